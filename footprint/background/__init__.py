@@ -1,0 +1,1 @@
+"""Background databases: the shipped default and imported ones."""

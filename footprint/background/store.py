@@ -1,0 +1,209 @@
+"""Background databases as tables: activities, technosphere and biosphere exchanges, flows.
+
+The on-disk form (see ``inventories/background/uslci/README.md``) is a directory of gzip CSV files.
+The shipped default background joins the converted USLCI database with cited grid electricity
+emission factors (``inventories/background/grid/grid_factors.csv``).
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+
+from footprint.errors import BackgroundError
+from footprint.paths import background_dir
+
+ACTIVITY_COLUMNS = ["id", "name", "location", "unit", "product", "category", "source"]
+TECHNOSPHERE_COLUMNS = ["consumer", "supplier", "amount"]
+BIOSPHERE_COLUMNS = ["activity", "flow", "amount"]
+FLOW_COLUMNS = ["id", "name", "compartment", "unit", "cas", "gas", "origin", "kind"]
+DEFAULT = "default"
+
+
+@dataclass(frozen=True)
+class Background:
+    """A background database: activities (each making 1 reference unit), exchanges and flows.
+
+    ``technosphere.amount`` is in the supplier's unit per unit of the consumer; ``biosphere.amount``
+    in the flow's unit (kg for gases) per unit of the activity.
+    """
+
+    name: str
+    version: str
+    activities: pd.DataFrame
+    technosphere: pd.DataFrame
+    biosphere: pd.DataFrame
+    flows: pd.DataFrame
+    sources: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_id", {a: i for i, a in enumerate(self.activities["id"])})
+
+    @property
+    def index(self) -> dict[str, int]:
+        """Row position of each activity id."""
+        return self._by_id  # type: ignore[attr-defined, no-any-return]
+
+    def describe(self) -> dict[str, object]:
+        """Name, version, size and sources, for results and ``background show``."""
+        return {
+            "name": self.name,
+            "version": self.version,
+            "activities": len(self.activities),
+            "technosphere_exchanges": len(self.technosphere),
+            "biosphere_exchanges": len(self.biosphere),
+            "elementary_flows": len(self.flows),
+            "sources": self.sources,
+        }
+
+    def find(self, *, id: str | None = None, name: str | None = None,
+             location: str | None = None, where: str | None = None) -> pd.Series:
+        """The activity with ``id``, or with ``name`` (case-insensitive) and ``location``.
+
+        Raises:
+            BackgroundError: not found (with the three nearest names) or ambiguous.
+        """
+        acts = self.activities
+        if id is not None:
+            if id in self.index:
+                return acts.iloc[self.index[id]]
+            if name is None:
+                raise BackgroundError(
+                    f"no activity with id {id!r} in background {self.name!r}",
+                    where=where,
+                    fix="find ids with `footprint background list --search WORDS`",
+                )
+        assert name is not None
+        hits = acts[acts["name"].str.casefold() == name.strip().casefold()]
+        if location:
+            hits = hits[hits["location"].str.casefold() == location.strip().casefold()]
+        if len(hits) == 1:
+            return hits.iloc[0]
+        if len(hits) > 1:
+            options = "; ".join(f"{r.id} ({r.location})" for r in hits.itertuples())
+            raise BackgroundError(
+                f"{len(hits)} activities named {name!r} in background {self.name!r}: {options}",
+                where=where,
+                fix="add 'location', or give the 'id' of the one you mean",
+            )
+        label = f"{name!r}" + (f" in {location!r}" if location else "")
+        raise BackgroundError(
+            f"no activity named {label} in background {self.name!r}; nearest: "
+            + "; ".join(repr(n) for n in self.nearest(name)),
+            where=where,
+            fix="use one of the names above (with its location), or search with "
+            "`footprint background list --search WORDS`",
+        )
+
+    def nearest(self, name: str, n: int = 3) -> list[str]:
+        """The ``n`` activity names (with location) nearest to ``name``."""
+        labels = [f"{r.name} [{r.location}]" for r in self.activities.itertuples()]
+        names = list(self.activities["name"])
+        close = difflib.get_close_matches(name, names, n=n, cutoff=0.0)
+        return [labels[names.index(c)] for c in close]
+
+    def search(self, text: str = "", location: str | None = None) -> pd.DataFrame:
+        """Activities whose name contains every word of ``text``, optionally in ``location``."""
+        acts = self.activities
+        mask = pd.Series(True, index=acts.index)
+        for word in text.casefold().split():
+            mask &= acts["name"].str.casefold().str.contains(word, regex=False)
+        if location:
+            mask &= acts["location"].str.casefold() == location.casefold()
+        return acts[mask]
+
+
+def _read(directory: Path, stem: str, columns: list[str]) -> pd.DataFrame:
+    path = directory / f"{stem}.csv.gz"
+    if not path.exists():
+        path = directory / f"{stem}.csv"
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    for column in columns:
+        if column not in frame:
+            frame[column] = ""
+    if "amount" in frame:
+        frame["amount"] = frame["amount"].astype(float)
+    return frame
+
+
+def read_table_dir(directory: Path, name: str) -> Background:
+    """Read a background stored as gzip CSV tables in ``directory``.
+
+    Raises:
+        BackgroundError: the directory is not a background.
+    """
+    if not (directory / "activities.csv.gz").exists() and not (directory / "activities.csv").exists():
+        raise BackgroundError(
+            f"{directory} holds no background tables (activities.csv.gz)",
+            fix="rebuild or re-import it",
+        )
+    report_path = directory / "build_report.json"
+    report = json.loads(report_path.read_text()) if report_path.exists() else {}
+    acts = _read(directory, "activities", ACTIVITY_COLUMNS)
+    if "description_source" in acts and not acts["source"].any():
+        acts["source"] = acts["description_source"]
+    return Background(
+        name=name,
+        version=str(report.get("version", report.get("source_commit", "unversioned"))),
+        activities=acts[ACTIVITY_COLUMNS],
+        technosphere=_read(directory, "technosphere", TECHNOSPHERE_COLUMNS)[TECHNOSPHERE_COLUMNS],
+        biosphere=_read(directory, "biosphere", BIOSPHERE_COLUMNS)[BIOSPHERE_COLUMNS],
+        flows=_read(directory, "flows", FLOW_COLUMNS)[FLOW_COLUMNS],
+        sources=[str(s) for s in report.get("sources", [])],
+    )
+
+
+def combine(name: str, version: str, parts: list[Background]) -> Background:
+    """One background made of several (activity and flow ids must not clash)."""
+    return Background(
+        name=name,
+        version=version,
+        activities=pd.concat([p.activities for p in parts], ignore_index=True),
+        technosphere=pd.concat([p.technosphere for p in parts], ignore_index=True),
+        biosphere=pd.concat([p.biosphere for p in parts], ignore_index=True),
+        flows=pd.concat([p.flows for p in parts], ignore_index=True).drop_duplicates("id"),
+        sources=[s for p in parts for s in p.sources],
+    )
+
+
+@cache
+def default_background() -> Background:
+    """The shipped default: USLCI (converted) plus cited national grid electricity factors."""
+    from footprint.background.grid import grid_background
+
+    root = background_dir()
+    uslci = read_table_dir(root / "uslci", "uslci")
+    uslci = Background(
+        name=uslci.name,
+        version=uslci.version,
+        activities=uslci.activities,
+        technosphere=uslci.technosphere,
+        biosphere=uslci.biosphere,
+        flows=uslci.flows,
+        sources=[f"USLCI, US Federal LCA Commons (uslci-content {uslci.version[:12]}), MIT licence"],
+    )
+    grid = grid_background(root / "grid" / "grid_factors.csv")
+    return combine(DEFAULT, f"uslci@{uslci.version[:12]}+grid@{grid.version}", [uslci, grid])
+
+
+def load_background(name: str = DEFAULT, data_dir: Path | None = None) -> Background:
+    """The background called ``name``: the shipped default or one imported into ``data_dir``.
+
+    Raises:
+        BackgroundError: no such background.
+    """
+    if name == DEFAULT:
+        return default_background()
+    if data_dir is not None:
+        candidate = data_dir / "backgrounds" / name
+        if candidate.is_dir():
+            return read_table_dir(candidate, name)
+    raise BackgroundError(
+        f"no background called {name!r}",
+        fix="use 'default', or import one first (see `footprint background list`)",
+    )

@@ -1,0 +1,172 @@
+"""The ``footprint`` command line. Thin: it parses, calls the library, and renders."""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from footprint import __version__
+from footprint.errors import FootprintError
+
+app = typer.Typer(
+    help="Product carbon footprints (ISO 14067 / GB/T 24067 / PACT) on Brightway.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+    add_completion=False,
+)
+schema_app = typer.Typer(help="Print the JSON Schema of a file format.", no_args_is_help=True)
+background_app = typer.Typer(help="Browse background databases.", no_args_is_help=True)
+app.add_typer(schema_app, name="schema")
+app.add_typer(background_app, name="background")
+
+F = TypeVar("F", bound=Callable[..., Any])
+err = Console(stderr=True)
+
+
+def handles_errors(func: F) -> F:
+    """Print a FootprintError as one paragraph on stderr and exit 2, without a traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except FootprintError as exc:
+            err.print(f"[bold red]error:[/] {exc.message}", highlight=False, soft_wrap=True)
+            raise typer.Exit(exc.exit_code) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+class Gwp(str, Enum):
+    ar6 = "ar6"
+    ar5 = "ar5"
+    ar4 = "ar4"
+
+
+DataDir = Annotated[
+    Path | None,
+    typer.Option("--data-dir", help="Data directory for imported databases (default: per-user)."),
+]
+Out = Annotated[
+    str | None, typer.Option("--out", "-o", help="Write to this file (atomically); '-' = stdout.")
+]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"footprint {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """Product carbon footprints and green-label verdicts."""
+
+
+@app.command()
+@handles_errors
+def calc(
+    file: Annotated[Path, typer.Argument(help="Inventory file (.yaml, .yml or .csv).")],
+    gwp: Annotated[Gwp, typer.Option(help="IPCC GWP100 set.")] = Gwp.ar6,
+    background: Annotated[str, typer.Option(help="Background database name.")] = "default",
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
+    out: Out = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Compute the cradle-to-gate footprint of a product per declared unit."""
+    from footprint.cli.render import render_csv, render_text, result_table
+    from footprint.engine.calculate import calculate
+    from footprint.output import write_text
+
+    result = calculate(file, gwp=gwp.value, background=background, data_dir=data_dir)
+    if fmt is Format.json:
+        write_text(result.to_json(), out)
+    elif fmt is Format.csv:
+        write_text(render_csv(result), out)
+    elif out not in (None, "-"):
+        write_text(render_text(result), out)
+    else:
+        Console().print(result_table(result))
+
+
+@schema_app.command("inventory")
+def schema_inventory() -> None:
+    """Print the JSON Schema of the inventory format."""
+    from footprint.inventory import inventory_schema
+
+    typer.echo(json.dumps(inventory_schema(), indent=2))
+
+
+@background_app.command("list")
+@handles_errors
+def background_list(
+    search: Annotated[str, typer.Option("--search", "-s", help="Words the name must contain.")] = "",
+    location: Annotated[str | None, typer.Option(help="Location code, e.g. US, CN, RNA.")] = None,
+    name: Annotated[str, typer.Option("--background", help="Background database.")] = "default",
+    limit: Annotated[int, typer.Option(help="Show at most this many rows (0 = all).")] = 50,
+    fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
+    data_dir: DataDir = None,
+) -> None:
+    """List (or search) the activities of a background database, with their ids and units."""
+    from footprint.background.store import load_background
+    from footprint.output import write_text
+
+    bg = load_background(name, data_dir)
+    hits = bg.search(search, location)[["id", "name", "location", "unit"]]
+    shown = hits if limit == 0 else hits.head(limit)
+    if fmt is Format.json:
+        write_text(json.dumps(shown.to_dict(orient="records"), indent=2), None)
+        return
+    if fmt is Format.csv:
+        write_text(str(shown.to_csv(index=False)), None)
+        return
+    table = Table(title=f"{bg.name} ({bg.version}): {len(hits)} of {len(bg.activities)} activities")
+    for column in shown.columns:
+        table.add_column(column, overflow="fold")
+    for row in shown.itertuples(index=False):
+        table.add_row(*[str(v) for v in row])
+    Console().print(table)
+    if len(hits) > len(shown):
+        err.print(f"{len(hits) - len(shown)} more; use --limit 0 or narrow with --search.")
+
+
+@background_app.command("show")
+@handles_errors
+def background_show(
+    activity: Annotated[str | None, typer.Argument(help="Activity id or exact name.")] = None,
+    location: Annotated[str | None, typer.Option(help="Location, with a name.")] = None,
+    name: Annotated[str, typer.Option("--background", help="Background database.")] = "default",
+    data_dir: DataDir = None,
+) -> None:
+    """Describe a background database, or one of its activities."""
+    from footprint.background.store import load_background
+
+    bg = load_background(name, data_dir)
+    if activity is None:
+        typer.echo(json.dumps(bg.describe(), indent=2))
+        return
+    row = bg.find(id=activity, name=activity, location=location)
+    typer.echo(json.dumps({k: str(v) for k, v in row.items()}, indent=2))
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

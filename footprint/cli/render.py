@@ -1,0 +1,91 @@
+"""Render results for the terminal (rich tables) and as CSV."""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+
+from footprint.engine.result import UNIT, FootprintResult
+from footprint.inventory.model import STAGE_NAMES
+
+
+def fmt(value: float) -> str:
+    """A number with four significant figures, without exponent for ordinary sizes."""
+    if value == 0:
+        return "0"
+    if 1e-3 <= abs(value) < 1e7:
+        digits = max(0, 3 - int(f"{abs(value):e}".split("e")[1]))
+        return f"{value:,.{digits}f}"
+    return f"{value:.3e}"
+
+
+def _share(value: float, total: float) -> str:
+    return f"{100 * value / total:.1f} %" if total else "–"
+
+
+def _breakdown(title: str, values: dict[str, float], total: float, label: str) -> Table:
+    table = Table(title=title, title_justify="left", expand=False)
+    table.add_column(label)
+    table.add_column(UNIT, justify="right")
+    table.add_column("share", justify="right")
+    for key, value in values.items():
+        table.add_row(key, fmt(value), _share(value, total))
+    return table
+
+
+def result_table(result: FootprintResult, top: int = 10) -> Group:
+    """The footprint as rich renderables: headline, ISO split, stage, gas and top contributors."""
+    t = result.total
+    head = (
+        f"[bold]{result.product['name']}[/bold]\n"
+        f"[bold green]{fmt(t)} {UNIT}[/] per {fmt(result.declared_amount)} {result.declared_unit}"
+        f"  ({result.method['name']}, cradle-to-gate, background {result.background['name']})"
+    )
+    iso = _breakdown(
+        "ISO 14067 split",
+        {
+            "fossil": result.fossil,
+            "biogenic emissions": result.biogenic_emissions,
+            "biogenic removals": result.biogenic_removals,
+            "land-use change": result.land_use_change,
+        },
+        t,
+        "part",
+    )
+    stages = {f"{k} {STAGE_NAMES[k]}": v for k, v in result.by_stage.items()}
+    contributors = Table(title=f"Top {top} contributors", title_justify="left")
+    for column in ("input", "process", "stage"):
+        contributors.add_column(column)
+    contributors.add_column(UNIT, justify="right")
+    contributors.add_column("share", justify="right")
+    for c in result.by_input[:top]:
+        contributors.add_row(c.input, c.process, c.stage, fmt(c.value), _share(c.value, t))
+    parts: list[object] = [
+        Panel(head, expand=False),
+        iso,
+        _breakdown("By life-cycle stage", stages, t, "stage"),
+        _breakdown("By gas", result.by_gas, t, "gas"),
+        _breakdown("By process", result.by_process, t, "process"),
+        contributors,
+    ]
+    if result.allocation:
+        parts.append("Allocation: " + "; ".join(f"{k}: {v}" for k, v in result.allocation.items()))
+    return Group(*parts)  # type: ignore[arg-type]
+
+
+def render_text(result: FootprintResult, width: int = 110) -> str:
+    """The terminal table as plain text (for ``--out`` files)."""
+    buffer = io.StringIO()
+    Console(file=buffer, width=width, no_color=True).print(result_table(result))
+    return buffer.getvalue()
+
+
+def render_csv(result: FootprintResult) -> str:
+    """One row per line item, with the product and declared unit repeated."""
+    frame = result.to_dataframe()
+    frame.insert(0, "product", result.product["name"])
+    frame.insert(1, "declared_unit", f"{result.declared_amount:g} {result.declared_unit}")
+    return str(frame.to_csv(index=False, float_format="%.10g"))

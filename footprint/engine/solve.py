@@ -1,0 +1,124 @@
+"""Solve a linked system with bw2calc on in-memory bw_processing datapackages."""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+from scipy import sparse
+from scipy.sparse.linalg import splu
+
+from footprint.engine.system import LinkedSystem
+
+
+def _bw() -> tuple[ModuleType, ModuleType]:
+    with warnings.catch_warnings():
+        # bw2calc warns at import when no fast solver is installed; we record the solver instead.
+        warnings.simplefilter("ignore")
+        import bw2calc
+        import bw_processing
+    return bw2calc, bw_processing
+
+
+def solver_info() -> dict[str, Any]:
+    """Which sparse solver bw2calc uses here, and library versions."""
+    bw2calc, bw_processing = _bw()
+    name = "pypardiso (MKL PARDISO)" if bw2calc.PYPARDISO else (
+        "UMFPACK (scikit-umfpack)" if bw2calc.UMFPACK else "SuperLU (scipy)"
+    )
+    return {"name": name, "bw2calc": bw2calc.__version__, "bw_processing": bw_processing.__version__}
+
+
+@dataclass
+class Solution:
+    """Supply of every activity and the bucketed intensity of background activities."""
+
+    supply: np.ndarray  # by activity id
+    score: float  # kg CO2e, from bw2calc's characterised inventory
+    category_intensity: np.ndarray  # activity id × category, kg CO2e per unit of activity
+    categories: list[tuple[str, str]]  # (gas, bucket) per column
+    solver: dict[str, Any]
+
+
+def datapackage(system: LinkedSystem, cf: np.ndarray) -> Any:
+    """The system as an in-memory bw_processing datapackage."""
+    _, bwp = _bw()
+    dp = bwp.create_datapackage(name="footprint-system", sequential=True)
+    idx = bwp.INDICES_DTYPE
+    dp.add_persistent_vector(
+        matrix="technosphere_matrix",
+        name="technosphere",
+        indices_array=np.array(list(zip(system.tech_rows, system.tech_cols, strict=True)), dtype=idx),
+        data_array=np.asarray(system.tech_values, dtype=float),
+        flip_array=np.asarray(system.tech_flip, dtype=bool),
+    )
+    dp.add_persistent_vector(
+        matrix="biosphere_matrix",
+        name="biosphere",
+        indices_array=np.array(list(zip(system.bio_rows, system.bio_cols, strict=True)), dtype=idx),
+        data_array=np.asarray(system.bio_values, dtype=float),
+    )
+    flows = np.flatnonzero(cf)
+    dp.add_persistent_vector(
+        matrix="characterization_matrix",
+        name="gwp100",
+        indices_array=np.array([(f, f) for f in flows], dtype=idx),
+        data_array=cf[flows],
+    )
+    return dp
+
+
+def _category_matrix(system: LinkedSystem, cf: np.ndarray) -> tuple[np.ndarray, list[tuple[str, str]]]:
+    from footprint.engine.methods import bucket
+
+    categories: list[tuple[str, str]] = []
+    column: dict[tuple[str, str], int] = {}
+    rows, cols, vals = [], [], []
+    for flow, (gas, origin, kind, _) in enumerate(system.flow_info):
+        if cf[flow] == 0:
+            continue
+        key = (gas, bucket(origin, kind))
+        if key not in column:
+            column[key] = len(categories)
+            categories.append(key)
+        rows.append(flow)
+        cols.append(column[key])
+        vals.append(cf[flow])
+    matrix = sparse.csr_matrix((vals, (rows, cols)), shape=(len(cf), max(len(categories), 1)))
+    return matrix.toarray(), categories
+
+
+def solve(system: LinkedSystem, cf: np.ndarray) -> Solution:
+    """Solve the system for its demand with bw2calc, and the background's intensities by category.
+
+    The intensities come from one transposed solve of bw2calc's technosphere matrix for every
+    (gas, ISO bucket) category: λ = A⁻ᵀ Bᵀ C.
+    """
+    bw2calc, _ = _bw()
+    lca = bw2calc.LCA({system.reference: system.demand}, data_objs=[datapackage(system, cf)])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", category=UserWarning)
+        lca.lci()
+        lca.lcia()
+    n = len(system.tech_values) and max(max(system.tech_rows), max(system.tech_cols)) + 1
+    col_of = lca.dicts.activity
+    row_of = lca.dicts.product
+    flow_row = lca.dicts.biosphere
+    supply = np.zeros(n)
+    for activity, col in col_of.items():
+        supply[activity] = lca.supply_array[col]
+    cmat, categories = _category_matrix(system, cf)
+    b = lca.biosphere_matrix  # flows (bw2calc order) × activities
+    c_rows = np.zeros((b.shape[0], cmat.shape[1]))
+    for flow, row in flow_row.items():
+        c_rows[row] = cmat[flow]
+    rhs = np.asarray(b.T @ c_rows)  # activities (bw2calc col order) × categories
+    lu = splu(sparse.csc_matrix(lca.technosphere_matrix.T))
+    lam_rows = lu.solve(rhs)  # indexed by bw2calc product rows
+    intensity = np.zeros((n, cmat.shape[1]))
+    for activity, row in row_of.items():
+        intensity[activity] = lam_rows[row]
+    return Solution(supply, float(lca.score), intensity, categories, solver_info())

@@ -1,0 +1,247 @@
+"""Link a product inventory to a background and express both as matrix entries.
+
+Activity ids: background activities are ``0 … nB−1`` in table order, foreground processes follow.
+Technosphere entries are (product row, activity column, amount, flip); flipped entries are inputs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from footprint.background.store import Background
+from footprint.engine.methods import bucket, canonical_gas, factor
+from footprint.errors import InventoryError, UnitError
+from footprint.inventory.model import Inventory, Process
+from footprint.units import convert, quantity
+
+ORIGIN_OF_UNSPECIFIED = "unspecified"
+
+
+@dataclass(frozen=True)
+class Line:
+    """One foreground line item: a background input or a direct emission of a process."""
+
+    process: int  # foreground position
+    label: str
+    stage: str
+    kind: str  # "background", "emission"
+    amount: float  # per unit of the process's output, after allocation (supplier unit or kg)
+    unit: str
+    supplier: int = -1  # background activity id
+    flow: int = -1  # biosphere flow id, for emissions
+    gas: str = ""
+    bucket: str = ""
+
+
+@dataclass
+class LinkedSystem:
+    """Foreground and background as matrix entries, with the line items for breakdowns."""
+
+    background: Background
+    processes: list[Process]
+    reference: int  # activity id of the reference process
+    demand: float  # in the reference process's output unit
+    n_background: int
+    tech_rows: list[int] = field(default_factory=list)
+    tech_cols: list[int] = field(default_factory=list)
+    tech_values: list[float] = field(default_factory=list)
+    tech_flip: list[bool] = field(default_factory=list)
+    bio_rows: list[int] = field(default_factory=list)
+    bio_cols: list[int] = field(default_factory=list)
+    bio_values: list[float] = field(default_factory=list)
+    flow_ids: dict[str, int] = field(default_factory=dict)
+    flow_info: list[tuple[str, str, str, str]] = field(default_factory=list)  # gas, origin, kind, name
+    lines: list[Line] = field(default_factory=list)
+    allocation: dict[str, str] = field(default_factory=dict)
+
+    def activity_id(self, position: int) -> int:
+        """Activity id of the foreground process at ``position``."""
+        return self.n_background + position
+
+    def flow(self, key: str, gas: str, origin: str, kind: str, name: str) -> int:
+        """Id of biosphere flow ``key``, registering it on first use."""
+        if key not in self.flow_ids:
+            self.flow_ids[key] = len(self.flow_info)
+            self.flow_info.append((gas, origin, kind, name))
+        return self.flow_ids[key]
+
+    def characterisation(self, gwp: str) -> np.ndarray:
+        """kg CO2e per unit of each flow (0 for flows that are not greenhouse gases)."""
+        return np.array(
+            [factor(gwp, g, o, k) if g else 0.0 for g, o, k, _ in self.flow_info], dtype=float
+        )
+
+
+def _add_background(system: LinkedSystem) -> None:
+    bg = system.background
+    index = bg.index
+    n = len(bg.activities)
+    system.tech_rows += list(range(n))
+    system.tech_cols += list(range(n))
+    system.tech_values += [1.0] * n
+    system.tech_flip += [False] * n
+    tech = bg.technosphere
+    if len(tech):
+        system.tech_rows += [index[s] for s in tech["supplier"]]
+        system.tech_cols += [index[c] for c in tech["consumer"]]
+        system.tech_values += list(tech["amount"].astype(float))
+        system.tech_flip += [True] * len(tech)
+    flows = bg.flows.set_index("id")
+    for flow_id, row in flows.iterrows():
+        system.flow(str(flow_id), row["gas"], row["origin"] or ORIGIN_OF_UNSPECIFIED,
+                    row["kind"] or "emission", row["name"])
+    bio = bg.biosphere
+    if len(bio):
+        system.bio_rows += [system.flow_ids[f] for f in bio["flow"]]
+        system.bio_cols += [index[a] for a in bio["activity"]]
+        system.bio_values += list(bio["amount"].astype(float))
+
+
+def _allocation_share(process: Process, inventory: Inventory, position: int) -> float:
+    if not process.co_products:
+        return 1.0
+    where = inventory.where("processes", position, "co_products")
+    if process.allocation == "mass":
+        try:
+            main = convert(process.output, "kg", where=where)
+            others = sum(convert(c.amount, "kg", where=where) for c in process.co_products)
+        except UnitError as exc:
+            raise InventoryError(
+                "mass allocation needs every output in a mass unit: " + exc.what,
+                where=where,
+                fix="state outputs and co-products in kg or t, or use 'allocation: economic'",
+            ) from None
+        return main / (main + others)
+    prices = [process.output_price] + [c.price for c in process.co_products]
+    if any(p is None for p in prices):
+        raise InventoryError(
+            "economic allocation needs 'output_price' on the process and 'price' on every co-product",
+            where=where,
+            fix="add the prices (per unit of each amount), or use 'allocation: mass'",
+        )
+    main_value = process.output.magnitude * float(process.output_price or 0)
+    total = main_value + sum(c.amount.magnitude * float(c.price or 0) for c in process.co_products)
+    if total <= 0:
+        raise InventoryError("the outputs' total value is zero", where=where, fix="check the prices")
+    return main_value / total
+
+
+def _add_process(system: LinkedSystem, inventory: Inventory, position: int,
+                 positions: dict[str, int]) -> None:
+    process = inventory.processes[position]
+    col = system.activity_id(position)
+    system.tech_rows.append(col)
+    system.tech_cols.append(col)
+    system.tech_values.append(float(process.output.magnitude))
+    system.tech_flip.append(False)
+    share = _allocation_share(process, inventory, position)
+    if process.co_products:
+        system.allocation[process.label] = f"{process.allocation} ({share:.6g} to the main product)"
+    for k, item in enumerate(process.inputs):
+        where = inventory.where("processes", position, "inputs", k)
+        if item.process is not None:
+            if item.process not in positions:
+                raise InventoryError(
+                    f"input from unknown process {item.process!r}",
+                    where=where,
+                    fix=f"use one of the process ids: {', '.join(positions)}",
+                )
+            supplier = inventory.processes[positions[item.process]]
+            amount = convert(item.amount, str(supplier.output.units), where=where + ".amount")
+            system.tech_rows.append(system.activity_id(positions[item.process]))
+            system.tech_cols.append(col)
+            system.tech_values.append(amount * share)
+            system.tech_flip.append(True)
+            continue
+        ref = item.background
+        assert ref is not None
+        activity = system.background.find(id=ref.id, name=ref.name, location=ref.location,
+                                          where=where + ".background")
+        amount = convert(item.amount, activity["unit"], where=where + ".amount")
+        supplier_id = system.background.index[activity["id"]]
+        system.tech_rows.append(supplier_id)
+        system.tech_cols.append(col)
+        system.tech_values.append(amount * share)
+        system.tech_flip.append(True)
+        system.lines.append(
+            Line(position, item.name or str(activity["name"]), item.stage or process.stage,
+                 "background", amount * share, str(activity["unit"]), supplier=supplier_id)
+        )
+    for k, emission in enumerate(process.emissions):
+        where = inventory.where("processes", position, "emissions", k)
+        gas = canonical_gas(emission.gas)
+        if gas is None:
+            raise InventoryError(
+                f"unknown gas {emission.gas!r}",
+                where=where + ".gas",
+                fix="use CO2, CH4, N2O, SF6, NF3, HFC-134a, HFC-32, HFC-125, HFC-143a, HFC-23, "
+                "PFC-14, PFC-116, or CO2e for an amount already in CO2-equivalent",
+            )
+        mass = convert(emission.amount, "kg", where=where + ".amount")
+        kind = "removal" if mass < 0 else "emission"
+        if kind == "removal" and gas != "CO2":
+            raise InventoryError("only CO2 can be removed (negative amount)", where=where)
+        flow = system.flow(f"foreground:{gas}:{emission.origin}:{kind}", gas, emission.origin,
+                           kind, f"{gas} ({emission.origin}{', removal' if kind == 'removal' else ''})")
+        system.bio_rows.append(flow)
+        system.bio_cols.append(col)
+        system.bio_values.append(abs(mass) * share)
+        system.lines.append(
+            Line(position, f"{gas} {emission.origin.replace('_', ' ')} ({process.label})",
+                 emission.stage or process.stage, "emission", abs(mass) * share, "kg", flow=flow,
+                 gas=gas, bucket=bucket(emission.origin, kind))
+        )
+
+
+def _check_foreground(system: LinkedSystem, inventory: Inventory) -> None:
+    """Refuse foreground cycles that consume all they make (no net output)."""
+    n = len(inventory.processes)
+    a = np.zeros((n, n))
+    for r, c, v, f in zip(system.tech_rows, system.tech_cols, system.tech_values, system.tech_flip,
+                          strict=True):
+        if r >= system.n_background and c >= system.n_background:
+            a[r - system.n_background, c - system.n_background] += -v if f else v
+    demand = np.zeros(n)
+    demand[system.reference - system.n_background] = 1.0
+    try:
+        supply = np.linalg.solve(a, demand)
+        ok = bool(np.all(np.isfinite(supply)) and np.all(supply >= -1e-12))
+    except np.linalg.LinAlgError:
+        ok = False
+    if not ok:
+        names = ", ".join(p.id for p in inventory.processes)
+        raise InventoryError(
+            "the foreground processes consume as much as they make, or more (a cycle with no net "
+            f"output among: {names})",
+            where=inventory.where("processes"),
+            fix="check the amounts of inputs from other foreground processes: each process must "
+            "make more than it takes back from itself, directly or through a loop",
+        )
+
+
+def link(inventory: Inventory, background: Background) -> LinkedSystem:
+    """Link ``inventory`` to ``background`` and build the system's matrix entries.
+
+    Raises:
+        InventoryError / BackgroundError / UnitError: with file, line and field.
+    """
+    positions = {p.id: i for i, p in enumerate(inventory.processes)}
+    reference = inventory.reference_process
+    product = inventory.product
+    where = inventory.where("product", "declared_unit")
+    declared = quantity(product.declared_amount, product.declared_unit, where=where)
+    demand = convert(declared, str(reference.output.units), where=where)
+    system = LinkedSystem(
+        background=background,
+        processes=list(inventory.processes),
+        reference=len(background.activities) + positions[reference.id],
+        demand=demand,
+        n_background=len(background.activities),
+    )
+    _add_background(system)
+    for position in range(len(inventory.processes)):
+        _add_process(system, inventory, position, positions)
+    _check_foreground(system, inventory)
+    return system

@@ -1,0 +1,298 @@
+"""The product inventory: a product, its foreground processes, their inputs and emissions.
+
+Amounts are pint quantities (``"2.5 kWh"`` or a number with a ``unit`` field); they are converted
+to the reference unit of the flow they meet when the inventory is linked to a background.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+import pint
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
+
+from footprint.errors import UnitError, locate
+from footprint.units import parse_unit, quantity
+
+Stage = Literal["A1", "A2", "A3"]
+Origin = Literal["fossil", "biogenic", "land_use_change"]
+
+#: Stage names, as ISO 14067 / EN 15804 modules.
+STAGE_NAMES: dict[str, str] = {
+    "A1": "raw material supply",
+    "A2": "transport to the factory",
+    "A3": "manufacturing",
+}
+
+
+def _to_quantity(value: Any) -> pint.Quantity:  # type: ignore[type-arg]
+    if isinstance(value, pint.Quantity):
+        return value
+    try:
+        return quantity(value)
+    except UnitError as exc:
+        raise ValueError(exc.what + (f"; {exc.fix}" if exc.fix else "")) from exc
+
+
+Amount = Annotated[
+    Any,
+    BeforeValidator(_to_quantity),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "description": "a number and its unit, e.g. '2.5 kWh', '1.2 t', '0.4 m3', '12 tkm'",
+            "examples": ["2.5 kWh", "1.2 t"],
+        }
+    ),
+]
+
+
+def _merge_unit(data: Any, key: str = "amount") -> Any:
+    """Accept ``{amount: 2.5, unit: kWh}`` as well as ``{amount: '2.5 kWh'}``."""
+    if isinstance(data, dict) and "unit" in data and key in data:
+        data = dict(data)
+        unit = data.pop("unit")
+        amount = data[key]
+        data[key] = f"{amount} {unit}" if not isinstance(amount, pint.Quantity) else amount
+    return data
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, frozen=True)
+
+
+class BackgroundRef(_Strict):
+    """A background activity, by stable ``id`` or by ``name`` (and ``location``)."""
+
+    id: str | None = Field(None, description="stable activity id, e.g. a dataset UUID")
+    name: str | None = Field(None, description="activity name, matched case-insensitively")
+    location: str | None = Field(None, description="location code, e.g. US, CN, RNA")
+
+    @model_validator(mode="after")
+    def _id_or_name(self) -> BackgroundRef:
+        if not self.id and not self.name:
+            raise ValueError("give the background activity's 'id' or its 'name'")
+        return self
+
+
+class Input(_Strict):
+    """An input to a foreground process, from another foreground process or the background."""
+
+    name: str | None = Field(None, description="a label for reports; defaults to the source's name")
+    amount: Amount = Field(description="amount per the process's output, with its unit")
+    process: str | None = Field(None, description="id of the foreground process supplying it")
+    background: BackgroundRef | None = Field(None, description="the background activity supplying it")
+    stage: Stage | None = Field(None, description="life-cycle stage, if not the process's own")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _normalise(cls, data: Any) -> Any:
+        data = _merge_unit(data)
+        if isinstance(data, dict) and isinstance(data.get("background"), str):
+            data = {**data, "background": {"id": data["background"]}}
+        return data
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Input:
+        if (self.process is None) == (self.background is None):
+            raise ValueError("an input needs exactly one of 'process' or 'background'")
+        if self.amount.magnitude < 0:
+            raise ValueError(
+                f"negative input amount {self.amount:~P}; declare co-products under 'co_products'"
+            )
+        return self
+
+    @property
+    def label(self) -> str:
+        """Name shown in breakdowns."""
+        if self.name:
+            return self.name
+        if self.process:
+            return self.process
+        assert self.background is not None
+        return self.background.name or self.background.id or "background input"
+
+
+class Emission(_Strict):
+    """A direct greenhouse-gas emission (or, with origin biogenic and a negative amount, removal)."""
+
+    gas: str = Field(description="gas as in the GWP table: CO2, CH4, N2O, SF6, NF3, HFC-134a, ...")
+    amount: Amount = Field(description="mass emitted per the process's output, e.g. '0.8 kg'")
+    origin: Origin = Field("fossil", description="fossil, biogenic or land_use_change")
+    stage: Stage | None = Field(None, description="life-cycle stage, if not the process's own")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _normalise(cls, data: Any) -> Any:
+        return _merge_unit(data)
+
+    @model_validator(mode="after")
+    def _sign(self) -> Emission:
+        if self.amount.magnitude < 0 and self.origin != "biogenic":
+            raise ValueError(
+                "only a biogenic CO2 removal may be negative; fossil and land-use-change "
+                "emissions are amounts emitted (offsets never reduce a footprint)"
+            )
+        return self
+
+
+class CoProduct(_Strict):
+    """A co-product of a multi-output process, for allocation."""
+
+    name: str
+    amount: Amount = Field(description="amount per the process's output, e.g. '0.15 t'")
+    price: float | None = Field(None, ge=0, description="price per unit of amount, for economic allocation")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _normalise(cls, data: Any) -> Any:
+        return _merge_unit(data)
+
+
+class Process(_Strict):
+    """A foreground process: makes ``output`` of one product from its inputs, emitting gases."""
+
+    id: str = Field(description="unique id, used by other processes' inputs")
+    name: str | None = None
+    stage: Stage = Field("A3", description="life-cycle stage of its own emissions and inputs")
+    output: Amount = Field("1 piece", description="its reference output, e.g. '1 t'")
+    output_price: float | None = Field(None, ge=0, description="price per unit of output")
+    inputs: list[Input] = Field(default_factory=list)
+    emissions: list[Emission] = Field(default_factory=list)
+    co_products: list[CoProduct] = Field(default_factory=list)
+    allocation: Literal["mass", "economic"] | None = Field(
+        None, description="how to share burdens with co-products (required when there are any)"
+    )
+
+    @field_validator("output")
+    @classmethod
+    def _positive(cls, value: pint.Quantity) -> pint.Quantity:  # type: ignore[type-arg]
+        if value.magnitude <= 0:
+            raise ValueError(f"a process output must be positive, got {value:~P}")
+        return value
+
+    @model_validator(mode="after")
+    def _allocation_declared(self) -> Process:
+        if self.co_products and self.allocation is None:
+            raise ValueError("a process with co_products needs 'allocation: mass' or 'economic'")
+        return self
+
+    @property
+    def label(self) -> str:
+        """Name shown in breakdowns."""
+        return self.name or self.id
+
+
+class ReferencePeriod(_Strict):
+    """The period the inventory data represent."""
+
+    start: dt.date
+    end: dt.date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ReferencePeriod:
+        if self.end <= self.start:
+            raise ValueError("reference_period.end must be after its start")
+        return self
+
+
+class Product(_Strict):
+    """The product whose footprint is declared."""
+
+    name: str
+    id: str | None = Field(None, description="a product id or URN")
+    category: str | None = Field(None, description="category id used by label schemes, e.g. steel.rebar")
+    declared_unit: str = Field(description="declared unit, e.g. t, m3, kg, piece")
+    declared_amount: float = Field(1.0, gt=0, description="amount of declared unit, e.g. 1")
+    geography: str = Field(description="ISO 3166 country code or region where it is made")
+    reference_period: ReferencePeriod | None = None
+    boundary: Literal["cradle-to-gate"] = "cradle-to-gate"
+    process: str | None = Field(None, description="id of the process making it; default the first")
+    biogenic_carbon_content: Amount | None = Field(
+        None, description="biogenic carbon in the product per declared unit, e.g. '0.4 kg' (kg C)"
+    )
+    primary_data_share: float | None = Field(None, ge=0, le=100, description="percent")
+    description: str | None = None
+    sources: list[str] = Field(default_factory=list, description="citations for the foreground data")
+    parameters: dict[str, float] = Field(default_factory=dict, description="declared parameters, e.g. scrap_share")
+
+    @field_validator("declared_unit")
+    @classmethod
+    def _known_unit(cls, value: str) -> str:
+        try:
+            parse_unit(value)
+        except UnitError as exc:
+            raise ValueError(exc.what + (f"; {exc.fix}" if exc.fix else "")) from exc
+        return value
+
+
+class Inventory(_Strict):
+    """A product life cycle inventory: the product and its foreground processes."""
+
+    product: Product
+    processes: list[Process] = Field(min_length=1)
+
+    _source: str = PrivateAttr("<memory>")
+    _lines: dict[tuple[str | int, ...], int] = PrivateAttr(default_factory=dict)
+    _sha256: str | None = PrivateAttr(None)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Inventory:
+        ids = [p.id for p in self.processes]
+        duplicates = sorted({i for i in ids if ids.count(i) > 1})
+        if duplicates:
+            raise ValueError(f"process ids must be unique; repeated: {', '.join(duplicates)}")
+        if self.product.process is not None and self.product.process not in ids:
+            raise ValueError(
+                f"product.process {self.product.process!r} is not a process id; ids: {', '.join(ids)}"
+            )
+        return self
+
+    @property
+    def reference_process(self) -> Process:
+        """The process that makes the declared product."""
+        wanted = self.product.process or self.processes[0].id
+        return next(p for p in self.processes if p.id == wanted)
+
+    @property
+    def source(self) -> str:
+        """The file the inventory was read from."""
+        return self._source
+
+    @property
+    def sha256(self) -> str | None:
+        """sha256 of the file's bytes, when read from a file."""
+        return self._sha256
+
+    def attach_source(self, source: str, lines: dict[tuple[str | int, ...], int], sha256: str | None) -> None:
+        """Record where the inventory came from, for error messages and provenance."""
+        self._source = source
+        self._lines = lines
+        self._sha256 = sha256
+
+    def where(self, *path: str | int) -> str:
+        """``file, line N, dotted.path`` for an element, as precise as is known."""
+        line = None
+        for cut in range(len(path), -1, -1):
+            line = self._lines.get(tuple(path[:cut]))
+            if line is not None:
+                break
+        return locate(self._source, line, format_path(path))
+
+
+def format_path(path: tuple[str | int, ...] | list[str | int]) -> str:
+    """``("processes", 0, "inputs", 1)`` → ``processes[0].inputs[1]``."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out

@@ -1,0 +1,68 @@
+"""Turn raw inventory data into an :class:`Inventory`, mapping validation errors to file lines."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+
+from footprint.errors import InventoryError, locate
+from footprint.inventory.model import Inventory, format_path
+
+Lines = dict[tuple[str | int, ...], int]
+
+
+def _line_of(lines: Lines, loc: tuple[str | int, ...]) -> int | None:
+    for cut in range(len(loc), -1, -1):
+        if loc[:cut] in lines:
+            return lines[loc[:cut]]
+    return None
+
+
+def _clean_loc(loc: tuple[Any, ...]) -> tuple[str | int, ...]:
+    # pydantic adds union/validator tags such as 'function-after[...]'; keep only data keys.
+    return tuple(p for p in loc if isinstance(p, int) or "[" not in str(p))
+
+
+def build_inventory(data: Any, *, source: str, lines: Lines, sha256: str | None) -> Inventory:
+    """Validate ``data`` into an :class:`Inventory`.
+
+    Raises:
+        InventoryError: naming the file, line and field of the first problem, and listing the rest.
+    """
+    if not isinstance(data, dict):
+        raise InventoryError(
+            f"expected a mapping with 'product' and 'processes', got {type(data).__name__}",
+            where=source,
+            fix="see `footprint schema inventory` and the examples in inventories/examples/",
+        )
+    try:
+        inventory = Inventory.model_validate(data)
+    except ValidationError as exc:
+        raise _to_inventory_error(exc, source, lines) from None
+    inventory.attach_source(source, lines, sha256)
+    return inventory
+
+
+def _to_inventory_error(exc: ValidationError, source: str, lines: Lines) -> InventoryError:
+    problems = []
+    for error in exc.errors():
+        loc = _clean_loc(error["loc"])
+        field = format_path(loc) or "(top level)"
+        message = str(error["msg"]).removeprefix("Value error, ")
+        if error["type"] == "missing":
+            message = "required field is missing"
+        elif error["type"] == "extra_forbidden":
+            message = "unknown field (check its spelling)"
+        problems.append((locate(source, _line_of(lines, loc), field), message))
+    where, what = problems[0]
+    more = ""
+    if len(problems) > 1:
+        more = " Also: " + "; ".join(f"{w}: {m}" for w, m in problems[1:5])
+        if len(problems) > 5:
+            more += f"; and {len(problems) - 5} more"
+    return InventoryError(
+        what + "." + more,
+        where=where,
+        fix="correct the field as described; `footprint schema inventory` prints the full format",
+    )

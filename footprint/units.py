@@ -1,0 +1,128 @@
+"""The one pint unit registry, with the units life cycle data uses.
+
+Quantities live at the edges: readers turn amounts into :class:`pint.Quantity` and convert once to
+the flow's reference unit; matrices hold plain floats.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+import pint
+
+from footprint.errors import UnitError
+
+_EXPONENT = re.compile(r"\b(m|cm|mm|km|dm)([23])\b")
+_COUNT_WORDS = re.compile(r"\b(units?|items?|pieces?|pcs)\b", re.IGNORECASE)
+_SHORT_TON = re.compile(r"(?<![\w])tons?(?![\w])")
+
+
+def _preprocess(text: str) -> str:
+    text = _EXPONENT.sub(r"\1**\2", text)
+    return _COUNT_WORDS.sub("piece", text)
+
+
+@cache
+def registry() -> pint.UnitRegistry:  # type: ignore[type-arg]
+    """Return the project's unit registry, created on first use."""
+    ureg: pint.UnitRegistry = pint.UnitRegistry(  # type: ignore[type-arg]
+        preprocessors=[_preprocess], autoconvert_offset_to_baseunit=True
+    )
+    definitions = files("footprint") / "data" / "units.txt"
+    with definitions.open(encoding="utf-8") as handle:
+        ureg.load_definitions([line.rstrip("\n") for line in handle])
+    return ureg
+
+
+def parse_unit(text: str, *, where: str | None = None) -> pint.Unit:
+    """Parse a unit string such as ``"kg"``, ``"kWh"``, ``"m3"``, ``"tkm"``, ``"kg CO2e/t"``.
+
+    Raises:
+        UnitError: the unit is unknown, or is pint's ambiguous ``ton`` (a US short ton).
+    """
+    text = str(text).strip()
+    if _SHORT_TON.search(text):
+        raise UnitError(
+            f"unit {text!r} is ambiguous: 'ton' is a US short ton (907.18 kg) in most tools",
+            where=where,
+            fix="write 't' (or 'tonne') for a metric tonne, or 'short_ton' if you really mean 2000 lb",
+        )
+    try:
+        return registry().Unit(text)
+    except (pint.UndefinedUnitError, pint.errors.DefinitionSyntaxError, AttributeError,
+            TypeError, ValueError, AssertionError) as exc:
+        raise UnitError(
+            f"unknown unit {text!r} ({exc})",
+            where=where,
+            fix="use a unit such as kg, t, kWh, MJ, m3, L, tkm, Nm3 or piece",
+        ) from exc
+
+
+def quantity(amount: Any, unit: str | None = None, *, where: str | None = None) -> pint.Quantity:  # type: ignore[type-arg]
+    """Build a quantity from ``"2.5 kWh"`` or from a number and a unit.
+
+    Raises:
+        UnitError: the amount is not a number or the unit is unknown.
+    """
+    if isinstance(amount, bool):
+        raise UnitError(f"expected a number with a unit, got {amount!r}", where=where)
+    if isinstance(amount, int | float):
+        if unit is None:
+            raise UnitError(
+                f"amount {amount!r} has no unit",
+                where=where,
+                fix="write the unit with the amount, e.g. '2.5 kWh'",
+            )
+        return registry().Quantity(float(amount), parse_unit(unit, where=where))
+    text = str(amount).strip()
+    match = re.fullmatch(r"([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(.*)", text)
+    if match is None:
+        raise UnitError(
+            f"expected an amount such as '2.5 kWh', got {text!r}",
+            where=where,
+            fix="write a number followed by its unit",
+        )
+    number, unit_text = match.groups()
+    if unit_text and unit:
+        raise UnitError(
+            f"amount {text!r} has a unit and a separate unit {unit!r} is also given",
+            where=where,
+            fix="give the unit once",
+        )
+    unit_text = unit_text or unit or ""
+    if not unit_text:
+        raise UnitError(
+            f"amount {text!r} has no unit", where=where, fix="write e.g. '2.5 kWh'"
+        )
+    return registry().Quantity(float(number), parse_unit(unit_text, where=where))
+
+
+def convert(value: pint.Quantity, target: str | pint.Unit, *, where: str | None = None) -> float:  # type: ignore[type-arg]
+    """Convert ``value`` to ``target`` and return a plain float.
+
+    Raises:
+        UnitError: the dimensions differ (e.g. kg where kWh is expected).
+    """
+    target_unit = parse_unit(target, where=where) if isinstance(target, str) else target
+    try:
+        return float(value.to(target_unit).magnitude)
+    except pint.DimensionalityError as exc:
+        raise UnitError(
+            f"{value:~P} cannot be converted to {target_unit:~P}: "
+            f"{value.dimensionality} is not {target_unit.dimensionality}",
+            where=where,
+            fix=f"state this amount in a unit of the same kind as {target_unit:~P}",
+        ) from exc
+
+
+def same_dimension(a: str, b: str) -> bool:
+    """Whether units ``a`` and ``b`` measure the same kind of quantity."""
+    return bool(parse_unit(a).dimensionality == parse_unit(b).dimensionality)
+
+
+def format_unit(unit: str) -> str:
+    """The canonical short spelling of a unit string (``"kilowatt_hour"`` → ``"kWh"``)."""
+    return f"{parse_unit(unit):~P}"
