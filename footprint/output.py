@@ -31,7 +31,9 @@ def write_bytes(data: bytes, target: Path) -> None:
     directory = target.parent if str(target.parent) else Path(".")
     if not directory.is_dir():
         raise FootprintError(
-            f"directory {directory} does not exist", where=str(target), fix="create it or choose another --out"
+            f"directory {directory} does not exist",
+            where=str(target),
+            fix="create it or choose another --out",
         )
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=directory)
@@ -39,5 +41,6 @@ def write_bytes(data: bytes, target: Path) -> None:
             handle.write(data)
         os.replace(tmp, target)
     except PermissionError as exc:
-        raise FootprintError(f"cannot write: {exc.strerror}", where=str(target),
-                             fix="choose a writable --out path") from None
+        raise FootprintError(
+            f"cannot write: {exc.strerror}", where=str(target), fix="choose a writable --out path"
+        ) from None

@@ -52,8 +52,14 @@ def parse_unit(text: str, *, where: str | None = None) -> pint.Unit:
         )
     try:
         return registry().Unit(text)
-    except (pint.UndefinedUnitError, pint.errors.DefinitionSyntaxError, AttributeError,
-            TypeError, ValueError, AssertionError) as exc:
+    except (
+        pint.UndefinedUnitError,
+        pint.errors.DefinitionSyntaxError,
+        AttributeError,
+        TypeError,
+        ValueError,
+        AssertionError,
+    ) as exc:
         raise UnitError(
             f"unknown unit {text!r} ({exc})",
             where=where,
@@ -94,9 +100,7 @@ def quantity(amount: Any, unit: str | None = None, *, where: str | None = None) 
         )
     unit_text = unit_text or unit or ""
     if not unit_text:
-        raise UnitError(
-            f"amount {text!r} has no unit", where=where, fix="write e.g. '2.5 kWh'"
-        )
+        raise UnitError(f"amount {text!r} has no unit", where=where, fix="write e.g. '2.5 kWh'")
     return registry().Quantity(float(number), parse_unit(unit_text, where=where))
 
 

@@ -17,11 +17,26 @@ GRID_FLOW_CO2E = "footprint:grid:CO2e"
 def _flows() -> pd.DataFrame:
     return pd.DataFrame(
         [
-            {"id": GRID_FLOW_CO2, "name": "Carbon dioxide, fossil (grid factor)", "compartment": "air",
-             "unit": "kg", "cas": "124-38-9", "gas": "CO2", "origin": "fossil", "kind": "emission"},
-            {"id": GRID_FLOW_CO2E, "name": "Greenhouse gases as CO2e (life-cycle grid factor)",
-             "compartment": "air", "unit": "kg", "cas": "", "gas": "CO2e", "origin": "fossil",
-             "kind": "emission"},
+            {
+                "id": GRID_FLOW_CO2,
+                "name": "Carbon dioxide, fossil (grid factor)",
+                "compartment": "air",
+                "unit": "kg",
+                "cas": "124-38-9",
+                "gas": "CO2",
+                "origin": "fossil",
+                "kind": "emission",
+            },
+            {
+                "id": GRID_FLOW_CO2E,
+                "name": "Greenhouse gases as CO2e (life-cycle grid factor)",
+                "compartment": "air",
+                "unit": "kg",
+                "cas": "",
+                "gas": "CO2e",
+                "origin": "fossil",
+                "kind": "emission",
+            },
         ]
     )
 
@@ -38,7 +53,9 @@ def grid_background(path: Path) -> Background:
     for _, row in rows.iterrows():
         gas = "CO2e" if row["gas_scope"].strip() == "CO2e" else "CO2"
         unit = row["unit"].replace("CO2e", "").replace("CO2", "").replace("  ", " ")
-        kg_per_kwh = convert(quantity(float(row["value"]), unit), "kg/kWh", where=f"{path}, {row['id']}")
+        kg_per_kwh = convert(
+            quantity(float(row["value"]), unit), "kg/kWh", where=f"{path}, {row['id']}"
+        )
         activities.append(
             {
                 "id": row["id"],
@@ -52,8 +69,11 @@ def grid_background(path: Path) -> Background:
             }
         )
         biosphere.append(
-            {"activity": row["id"], "flow": GRID_FLOW_CO2E if gas == "CO2e" else GRID_FLOW_CO2,
-             "amount": kg_per_kwh}
+            {
+                "activity": row["id"],
+                "flow": GRID_FLOW_CO2E if gas == "CO2e" else GRID_FLOW_CO2,
+                "amount": kg_per_kwh,
+            }
         )
     digest = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
     return Background(
@@ -63,5 +83,7 @@ def grid_background(path: Path) -> Background:
         technosphere=pd.DataFrame(columns=["consumer", "supplier", "amount"]),
         biosphere=pd.DataFrame(biosphere),
         flows=_flows(),
-        sources=[f"Grid electricity emission factors: {path.name} (sha256 {digest}), one citation per row"],
+        sources=[
+            f"Grid electricity emission factors: {path.name} (sha256 {digest}), one citation per row"
+        ],
     )

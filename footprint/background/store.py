@@ -44,6 +44,18 @@ class Background:
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_id", {a: i for i, a in enumerate(self.activities["id"])})
 
+    @classmethod
+    def empty(cls, name: str = "none") -> Background:
+        """A background with no activities, for systems that are entirely foreground."""
+        return cls(
+            name=name,
+            version="-",
+            activities=pd.DataFrame(columns=ACTIVITY_COLUMNS),
+            technosphere=pd.DataFrame(columns=TECHNOSPHERE_COLUMNS),
+            biosphere=pd.DataFrame(columns=BIOSPHERE_COLUMNS),
+            flows=pd.DataFrame(columns=FLOW_COLUMNS),
+        )
+
     @property
     def index(self) -> dict[str, int]:
         """Row position of each activity id."""
@@ -61,8 +73,14 @@ class Background:
             "sources": self.sources,
         }
 
-    def find(self, *, id: str | None = None, name: str | None = None,
-             location: str | None = None, where: str | None = None) -> pd.Series:
+    def find(
+        self,
+        *,
+        id: str | None = None,
+        name: str | None = None,
+        location: str | None = None,
+        where: str | None = None,
+    ) -> pd.Series:
         """The activity with ``id``, or with ``name`` (case-insensitive) and ``location``.
 
         Raises:
@@ -137,7 +155,10 @@ def read_table_dir(directory: Path, name: str) -> Background:
     Raises:
         BackgroundError: the directory is not a background.
     """
-    if not (directory / "activities.csv.gz").exists() and not (directory / "activities.csv").exists():
+    if (
+        not (directory / "activities.csv.gz").exists()
+        and not (directory / "activities.csv").exists()
+    ):
         raise BackgroundError(
             f"{directory} holds no background tables (activities.csv.gz)",
             fix="rebuild or re-import it",
@@ -185,7 +206,9 @@ def default_background() -> Background:
         technosphere=uslci.technosphere,
         biosphere=uslci.biosphere,
         flows=uslci.flows,
-        sources=[f"USLCI, US Federal LCA Commons (uslci-content {uslci.version[:12]}), MIT licence"],
+        sources=[
+            f"USLCI, US Federal LCA Commons (uslci-content {uslci.version[:12]}), MIT licence"
+        ],
     )
     grid = grid_background(root / "grid" / "grid_factors.csv")
     return combine(DEFAULT, f"uslci@{uslci.version[:12]}+grid@{grid.version}", [uslci, grid])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Callable
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -45,13 +45,13 @@ def handles_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     table = "table"
     json = "json"
     csv = "csv"
 
 
-class Gwp(str, Enum):
+class Gwp(StrEnum):
     ar6 = "ar6"
     ar5 = "ar5"
     ar4 = "ar4"
@@ -118,7 +118,9 @@ def schema_inventory() -> None:
 @background_app.command("list")
 @handles_errors
 def background_list(
-    search: Annotated[str, typer.Option("--search", "-s", help="Words the name must contain.")] = "",
+    search: Annotated[
+        str, typer.Option("--search", "-s", help="Words the name must contain.")
+    ] = "",
     location: Annotated[str | None, typer.Option(help="Location code, e.g. US, CN, RNA.")] = None,
     name: Annotated[str, typer.Option("--background", help="Background database.")] = "default",
     limit: Annotated[int, typer.Option(help="Show at most this many rows (0 = all).")] = 50,

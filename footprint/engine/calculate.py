@@ -40,7 +40,12 @@ def calculate(
     if not isinstance(inventory, Inventory):
         inventory = read_inventory(inventory)
     if isinstance(background, str):
-        background = load_background(background, data_dir)
+        uses_background = any(i.background for p in inventory.processes for i in p.inputs)
+        background = (
+            load_background(background, data_dir)
+            if uses_background
+            else Background.empty(f"none (foreground only; {background} not needed)")
+        )
     system = link(inventory, background)
     cf = system.characterisation(gwp)
     solution = solve(system, cf)
@@ -54,8 +59,9 @@ def _contributions(system: LinkedSystem, solution: Solution, cf: np.ndarray) -> 
         buckets: dict[str, float] = defaultdict(float)
         gases: dict[str, float] = defaultdict(float)
         if line.kind == "background":
-            for (gas, bucket), value in zip(solution.categories,
-                                            solution.category_intensity[line.supplier], strict=False):
+            for (gas, bucket), value in zip(
+                solution.categories, solution.category_intensity[line.supplier], strict=False
+            ):
                 buckets[bucket] += float(scale * value)
                 gases[gas] += float(scale * value)
         else:
@@ -100,7 +106,9 @@ def _result(
             del c.by_bucket[key]
     total = float(sum(c.value for c in items))
     if not math.isclose(total, solution.score, rel_tol=1e-8, abs_tol=1e-9):
-        raise RuntimeError(f"breakdown {total!r} does not add up to bw2calc's score {solution.score!r}")
+        raise RuntimeError(
+            f"breakdown {total!r} does not add up to bw2calc's score {solution.score!r}"
+        )
     by_stage = {s: 0.0 for s in STAGES}
     by_stage.update(_sum_by(items, "stage"))
     by_process = {p.label: 0.0 for p in inventory.processes}
@@ -114,13 +122,17 @@ def _result(
             "geography": product.geography,
             "boundary": product.boundary,
             "reference_period": (
-                {"start": product.reference_period.start.isoformat(),
-                 "end": product.reference_period.end.isoformat()}
-                if product.reference_period else None
+                {
+                    "start": product.reference_period.start.isoformat(),
+                    "end": product.reference_period.end.isoformat(),
+                }
+                if product.reference_period
+                else None
             ),
             "biogenic_carbon_content_kg": (
                 float(product.biogenic_carbon_content.to("kg").magnitude)
-                if product.biogenic_carbon_content is not None else None
+                if product.biogenic_carbon_content is not None
+                else None
             ),
             "primary_data_share": product.primary_data_share,
             "parameters": dict(product.parameters),
@@ -136,11 +148,14 @@ def _result(
         biogenic_emissions=buckets["biogenic_emissions"],
         biogenic_removals=buckets["biogenic_removals"],
         land_use_change=buckets["land_use_change"],
-        method={"gwp": gwp, "name": GWP_SETS[gwp], "source": "IPCC; see footprint/data/gwp100.SOURCES.md",
-                "unspecified_origin": "counted as fossil"},
+        method={
+            "gwp": gwp,
+            "name": GWP_SETS[gwp],
+            "source": "IPCC; see footprint/data/gwp100.SOURCES.md",
+            "unspecified_origin": "counted as fossil",
+        },
         background={k: v for k, v in system.background.describe().items()},
         solver=solution.solver,
         inventory={"source": inventory.source, "sha256": inventory.sha256},
         allocation=dict(system.allocation),
     )
-

@@ -115,13 +115,18 @@ def canonical_gas(gas: str) -> str | None:
 def factor(gwp: str, gas: str, origin: str, kind: str = "emission") -> float:
     """kg CO2e per kg of ``gas`` of ``origin`` (fossil, biogenic, land_use_change, unspecified).
 
+    Methane: fossil and land-use-change origin take the fossil GWP, biogenic the non-fossil one,
+    unspecified the headline value.
+
     A removal (``kind="removal"``) has the negative factor.
     """
     entry = gwp_table(gwp)[gas]
     value = {
         "fossil": entry.fossil,
         "biogenic": entry.non_fossil,
-        "land_use_change": entry.non_fossil if gas == "CH4" else entry.unspecified,
+        # Carbon released from soil or biomass stocks is not recycled from the air: fossil value
+        # (as in bw2io's IPCC 2021 method for "Methane, from soil or biomass stock").
+        "land_use_change": entry.fossil,
     }.get(origin, entry.unspecified)
     return -value if kind == "removal" else value
 

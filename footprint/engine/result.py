@@ -89,8 +89,14 @@ class FootprintResult:
     def to_dataframe(self) -> pd.DataFrame:
         """One row per line item: process, stage, input, kind, kg CO2e and its ISO buckets."""
         rows = [
-            {"process": c.process, "stage": c.stage, "input": c.input, "kind": c.kind,
-             "kg_co2e": c.value, **c.by_bucket}
+            {
+                "process": c.process,
+                "stage": c.stage,
+                "input": c.input,
+                "kind": c.kind,
+                "kg_co2e": c.value,
+                **c.by_bucket,
+            }
             for c in self.by_input
         ]
         return pd.DataFrame(rows)

@@ -26,10 +26,16 @@ def _bw() -> tuple[ModuleType, ModuleType]:
 def solver_info() -> dict[str, Any]:
     """Which sparse solver bw2calc uses here, and library versions."""
     bw2calc, bw_processing = _bw()
-    name = "pypardiso (MKL PARDISO)" if bw2calc.PYPARDISO else (
-        "UMFPACK (scikit-umfpack)" if bw2calc.UMFPACK else "SuperLU (scipy)"
+    name = (
+        "pypardiso (MKL PARDISO)"
+        if bw2calc.PYPARDISO
+        else ("UMFPACK (scikit-umfpack)" if bw2calc.UMFPACK else "SuperLU (scipy)")
     )
-    return {"name": name, "bw2calc": bw2calc.__version__, "bw_processing": bw_processing.__version__}
+    return {
+        "name": name,
+        "bw2calc": bw2calc.__version__,
+        "bw_processing": bw_processing.__version__,
+    }
 
 
 @dataclass
@@ -51,7 +57,9 @@ def datapackage(system: LinkedSystem, cf: np.ndarray) -> Any:
     dp.add_persistent_vector(
         matrix="technosphere_matrix",
         name="technosphere",
-        indices_array=np.array(list(zip(system.tech_rows, system.tech_cols, strict=True)), dtype=idx),
+        indices_array=np.array(
+            list(zip(system.tech_rows, system.tech_cols, strict=True)), dtype=idx
+        ),
         data_array=np.asarray(system.tech_values, dtype=float),
         flip_array=np.asarray(system.tech_flip, dtype=bool),
     )
@@ -71,7 +79,9 @@ def datapackage(system: LinkedSystem, cf: np.ndarray) -> Any:
     return dp
 
 
-def _category_matrix(system: LinkedSystem, cf: np.ndarray) -> tuple[np.ndarray, list[tuple[str, str]]]:
+def _category_matrix(
+    system: LinkedSystem, cf: np.ndarray
+) -> tuple[np.ndarray, list[tuple[str, str]]]:
     from footprint.engine.methods import bucket
 
     categories: list[tuple[str, str]] = []

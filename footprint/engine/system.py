@@ -52,7 +52,9 @@ class LinkedSystem:
     bio_cols: list[int] = field(default_factory=list)
     bio_values: list[float] = field(default_factory=list)
     flow_ids: dict[str, int] = field(default_factory=dict)
-    flow_info: list[tuple[str, str, str, str]] = field(default_factory=list)  # gas, origin, kind, name
+    flow_info: list[tuple[str, str, str, str]] = field(
+        default_factory=list
+    )  # gas, origin, kind, name
     lines: list[Line] = field(default_factory=list)
     allocation: dict[str, str] = field(default_factory=dict)
 
@@ -90,8 +92,13 @@ def _add_background(system: LinkedSystem) -> None:
         system.tech_flip += [True] * len(tech)
     flows = bg.flows.set_index("id")
     for flow_id, row in flows.iterrows():
-        system.flow(str(flow_id), row["gas"], row["origin"] or ORIGIN_OF_UNSPECIFIED,
-                    row["kind"] or "emission", row["name"])
+        system.flow(
+            str(flow_id),
+            row["gas"],
+            row["origin"] or ORIGIN_OF_UNSPECIFIED,
+            row["kind"] or "emission",
+            row["name"],
+        )
     bio = bg.biosphere
     if len(bio):
         system.bio_rows += [system.flow_ids[f] for f in bio["flow"]]
@@ -124,12 +131,15 @@ def _allocation_share(process: Process, inventory: Inventory, position: int) -> 
     main_value = process.output.magnitude * float(process.output_price or 0)
     total = main_value + sum(c.amount.magnitude * float(c.price or 0) for c in process.co_products)
     if total <= 0:
-        raise InventoryError("the outputs' total value is zero", where=where, fix="check the prices")
-    return main_value / total
+        raise InventoryError(
+            "the outputs' total value is zero", where=where, fix="check the prices"
+        )
+    return float(main_value / total)
 
 
-def _add_process(system: LinkedSystem, inventory: Inventory, position: int,
-                 positions: dict[str, int]) -> None:
+def _add_process(
+    system: LinkedSystem, inventory: Inventory, position: int, positions: dict[str, int]
+) -> None:
     process = inventory.processes[position]
     col = system.activity_id(position)
     system.tech_rows.append(col)
@@ -157,8 +167,9 @@ def _add_process(system: LinkedSystem, inventory: Inventory, position: int,
             continue
         ref = item.background
         assert ref is not None
-        activity = system.background.find(id=ref.id, name=ref.name, location=ref.location,
-                                          where=where + ".background")
+        activity = system.background.find(
+            id=ref.id, name=ref.name, location=ref.location, where=where + ".background"
+        )
         amount = convert(item.amount, activity["unit"], where=where + ".amount")
         supplier_id = system.background.index[activity["id"]]
         system.tech_rows.append(supplier_id)
@@ -166,8 +177,15 @@ def _add_process(system: LinkedSystem, inventory: Inventory, position: int,
         system.tech_values.append(amount * share)
         system.tech_flip.append(True)
         system.lines.append(
-            Line(position, item.name or str(activity["name"]), item.stage or process.stage,
-                 "background", amount * share, str(activity["unit"]), supplier=supplier_id)
+            Line(
+                position,
+                item.name or str(activity["name"]),
+                item.stage or process.stage,
+                "background",
+                amount * share,
+                str(activity["unit"]),
+                supplier=supplier_id,
+            )
         )
     for k, emission in enumerate(process.emissions):
         where = inventory.where("processes", position, "emissions", k)
@@ -183,15 +201,28 @@ def _add_process(system: LinkedSystem, inventory: Inventory, position: int,
         kind = "removal" if mass < 0 else "emission"
         if kind == "removal" and gas != "CO2":
             raise InventoryError("only CO2 can be removed (negative amount)", where=where)
-        flow = system.flow(f"foreground:{gas}:{emission.origin}:{kind}", gas, emission.origin,
-                           kind, f"{gas} ({emission.origin}{', removal' if kind == 'removal' else ''})")
+        flow = system.flow(
+            f"foreground:{gas}:{emission.origin}:{kind}",
+            gas,
+            emission.origin,
+            kind,
+            f"{gas} ({emission.origin}{', removal' if kind == 'removal' else ''})",
+        )
         system.bio_rows.append(flow)
         system.bio_cols.append(col)
         system.bio_values.append(abs(mass) * share)
         system.lines.append(
-            Line(position, f"{gas} {emission.origin.replace('_', ' ')} ({process.label})",
-                 emission.stage or process.stage, "emission", abs(mass) * share, "kg", flow=flow,
-                 gas=gas, bucket=bucket(emission.origin, kind))
+            Line(
+                position,
+                f"{gas} {emission.origin.replace('_', ' ')} ({process.label})",
+                emission.stage or process.stage,
+                "emission",
+                abs(mass) * share,
+                "kg",
+                flow=flow,
+                gas=gas,
+                bucket=bucket(emission.origin, kind),
+            )
         )
 
 
@@ -199,8 +230,9 @@ def _check_foreground(system: LinkedSystem, inventory: Inventory) -> None:
     """Refuse foreground cycles that consume all they make (no net output)."""
     n = len(inventory.processes)
     a = np.zeros((n, n))
-    for r, c, v, f in zip(system.tech_rows, system.tech_cols, system.tech_values, system.tech_flip,
-                          strict=True):
+    for r, c, v, f in zip(
+        system.tech_rows, system.tech_cols, system.tech_values, system.tech_flip, strict=True
+    ):
         if r >= system.n_background and c >= system.n_background:
             a[r - system.n_background, c - system.n_background] += -v if f else v
     demand = np.zeros(n)

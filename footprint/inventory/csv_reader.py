@@ -20,13 +20,11 @@ from footprint.inventory.validate import Lines, build_inventory
 
 COLUMNS = ("stage", "item", "amount", "unit", "background", "location", "gas", "origin")
 _META = re.compile(r"#\s*([A-Za-z_]+)\s*:\s*(.*)")
-_ID_LIKE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$|:")
 
 
 def _background_ref(value: str, location: str) -> dict[str, str]:
-    if _ID_LIKE.search(value):
-        return {"id": value}
-    return {"name": value, **({"location": location} if location else {})}
+    # One column holds an id or a name: linking tries the id first, then the name.
+    return {"id": value, "name": value, **({"location": location} if location else {})}
 
 
 def _row_entry(row: dict[str, str]) -> tuple[str, dict[str, Any]]:
@@ -66,7 +64,9 @@ def read_csv(path: Path) -> Inventory:
             first_table_line = first_table_line or number
             table_lines.append(line)
     if not table_lines:
-        raise InventoryError("no table of line items", where=str(path), fix=f"add a header row: {','.join(COLUMNS)}")
+        raise InventoryError(
+            "no table of line items", where=str(path), fix=f"add a header row: {','.join(COLUMNS)}"
+        )
     reader = csv.DictReader(io.StringIO("\n".join(table_lines)))
     missing = [c for c in ("item", "amount", "unit") if c not in (reader.fieldnames or [])]
     if missing:
@@ -75,7 +75,12 @@ def read_csv(path: Path) -> Inventory:
             where=locate(path, first_table_line),
             fix=f"use the header {','.join(COLUMNS)}",
         )
-    process: dict[str, Any] = {"id": "product", "name": product.get("name", path.stem), "inputs": [], "emissions": []}
+    process: dict[str, Any] = {
+        "id": "product",
+        "name": product.get("name", path.stem),
+        "inputs": [],
+        "emissions": [],
+    }
     lines[("processes", 0)] = first_table_line
     for offset, row in enumerate(reader, start=1):
         clean = {k: (v or "").strip() for k, v in row.items() if k is not None}

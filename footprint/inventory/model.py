@@ -91,7 +91,9 @@ class Input(_Strict):
     name: str | None = Field(None, description="a label for reports; defaults to the source's name")
     amount: Amount = Field(description="amount per the process's output, with its unit")
     process: str | None = Field(None, description="id of the foreground process supplying it")
-    background: BackgroundRef | None = Field(None, description="the background activity supplying it")
+    background: BackgroundRef | None = Field(
+        None, description="the background activity supplying it"
+    )
     stage: Stage | None = Field(None, description="life-cycle stage, if not the process's own")
 
     @model_validator(mode="before")
@@ -151,7 +153,9 @@ class CoProduct(_Strict):
 
     name: str
     amount: Amount = Field(description="amount per the process's output, e.g. '0.15 t'")
-    price: float | None = Field(None, ge=0, description="price per unit of amount, for economic allocation")
+    price: float | None = Field(
+        None, ge=0, description="price per unit of amount, for economic allocation"
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -211,7 +215,9 @@ class Product(_Strict):
 
     name: str
     id: str | None = Field(None, description="a product id or URN")
-    category: str | None = Field(None, description="category id used by label schemes, e.g. steel.rebar")
+    category: str | None = Field(
+        None, description="category id used by label schemes, e.g. steel.rebar"
+    )
     declared_unit: str = Field(description="declared unit, e.g. t, m3, kg, piece")
     declared_amount: float = Field(1.0, gt=0, description="amount of declared unit, e.g. 1")
     geography: str = Field(description="ISO 3166 country code or region where it is made")
@@ -223,8 +229,12 @@ class Product(_Strict):
     )
     primary_data_share: float | None = Field(None, ge=0, le=100, description="percent")
     description: str | None = None
-    sources: list[str] = Field(default_factory=list, description="citations for the foreground data")
-    parameters: dict[str, float] = Field(default_factory=dict, description="declared parameters, e.g. scrap_share")
+    sources: list[str] = Field(
+        default_factory=list, description="citations for the foreground data"
+    )
+    parameters: dict[str, float] = Field(
+        default_factory=dict, description="declared parameters, e.g. scrap_share"
+    )
 
     @field_validator("declared_unit")
     @classmethod
@@ -274,7 +284,9 @@ class Inventory(_Strict):
         """sha256 of the file's bytes, when read from a file."""
         return self._sha256
 
-    def attach_source(self, source: str, lines: dict[tuple[str | int, ...], int], sha256: str | None) -> None:
+    def attach_source(
+        self, source: str, lines: dict[tuple[str | int, ...], int], sha256: str | None
+    ) -> None:
         """Record where the inventory came from, for error messages and provenance."""
         self._source = source
         self._lines = lines

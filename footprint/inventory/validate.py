@@ -64,5 +64,5 @@ def _to_inventory_error(exc: ValidationError, source: str, lines: Lines) -> Inve
     return InventoryError(
         what + "." + more,
         where=where,
-        fix="correct the field as described; `footprint schema inventory` prints the full format",
+        fix="correct that field; `footprint schema inventory` prints the whole format",
     )

@@ -1,0 +1,178 @@
+"""A product on the hand-made mini background: intensities solvable by hand."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from footprint.background.store import Background
+from footprint.engine.calculate import calculate
+from footprint.errors import BackgroundError, InventoryError, UnitError
+from footprint.inventory import read_inventory
+from tests.conftest import write
+
+# Hand-solved AR6 intensities of the mini background (kg CO2e per unit):
+TRUCK = 0.1 + 0.001 * 273  # tkm
+STEEL_FOSSIL = 1.0 + 0.5 * 0.6 + 0.1 * TRUCK  # kg; plus biogenic methane 0.01 * 27.0
+STEEL_BIOGENIC = 0.01 * 27.0
+GAS_FOSSIL, GAS_REMOVAL = 2.0, -0.5  # m3
+
+PRODUCT = """\
+product:
+  name: Bracket
+  declared_unit: piece
+  declared_amount: 1
+  geography: CN
+processes:
+  - id: assemble
+    stage: A3
+    output: 10 piece
+    inputs:
+      - {background: {name: "Steel, billet", location: US}, amount: 20 kg, stage: A1}
+      - {background: elec-cn, amount: 30 kWh}
+      - {background: gas, amount: 10000 L}
+      - {background: truck, amount: 2000 kgkm, stage: A2}
+    emissions:
+      - {gas: N2O, amount: 10 g}
+      - {gas: CO2, amount: -1 kg, origin: biogenic}
+      - {gas: CH4, amount: 5 g, origin: land_use_change}
+"""
+
+
+def expected_per_piece() -> dict[str, float]:
+    fossil = (20 * STEEL_FOSSIL + 30 * 0.8 + 10 * GAS_FOSSIL + 2 * TRUCK + 0.01 * 273) / 10
+    return {
+        "fossil": fossil,
+        "biogenic_emissions": 20 * STEEL_BIOGENIC / 10,
+        "biogenic_removals": (10 * GAS_REMOVAL - 1.0) / 10,
+        "land_use_change": 0.005 * 29.8 / 10,  # LUC methane: fossil GWP
+    }
+
+
+def test_hand_solved_product(tmp_path: Path, mini_background: Background) -> None:
+    result = calculate(write(tmp_path, "p.yaml", PRODUCT), background=mini_background)
+    expected = expected_per_piece()
+    assert result.fossil == pytest.approx(expected["fossil"], rel=1e-12)
+    assert result.biogenic_emissions == pytest.approx(expected["biogenic_emissions"], rel=1e-12)
+    assert result.biogenic_removals == pytest.approx(expected["biogenic_removals"], rel=1e-12)
+    assert result.land_use_change == pytest.approx(expected["land_use_change"], rel=1e-12)
+    assert result.total == pytest.approx(sum(expected.values()), rel=1e-12)
+    assert result.by_stage["A2"] == pytest.approx(2 * TRUCK / 10, rel=1e-12)
+    assert result.total_excluding_biogenic_removals == pytest.approx(
+        result.total - expected["biogenic_removals"], rel=1e-12
+    )
+
+
+def test_line_items_carry_their_upstream(tmp_path: Path, mini_background: Background) -> None:
+    result = calculate(write(tmp_path, "p.yaml", PRODUCT), background=mini_background)
+    steel = next(c for c in result.by_input if c.input == "Steel, billet")
+    assert steel.value == pytest.approx(2 * (STEEL_FOSSIL + STEEL_BIOGENIC), rel=1e-12)
+    assert steel.by_bucket["biogenic_emissions"] == pytest.approx(2 * STEEL_BIOGENIC, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "error", "words"),
+    [
+        (
+            '{name: "Steel, billet", location: US}',
+            '{name: "Steel billets", location: US}',
+            BackgroundError,
+            "nearest: 'Steel, billet [US]'",
+        ),
+        (
+            "{background: elec-cn, amount: 30 kWh}",
+            "{background: elec-cn, amount: 30 kg}",
+            UnitError,
+            "kWh",
+        ),
+        (
+            "{background: elec-cn, amount: 30 kWh}",
+            "{background: elec-xx, amount: 30 kWh}",
+            BackgroundError,
+            "no activity with id 'elec-xx'",
+        ),
+        (
+            '{background: {name: "Steel, billet", location: US}',
+            '{background: {name: "Electricity, at grid"}',
+            BackgroundError,
+            "2 activities named",
+        ),
+        ("{gas: N2O, amount: 10 g}", "{gas: CO3, amount: 10 g}", InventoryError, "unknown gas"),
+        ("declared_unit: piece", "declared_unit: kg", UnitError, "piece"),
+    ],
+)
+def test_link_errors_name_the_line(
+    tmp_path: Path,
+    mini_background: Background,
+    old: str,
+    new: str,
+    error: type[Exception],
+    words: str,
+) -> None:
+    assert old in PRODUCT
+    path = write(tmp_path, "p.yaml", PRODUCT.replace(old, new))
+    with pytest.raises(error) as info:
+        calculate(path, background=mini_background)
+    message = str(info.value)
+    assert words in message, message
+    assert str(path) in message
+    assert "line " in message
+
+
+CYCLE = """\
+product: {name: Loop, declared_unit: kg, geography: US}
+processes:
+  - id: a
+    output: 1 kg
+    inputs: [{process: b, amount: 1 kg}]
+  - id: b
+    output: 1 kg
+    inputs: [{process: a, amount: 1 kg}]
+"""
+
+
+def test_cycle_with_no_net_output_is_refused(tmp_path: Path, mini_background: Background) -> None:
+    with pytest.raises(InventoryError, match="cycle with no net output"):
+        calculate(write(tmp_path, "loop.yaml", CYCLE), background=mini_background)
+
+
+def test_unknown_foreground_process(tmp_path: Path, mini_background: Background) -> None:
+    path = write(tmp_path, "u.yaml", CYCLE.replace("process: a,", "process: z,"))
+    with pytest.raises(InventoryError, match="unknown process 'z'"):
+        calculate(path, background=mini_background)
+
+
+ALLOCATED = """\
+product: {name: Main, declared_unit: t, geography: US}
+processes:
+  - id: split
+    output: 1 t
+    output_price: 300
+    allocation: mass
+    co_products: [{name: Slag, amount: 0.25 t, price: 20}]
+    emissions: [{gas: CO2, amount: 1000 kg}]
+"""
+
+
+def test_mass_allocation(tmp_path: Path, mini_background: Background) -> None:
+    result = calculate(write(tmp_path, "a.yaml", ALLOCATED), background=mini_background)
+    assert result.total == pytest.approx(1000 * 1 / 1.25, rel=1e-12)
+    assert "mass" in result.allocation["split"]
+
+
+def test_economic_allocation(tmp_path: Path, mini_background: Background) -> None:
+    path = write(tmp_path, "a.yaml", ALLOCATED.replace("allocation: mass", "allocation: economic"))
+    result = calculate(path, background=mini_background)
+    assert result.total == pytest.approx(1000 * 300 / (300 + 0.25 * 20), rel=1e-12)
+
+
+def test_economic_allocation_needs_prices(tmp_path: Path, mini_background: Background) -> None:
+    text = ALLOCATED.replace("allocation: mass", "allocation: economic").replace(", price: 20", "")
+    with pytest.raises(InventoryError, match="needs 'output_price'"):
+        calculate(write(tmp_path, "a.yaml", text), background=mini_background)
+
+
+def test_co_products_need_an_allocation(tmp_path: Path) -> None:
+    with pytest.raises(InventoryError, match="needs 'allocation"):
+        read_inventory(write(tmp_path, "a.yaml", ALLOCATED.replace("    allocation: mass\n", "")))
