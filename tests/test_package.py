@@ -60,3 +60,21 @@ def test_public_api() -> None:
     ]
     for name in footprint.__all__:
         assert getattr(footprint, name) is not None
+
+
+def test_calculation_creates_no_files_outside_its_output(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {**os.environ, "HOME": str(home), "XDG_DATA_HOME": str(home / "data")}
+    env.pop("BRIGHTWAY2_DIR", None)
+    example = Path(__file__).parent / "fixtures" / "hand.yaml"
+    code = (
+        "import sys, footprint; r = footprint.calculate(sys.argv[1]); "
+        "print(r.total, 'bw2data' in sys.modules)"
+    )
+    proc = subprocess.run([sys.executable, "-c", code, str(example)], env=env, cwd=tmp_path,
+                          capture_output=True, text=True, check=True)
+    total, bw2data_imported = proc.stdout.split()
+    assert float(total) > 0
+    assert bw2data_imported == "False"
+    assert list(home.iterdir()) == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import warnings
 from dataclasses import dataclass
 from types import ModuleType
@@ -15,11 +16,24 @@ from footprint.engine.system import LinkedSystem
 
 
 def _bw() -> tuple[ModuleType, ModuleType]:
-    with warnings.catch_warnings():
-        # bw2calc warns at import when no fast solver is installed; we record the solver instead.
-        warnings.simplefilter("ignore")
-        import bw2calc
-        import bw_processing
+    """Import bw2calc and bw_processing without bw2data.
+
+    bw2calc imports bw2data only for its optional project-based calling convention, and importing
+    bw2data creates a Brightway project directory in the user's home. Calculations here never use
+    a project, so bw2data is kept out while bw2calc is first imported.
+    """
+    block = "bw2data" not in sys.modules and "bw2calc" not in sys.modules
+    if block:
+        sys.modules["bw2data"] = None  # type: ignore[assignment]
+    try:
+        with warnings.catch_warnings():
+            # bw2calc warns at import when no fast solver is installed; the result records the solver.
+            warnings.simplefilter("ignore")
+            import bw2calc
+            import bw_processing
+    finally:
+        if block:
+            del sys.modules["bw2data"]
     return bw2calc, bw_processing
 
 

@@ -1,0 +1,988 @@
+"""Reproducible build of the shipped USLCI background database from openLCA JSON-LD.
+
+Run::
+
+    python -m footprint.background.build_uslci --source /path/to/uslci/jsonld-olca1.5
+
+The source is the openLCA 1.5 JSON-LD export of the US Federal LCA Commons' USLCI
+(``FLCAC-admin/uslci-content``). The files are read with bw2io's ``JSONLDExtractor``; everything
+after reading is done here, because bw2io's JSON-LD strategies mishandle this schema (they convert
+an amount to the unit group's reference unit but keep the label of the unit it was stated in when
+the flow reference has no ``refUnit``, ignore flow-property factors, and crash on openLCA 1.5
+category references).
+
+Outputs (gzip CSV with mtime 0, rows sorted, floats written with ``repr``) are described in
+``inventories/background/uslci/README.md``. Nothing here runs at import time; the shipped package
+never reads the source data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import atexit
+import csv
+import gzip
+import hashlib
+import io
+import json
+import logging
+import math
+import os
+import re
+import shutil
+import sys
+import tempfile
+import warnings
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+JsonObj = dict[str, Any]
+Source = dict[str, dict[str, JsonObj]]
+
+DEFAULT_OUT = Path("inventories/background/uslci")
+PRODUCT, WASTE, ELEMENTARY = "PRODUCT_FLOW", "WASTE_FLOW", "ELEMENTARY_FLOW"
+
+ACTIVITY_COLUMNS = (
+    "id", "name", "location", "unit", "product", "product_flow", "category",
+    "description_source", "valid_from", "valid_until",
+)
+TECHNOSPHERE_COLUMNS = ("consumer", "supplier", "amount")
+BIOSPHERE_COLUMNS = ("activity", "flow", "amount")
+FLOW_COLUMNS = ("id", "name", "compartment", "unit", "cas", "gas", "origin", "kind")
+UNLINKED_COLUMNS = ("activity", "activity_name", "flow", "flow_name", "amount", "unit", "reason")
+
+# openLCA unit names -> unit strings the footprint unit registry parses (others are kept as is).
+UNIT_LABELS: Mapping[str, str] = {
+    "kg": "kg", "t": "t", "g": "g", "kWh": "kWh", "MJ": "MJ", "m3": "m3", "l": "L", "L": "L",
+    "m2": "m2", "m": "m", "t*km": "tkm", "kg*km": "kgkm", "Item(s)": "piece", "p": "piece",
+    "unit": "piece", "btu": "btu", "d": "day", "h": "hour", "kBq": "kBq", "Bq": "Bq",
+    "m2*a": "m2*a", "m3*a": "m3*a", "m*a": "m*a", "kg*a": "kg*a", "p*km": "pkm", "v*km": "vkm",
+}
+
+# Exact definitions of units whose openLCA 1.5 unit-group factors are rounded (e.g. cu ft = 0.02
+# m3). Keyed by (unit, reference unit of its group); used when the source factor differs by more
+# than EXACT_FACTOR_TOLERANCE (relative), and every use is reported.
+EXACT_FACTORS: Mapping[tuple[str, str], float] = {
+    ("cu ft", "m3"): 0.028316846592,
+    ("in3", "m3"): 1.6387064e-05,
+    ("yd3", "m3"): 0.764554857984,
+    ("gal", "m3"): 0.003785411784,
+    ("gal (US liq)", "m3"): 0.003785411784,
+    ("gal (US fl)", "m3"): 0.003785411784,
+    ("gal (Imp)", "m3"): 0.00454609,
+    ("bbl", "m3"): 0.158987294928,
+    ("btu", "MJ"): 0.00105505585262,
+    ("kcal", "MJ"): 0.0041868,
+    ("lb av", "kg"): 0.45359237,
+    ("oz av", "kg"): 0.028349523125,
+    ("sh tn", "kg"): 907.18474,
+    ("long tn", "kg"): 1016.0469088,
+    ("in", "m"): 0.0254,
+    ("ft", "m"): 0.3048,
+    ("yd", "m"): 0.9144,
+    ("mi", "m"): 1609.344,
+    ("in2", "m2"): 0.00064516,
+    ("ft2", "m2"): 0.09290304,
+    ("yd2", "m2"): 0.83612736,
+    ("p*mi", "p*km"): 1.609344,
+}
+EXACT_FACTOR_TOLERANCE = 1e-4
+
+# --- greenhouse gases -------------------------------------------------------------------------
+
+GASES = (
+    "CO2", "CH4", "N2O", "SF6", "NF3", "HFC-134a", "HFC-32", "HFC-125", "HFC-143a", "HFC-23",
+    "PFC-14", "PFC-116",
+)
+GAS_BY_CAS: Mapping[str, str] = {
+    "124-38-9": "CO2", "74-82-8": "CH4", "10024-97-2": "N2O", "2551-62-4": "SF6",
+    "7783-54-2": "NF3", "811-97-2": "HFC-134a", "75-10-5": "HFC-32", "354-33-6": "HFC-125",
+    "420-46-2": "HFC-143a", "75-46-7": "HFC-23", "75-73-0": "PFC-14", "76-16-4": "PFC-116",
+}
+GAS_BY_CODE: Mapping[str, str] = {
+    "HFC-134A": "HFC-134a", "R-134A": "HFC-134a", "HFC-32": "HFC-32", "R-32": "HFC-32",
+    "HFC-125": "HFC-125", "R-125": "HFC-125", "HFC-143A": "HFC-143a", "R-143A": "HFC-143a",
+    "HFC-23": "HFC-23", "R-23": "HFC-23", "PFC-14": "PFC-14", "CFC-14": "PFC-14",
+    "FC-14": "PFC-14", "R-14": "PFC-14", "PFC-116": "PFC-116", "HFC-116": "PFC-116",
+    "FC-116": "PFC-116", "CFC-116": "PFC-116", "R-116": "PFC-116",
+}
+GAS_BY_CHEMICAL: Mapping[str, str] = {
+    "carbon dioxide": "CO2", "methane": "CH4", "dinitrogen monoxide": "N2O",
+    "nitrous oxide": "N2O", "sulfur hexafluoride": "SF6", "sulphur hexafluoride": "SF6",
+    "nitrogen trifluoride": "NF3", "ethane, 1,1,1,2-tetrafluoro-": "HFC-134a",
+    "methane, difluoro-": "HFC-32", "difluoromethane": "HFC-32",
+    "ethane, pentafluoro-": "HFC-125", "pentafluoroethane": "HFC-125",
+    "ethane, 1,1,1-trifluoro-": "HFC-143a", "methane, trifluoro-": "HFC-23",
+    "trifluoromethane": "HFC-23", "methane, tetrafluoro-": "PFC-14",
+    "tetrafluoromethane": "PFC-14", "perfluoromethane": "PFC-14",
+    "carbon tetrafluoride": "PFC-14", "ethane, hexafluoro-": "PFC-116",
+    "hexafluoroethane": "PFC-116", "perfluoroethane": "PFC-116",
+}
+# Qualifiers that may follow "carbon dioxide, " or "methane, " without making another substance.
+ORIGIN_QUALIFIERS: Mapping[str, str] = {
+    "fossil": "fossil", "biogenic": "biogenic", "non-fossil": "biogenic", "biotic": "biogenic",
+    "land transformation": "land_use_change", "land use change": "land_use_change",
+    "from soil or biomass stock": "land_use_change", "in air": "biogenic", "unspecified": "",
+}
+_CODE = re.compile(
+    r"\b(?:(h?cfc|hfc|pfc|hfo|halon)[- ]?(\d{1,4}[a-z]{0,2})|(fc|hcc|r)-(\d{1,4}[a-z]{0,2}))\b"
+)
+_OTHER_GHG = re.compile(
+    r"\b(?:h?cfcs?|hfcs?|pfcs?|halons?|(?:per|chlorinated )?fluorocarbons?|chloroform|"
+    r"carbon tetrachloride|methyl (?:chloride|bromide|chloroform))\b|"
+    r"^methane, (?:tetrachloro|trichloro|dichloro|monochloro|chloro|bromo)-"
+)
+_BRACKETS = re.compile(r"\s*(?:\[[^\]]*\]|\([^)]*\))\s*$")
+
+
+def normalise_name(name: str) -> str:
+    """Lower-case ``name``, collapse whitespace and drop trailing ``[...]``/``(...)`` groups."""
+    text = " ".join(name.split()).lower()
+    while True:
+        stripped = _BRACKETS.sub("", text)
+        if stripped == text:
+            return text
+        text = stripped
+
+
+def normalise_cas(cas: str | None) -> str:
+    """``"000124-38-9"`` -> ``"124-38-9"``; empty when missing."""
+    if not cas:
+        return ""
+    parts = cas.strip().split("-")
+    if len(parts) == 3 and all(p.isdigit() for p in parts):
+        parts[0] = parts[0].lstrip("0") or "0"
+    return "-".join(parts)
+
+
+def gas_codes(name: str) -> list[str]:
+    """Refrigerant-style codes in a normalised name, canonicalised (``"HFC-134A"``)."""
+    codes = []
+    for match in _CODE.finditer(name):
+        prefix = match.group(1) or match.group(3)
+        number = match.group(2) or match.group(4)
+        codes.append(f"{prefix.upper()}-{number.upper()}")
+    return codes
+
+
+# (class, path parts starting with, path parts ending with), checked in this order.
+_COMPARTMENTS: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
+    ("resource", ("resource", "[resource]"), ()),
+    ("water", ("water",), ("to water", "to freshwater")),
+    ("soil", ("soil",), ("to soil",)),
+    ("waste", ("final-waste", "deposited or treated waste"), ("waste",)),
+    ("air", ("air",), ("to air", "to atmosphere")),
+)
+
+
+def compartment_class(path: str) -> str:
+    """Classify a flow category path as resource, water, soil, waste, air or unknown."""
+    parts = [p.strip().lower() for p in path.split("/") if p.strip()]
+    for label, starts, ends in _COMPARTMENTS:
+        if any(p.startswith(starts) or (ends and p.endswith(ends)) for p in parts):
+            return label
+    return "unknown"
+
+
+def _gas_from_name(norm: str) -> tuple[str, str]:
+    """Gas key and origin qualifier ('' if none) recognised from a normalised name."""
+    codes = gas_codes(norm)
+    if codes:
+        return GAS_BY_CODE.get(codes[-1], ""), ""
+    if norm in GAS_BY_CHEMICAL:
+        return GAS_BY_CHEMICAL[norm], ""
+    head, _, rest = norm.partition(", ")
+    if head in ("carbon dioxide", "methane") and rest in ORIGIN_QUALIFIERS:
+        return GAS_BY_CHEMICAL[head], rest
+    return "", ""
+
+
+def _origin(gas: str, qualifier: str, norm: str) -> str:
+    if gas not in ("CO2", "CH4"):
+        return "unspecified"
+    if qualifier:
+        return ORIGIN_QUALIFIERS[qualifier] or "unspecified"
+    if "non-fossil" in norm or "biogenic" in norm:
+        return "biogenic"
+    if "fossil" in norm:
+        return "fossil"
+    return "fossil" if gas == "CO2" else "unspecified"
+
+
+@dataclass(frozen=True)
+class GasInfo:
+    """How an elementary flow is characterised: GWP-table key, origin and direction."""
+
+    gas: str
+    origin: str
+    kind: str
+    other_ghg: bool
+
+
+@cache
+def classify_gas(name: str, cas: str | None, compartment: str) -> GasInfo:
+    """Map an elementary flow to a key of the GWP table, its origin and emission/removal kind.
+
+    Only air (or unclassified) emissions and CO2 taken from the air or another resource
+    compartment get a gas; resources such as coal-bed methane do not.
+    """
+    norm, where = normalise_name(name), compartment_class(compartment)
+    gas, qualifier = _gas_from_name(norm)
+    if not gas and not gas_codes(norm):
+        gas = GAS_BY_CAS.get(normalise_cas(cas), "")
+    removal = where == "resource" or qualifier == "in air"
+    if where in ("water", "soil", "waste") or (where == "resource" and gas != "CO2"):
+        gas = ""
+    if gas == "CO2" and removal:
+        return GasInfo("CO2", "biogenic", "removal", False)
+    kind = "removal" if removal else "emission"
+    other = bool(gas_codes(norm) or _OTHER_GHG.search(norm))
+    other = other and not gas and where in ("air", "unknown")
+    origin = _origin(gas, qualifier, norm) if gas else "unspecified"
+    return GasInfo(gas, origin, kind, other)
+
+
+# --- source model -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Unit:
+    name: str
+    factor: float
+    reference: str
+
+
+@dataclass(frozen=True)
+class Flow:
+    id: str
+    name: str
+    flow_type: str
+    category: str
+    cas: str
+    reference_property: str
+    property_factors: Mapping[str, float]
+
+
+@dataclass
+class Index:
+    """Everything a process refers to, keyed by ``@id``."""
+
+    units_by_group: dict[str, dict[str, Unit]]
+    group_of_property: dict[str, str]
+    group_names: dict[str, str]
+    flows: dict[str, Flow]
+    categories: dict[str, str]
+    locations: dict[str, str]
+    exact_units: bool = True
+
+
+class UnitProblem(Exception):
+    """An exchange amount cannot be converted to its flow's reference unit."""
+
+
+@dataclass(frozen=True)
+class Amount:
+    value: float
+    unit: str
+    conversion: tuple[str, str] | None
+    corrected: tuple[str, str, float, float] | None
+
+
+def _clean(text: Any) -> str:
+    return " ".join(str(text).split()) if text is not None else ""
+
+
+def _category_paths(categories: Mapping[str, JsonObj]) -> dict[str, str]:
+    def path(cid: str, seen: frozenset[str] = frozenset()) -> str:
+        cat = categories.get(cid)
+        if cat is None or cid in seen:
+            return ""
+        parent = (cat.get("category") or {}).get("@id")
+        prefix = path(parent, seen | {cid}) if parent else ""
+        return f"{prefix}/{_clean(cat['name'])}" if prefix else _clean(cat["name"])
+
+    return {cid: path(cid) for cid in categories}
+
+
+def _unit_index(groups: Mapping[str, JsonObj]) -> dict[str, dict[str, Unit]]:
+    index: dict[str, dict[str, Unit]] = {}
+    for gid, group in groups.items():
+        units = group.get("units", [])
+        ref = next((u["name"] for u in units if u.get("referenceUnit")), "")
+        by_key: dict[str, Unit] = {}
+        for u in units:
+            unit = Unit(u["name"], float(u["conversionFactor"]), ref)
+            by_key[u["@id"]] = unit
+            for alias in [u["name"], *u.get("synonyms", [])]:
+                by_key.setdefault(f"name:{alias}", unit)
+        index[gid] = by_key
+    return index
+
+
+def _flow(obj: JsonObj, categories: Mapping[str, str]) -> Flow:
+    factors = {
+        p["flowProperty"]["@id"]: float(p.get("conversionFactor", 1.0))
+        for p in obj.get("flowProperties", [])
+    }
+    refs = [p for p in obj.get("flowProperties", []) if p.get("referenceFlowProperty")]
+    ref = refs[0]["flowProperty"]["@id"] if refs else next(iter(factors), "")
+    category = categories.get((obj.get("category") or {}).get("@id", ""), "")
+    return Flow(
+        id=obj["@id"], name=_clean(obj["name"]), flow_type=obj.get("flowType", ""),
+        category=category, cas=normalise_cas(obj.get("cas")), reference_property=ref,
+        property_factors=factors,
+    )
+
+
+def build_index(source: Source, *, exact_units: bool = True) -> Index:
+    """Index unit groups, flow properties, flows, categories and locations."""
+    categories = _category_paths(source.get("categories", {}))
+    groups = source.get("unit_groups", {})
+    return Index(
+        units_by_group=_unit_index(groups),
+        group_of_property={
+            fid: fp["unitGroup"]["@id"] for fid, fp in source.get("flow_properties", {}).items()
+        },
+        group_names={gid: g.get("name", "") for gid, g in groups.items()},
+        flows={fid: _flow(f, categories) for fid, f in source.get("flows", {}).items()},
+        categories=categories,
+        locations={
+            lid: loc.get("code") or loc.get("name", "")
+            for lid, loc in source.get("locations", {}).items()
+        },
+        exact_units=exact_units,
+    )
+
+
+def _unit_factor(unit: Unit, exact: bool) -> tuple[float, tuple[str, str, float, float] | None]:
+    best = EXACT_FACTORS.get((unit.name, unit.reference)) if exact else None
+    if best is None or abs(unit.factor - best) <= EXACT_FACTOR_TOLERANCE * best:
+        return unit.factor, None
+    return best, (unit.name, unit.reference, unit.factor, best)
+
+
+def _find_unit(index: Index, group_id: str, ref: JsonObj) -> Unit:
+    units = index.units_by_group.get(group_id, {})
+    unit = units.get(ref.get("@id", "")) or units.get(f"name:{ref.get('name', '')}")
+    if unit is None:
+        raise UnitProblem("unknown unit")
+    return unit
+
+
+def convert(index: Index, flow: Flow, exchange: JsonObj) -> Amount:
+    """The exchange amount in the flow's reference unit (of its reference flow property)."""
+    prop = (exchange.get("flowProperty") or {}).get("@id") or flow.reference_property
+    if prop not in flow.property_factors or flow.reference_property not in flow.property_factors:
+        raise UnitProblem("unknown flow property")
+    unit = _find_unit(index, index.group_of_property.get(prop, ""), exchange.get("unit") or {})
+    factor, corrected = _unit_factor(unit, index.exact_units)
+    value = float(exchange["amount"]) * factor
+    if prop != flow.reference_property:
+        value = value / flow.property_factors[prop] * flow.property_factors[flow.reference_property]
+    target = reference_unit(index, flow)
+    pair = (unit.name, target) if (unit.name != target or prop != flow.reference_property) else None
+    return Amount(value, target, pair, corrected)
+
+
+def reference_unit(index: Index, flow: Flow) -> str:
+    """The openLCA name of the flow's reference unit."""
+    units = index.units_by_group.get(index.group_of_property.get(flow.reference_property, ""), {})
+    return next((u.reference for u in units.values()), "")
+
+
+def unit_label(name: str) -> str:
+    """The unit string written to the output files."""
+    return UNIT_LABELS.get(name, name)
+
+
+def is_currency(index: Index, flow: Flow) -> bool:
+    group = index.group_of_property.get(flow.reference_property, "")
+    return "currency" in index.group_names.get(group, "").lower()
+
+
+# --- processes --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Activity:
+    id: str
+    name: str
+    location: str
+    unit: str
+    product: str
+    product_flow: str
+    category: str
+    description_source: str
+    valid_from: str
+    valid_until: str
+    reference_is_input: bool
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """A non-reference exchange, normalised to one reference unit of the activity's product."""
+
+    activity: str
+    flow: str
+    flow_name: str
+    flow_type: str
+    amount: float
+    unit: str
+    is_input: bool
+    avoided: bool
+    default_provider: str
+    problem: str = ""
+
+
+@dataclass(frozen=True)
+class UnlinkedRow:
+    activity: str
+    activity_name: str
+    flow: str
+    flow_name: str
+    amount: float | None
+    unit: str
+    reason: str
+
+
+@dataclass
+class Stats:
+    """Counters collected during the build (all written to the report)."""
+
+    conversions: Counter[str] = field(default_factory=Counter)
+    corrections: dict[tuple[str, str, float, float], int] = field(default_factory=dict)
+    notes: Counter[str] = field(default_factory=Counter)
+    suspect_references: list[dict[str, str]] = field(default_factory=list)
+
+    def record(self, amount: Amount) -> None:
+        if amount.conversion:
+            self.conversions[f"{amount.conversion[0]} -> {amount.conversion[1]}"] += 1
+        if amount.corrected:
+            self.corrections[amount.corrected] = self.corrections.get(amount.corrected, 0) + 1
+
+
+def _reference_exchange(process: JsonObj, index: Index, stats: Stats) -> JsonObj | None:
+    exchanges: list[JsonObj] = process.get("exchanges", [])
+    flagged = [e for e in exchanges if e.get("quantitativeReference")]
+    if len(flagged) > 1:
+        stats.notes["processes with several flagged references (first used)"] += 1
+    if flagged:
+        return flagged[0]
+    outputs = [
+        e for e in exchanges
+        if not e.get("input") and _flow_type(index, e) == PRODUCT and not e.get("avoidedProduct")
+    ]
+    if len(outputs) == 1:
+        stats.notes["processes with reference inferred (single product output)"] += 1
+        return outputs[0]
+    return None
+
+
+def _check_reference(process: JsonObj, ref: JsonObj, index: Index, stats: Stats) -> None:
+    """Note a flagged reference that is not the product the process is named after."""
+    name = normalise_name(_clean(process.get("name")))
+    if normalise_name(_clean(ref["flow"].get("name"))) == name:
+        return
+    for exchange in process.get("exchanges", []):
+        if (exchange is not ref and not exchange.get("input")
+                and _flow_type(index, exchange) == PRODUCT
+                and normalise_name(_clean(exchange["flow"].get("name"))) == name):
+            stats.suspect_references.append({
+                "id": process["@id"], "name": _clean(process.get("name")),
+                "flagged_reference": _clean(ref["flow"].get("name")),
+                "unflagged_output_named_like_process": exchange["flow"]["@id"],
+            })
+            return
+
+
+def _flow_type(index: Index, exchange: JsonObj) -> str:
+    flow = index.flows.get(exchange["flow"]["@id"])
+    return flow.flow_type if flow else exchange["flow"].get("flowType", "")
+
+
+def _activity(process: JsonObj, ref: JsonObj, flow: Flow, index: Index) -> Activity:
+    doc = process.get("processDocumentation") or {}
+    location = process.get("location") or {}
+    return Activity(
+        id=process["@id"],
+        name=_clean(process.get("name")),
+        location=index.locations.get(location.get("@id", ""), _clean(location.get("name"))),
+        unit=unit_label(reference_unit(index, flow)),
+        product=flow.name,
+        product_flow=flow.id,
+        category=index.categories.get((process.get("category") or {}).get("@id", ""), ""),
+        description_source=_clean((doc.get("publication") or {}).get("name")),
+        valid_from=str(doc.get("validFrom", ""))[:10],
+        valid_until=str(doc.get("validUntil", ""))[:10],
+        reference_is_input=bool(ref.get("input")),
+    )
+
+
+def _exchange(
+    process: JsonObj, exchange: JsonObj, scale: float, index: Index, stats: Stats
+) -> Exchange:
+    ref = exchange["flow"]
+    flow = index.flows.get(ref["@id"])
+    amount = float(exchange["amount"]) / scale
+    unit, problem = (exchange.get("unit") or {}).get("name", ""), ""
+    if flow is None:
+        problem = "unknown flow"
+    elif is_currency(index, flow):
+        problem = "currency flow (not physical)"
+    else:
+        try:
+            converted = convert(index, flow, exchange)
+        except UnitProblem as exc:
+            problem = str(exc)
+        else:
+            stats.record(converted)
+            amount, unit = converted.value / scale, unit_label(converted.unit)
+    return Exchange(
+        activity=process["@id"],
+        flow=ref["@id"],
+        flow_name=flow.name if flow else _clean(ref.get("name")),
+        flow_type=flow.flow_type if flow else ref.get("flowType", ""),
+        amount=amount,
+        unit=unit,
+        is_input=bool(exchange.get("input")),
+        avoided=bool(exchange.get("avoidedProduct")),
+        default_provider=(exchange.get("defaultProvider") or {}).get("@id", ""),
+        problem=problem,
+    )
+
+
+@dataclass
+class Parsed:
+    activities: dict[str, Activity] = field(default_factory=dict)
+    exchanges: list[Exchange] = field(default_factory=list)
+    unlinked: list[UnlinkedRow] = field(default_factory=list)
+
+
+def _skip(parsed: Parsed, process: JsonObj, reason: str) -> None:
+    parsed.unlinked.append(
+        UnlinkedRow(process["@id"], _clean(process.get("name")), "", "", None, "", reason)
+    )
+
+
+def parse_process(process: JsonObj, index: Index, stats: Stats, parsed: Parsed) -> None:
+    """Add one process (as an activity normalised to one reference unit) to ``parsed``."""
+    ref = _reference_exchange(process, index, stats)
+    flow = index.flows.get(ref["flow"]["@id"]) if ref else None
+    if ref is None or flow is None:
+        _skip(parsed, process, "no reference product (process skipped)")
+        return
+    try:
+        amount = convert(index, flow, ref)
+    except UnitProblem as exc:
+        _skip(parsed, process, f"reference exchange: {exc} (process skipped)")
+        return
+    if amount.value == 0.0 or not math.isfinite(amount.value):
+        _skip(parsed, process, "zero reference amount (process skipped)")
+        return
+    stats.record(amount)
+    _check_reference(process, ref, index, stats)
+    parsed.activities[process["@id"]] = _activity(process, ref, flow, index)
+    for exchange in process.get("exchanges", []):
+        if exchange is not ref:
+            parsed.exchanges.append(_exchange(process, exchange, amount.value, index, stats))
+
+
+def parse_processes(source: Source, index: Index, stats: Stats) -> Parsed:
+    parsed = Parsed()
+    for pid in sorted(source.get("processes", {})):
+        process = source["processes"][pid]
+        stats.notes[f"process type {process.get('processType', 'unknown')}"] += 1
+        if process.get("allocationFactors"):
+            stats.notes["processes with allocation factors (ignored, no allocation)"] += 1
+        parse_process(process, index, stats, parsed)
+    return parsed
+
+
+# --- linking ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Linked:
+    """Exchanges sorted into matrix entries (before merging) and unlinked rows."""
+
+    technosphere: defaultdict[tuple[str, str], list[float]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    biosphere: defaultdict[tuple[str, str], list[float]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    flows_used: set[str] = field(default_factory=set)
+    unlinked: list[UnlinkedRow] = field(default_factory=list)
+    co_products: set[str] = field(default_factory=set)
+
+
+def providers_by_flow(activities: Mapping[str, Activity]) -> dict[tuple[str, bool], list[str]]:
+    """(flow id, reference is an input) -> ids of activities whose reference is that flow."""
+    providers: dict[tuple[str, bool], list[str]] = defaultdict(list)
+    for act in sorted(activities.values(), key=lambda a: a.id):
+        providers[(act.product_flow, act.reference_is_input)].append(act.id)
+    return providers
+
+
+def _unlinked(parsed: Parsed, exchange: Exchange, reason: str) -> UnlinkedRow:
+    act = parsed.activities[exchange.activity]
+    return UnlinkedRow(act.id, act.name, exchange.flow, exchange.flow_name, exchange.amount,
+                       exchange.unit, reason)
+
+
+def _technosphere_reason(exchange: Exchange) -> tuple[bool, str] | str:
+    """(provider's reference is an input, reason if none) for linkable exchanges; else a reason."""
+    if exchange.avoided:
+        return "avoided product"
+    if exchange.flow_type == PRODUCT:
+        if exchange.is_input:
+            return (False, "unlinked product input")
+        return "extra output (co-product, no allocation)"
+    if exchange.flow_type == WASTE:
+        if not exchange.is_input:
+            return (True, "unlinked waste output")
+        return "waste input"
+    return f"unsupported flow type {exchange.flow_type or 'missing'}"
+
+
+def _supplier(
+    exchange: Exchange, parsed: Parsed, providers: Mapping[tuple[str, bool], list[str]],
+    ref_is_input: bool,
+) -> tuple[str, list[str]]:
+    default = parsed.activities.get(exchange.default_provider)
+    if default is not None and default.product_flow == exchange.flow:
+        return default.id, []
+    candidates = providers.get((exchange.flow, ref_is_input), [])
+    return (candidates[0], []) if len(candidates) == 1 else ("", candidates)
+
+
+def link_technosphere(
+    exchange: Exchange, parsed: Parsed, providers: Mapping[tuple[str, bool], list[str]],
+    linked: Linked,
+) -> None:
+    verdict = _technosphere_reason(exchange)
+    if isinstance(verdict, str):
+        linked.unlinked.append(_unlinked(parsed, exchange, verdict))
+        return
+    ref_is_input, reason = verdict
+    supplier, candidates = _supplier(exchange, parsed, providers, ref_is_input)
+    if supplier:
+        linked.technosphere[(exchange.activity, supplier)].append(exchange.amount)
+    elif candidates:
+        linked.unlinked.append(
+            _unlinked(parsed, exchange, "ambiguous provider: " + " ".join(candidates))
+        )
+    elif exchange.flow in linked.co_products:
+        linked.unlinked.append(_unlinked(parsed, exchange, f"{reason} (co-product elsewhere)"))
+    else:
+        linked.unlinked.append(_unlinked(parsed, exchange, reason))
+
+
+def link_biosphere(exchange: Exchange, index: Index, linked: Linked, stats: Stats) -> None:
+    flow = index.flows[exchange.flow]
+    info = classify_gas(flow.name, flow.cas, flow.category)
+    amount = exchange.amount
+    if exchange.is_input != (info.kind == "removal"):
+        amount = -amount
+        stats.notes["biosphere exchanges against the flow's direction (amount negated)"] += 1
+    linked.biosphere[(exchange.activity, exchange.flow)].append(amount)
+    linked.flows_used.add(exchange.flow)
+
+
+def link(parsed: Parsed, index: Index, stats: Stats) -> Linked:
+    """Split exchanges into technosphere, biosphere and unlinked rows."""
+    providers = providers_by_flow(parsed.activities)
+    linked = Linked(unlinked=list(parsed.unlinked))
+    linked.co_products = {
+        e.flow for e in parsed.exchanges if e.flow_type == PRODUCT and not e.is_input
+    }
+    for exchange in parsed.exchanges:
+        if exchange.problem:
+            linked.unlinked.append(_unlinked(parsed, exchange, exchange.problem))
+        elif exchange.flow_type == ELEMENTARY:
+            link_biosphere(exchange, index, linked, stats)
+        else:
+            link_technosphere(exchange, parsed, providers, linked)
+    return linked
+
+
+# --- output -----------------------------------------------------------------------------------
+
+
+def fmt(value: float | None) -> str:
+    """``repr`` of a float (round-trips exactly); ``-0.0`` is written as ``0.0``."""
+    if value is None:
+        return ""
+    return repr(value + 0.0)
+
+
+def _sum_rows(
+    pairs: Mapping[tuple[str, str], list[float]], stats: Stats, what: str
+) -> list[tuple[str, ...]]:
+    rows: list[tuple[str, ...]] = []
+    for key in sorted(pairs):
+        values = pairs[key]
+        if len(values) > 1:
+            stats.notes[f"{what} exchanges merged into one row (same pair)"] += len(values) - 1
+        total = math.fsum(values)
+        if total == 0.0:
+            stats.notes[f"{what} rows dropped (amount zero)"] += 1
+            continue
+        rows.append((key[0], key[1], fmt(total)))
+    return rows
+
+
+def activity_rows(activities: Mapping[str, Activity]) -> list[tuple[str, ...]]:
+    return [
+        (a.id, a.name, a.location, a.unit, a.product, a.product_flow, a.category,
+         a.description_source, a.valid_from, a.valid_until)
+        for a in sorted(activities.values(), key=lambda a: a.id)
+    ]
+
+
+def flow_rows(index: Index, used: Iterable[str]) -> list[tuple[str, ...]]:
+    rows: list[tuple[str, ...]] = []
+    for fid in sorted(used):
+        flow = index.flows[fid]
+        info = classify_gas(flow.name, flow.cas, flow.category)
+        rows.append((fid, flow.name, flow.category, unit_label(reference_unit(index, flow)),
+                     flow.cas, info.gas, info.origin, info.kind))
+    return rows
+
+
+def unlinked_rows(rows: Iterable[UnlinkedRow]) -> list[tuple[str, ...]]:
+    out = [
+        (r.activity, r.activity_name, r.flow, r.flow_name, fmt(r.amount), r.unit, r.reason)
+        for r in rows
+    ]
+    return sorted(out)
+
+
+def csv_gz_bytes(columns: Sequence[str], rows: Iterable[Sequence[str]]) -> bytes:
+    """A gzip-compressed CSV (UTF-8, ``\\n`` line ends) with a fixed gzip header (mtime 0)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    writer.writerows(rows)
+    return gzip.compress(buffer.getvalue().encode("utf-8"), compresslevel=9, mtime=0)
+
+
+def write_bytes(path: Path, data: bytes) -> str:
+    """Write ``data`` to ``path`` and return its sha256."""
+    path.write_bytes(data)
+    return hashlib.sha256(data).hexdigest()
+
+
+# --- report -----------------------------------------------------------------------------------
+
+
+def _reason_key(reason: str) -> str:
+    return reason.split(":", 1)[0]
+
+
+def units_emitted(tables: Mapping[str, Sequence[tuple[str, ...]]]) -> dict[str, list[str]]:
+    return {
+        "activities": sorted({row[3] for row in tables["activities"]}),
+        "flows": sorted({row[3] for row in tables["flows"]}),
+        "unlinked": sorted({row[5] for row in tables["unlinked"]}),
+    }
+
+
+def multi_output_activities(unlinked: Sequence[tuple[str, ...]]) -> list[dict[str, Any]]:
+    """Activities with co-products (no allocation: the reference product carries everything)."""
+    counts = Counter((row[0], row[1]) for row in unlinked if row[6].startswith("extra output"))
+    return [
+        {"id": aid, "name": name, "co_products": n}
+        for (aid, name), n in sorted(counts.items(), key=lambda kv: (kv[0][1], kv[0][0]))
+    ]
+
+
+def ghg_not_characterised(index: Index, linked: Linked) -> list[dict[str, Any]]:
+    uses = Counter(flow for (_, flow) in linked.biosphere)
+    out = []
+    for fid in sorted(linked.flows_used):
+        flow = index.flows[fid]
+        if classify_gas(flow.name, flow.cas, flow.category).other_ghg:
+            out.append({"id": fid, "name": flow.name, "compartment": flow.category,
+                        "activities": uses[fid]})
+    return sorted(out, key=lambda d: (d["name"], d["compartment"], d["id"]))
+
+
+@dataclass(frozen=True)
+class Build:
+    tables: dict[str, list[tuple[str, ...]]]
+    report: dict[str, Any]
+
+
+def _counts(source: Source, tables: Mapping[str, Sequence[Any]], linked: Linked) -> dict[str, int]:
+    return {
+        "processes_read": len(source.get("processes", {})),
+        "activities_written": len(tables["activities"]),
+        "technosphere_exchanges": len(tables["technosphere"]),
+        "biosphere_exchanges": len(tables["biosphere"]),
+        "elementary_flows": len(tables["flows"]),
+        "flows_with_gas": sum(1 for row in tables["flows"] if row[5]),
+        "unlinked_exchanges": len(tables["unlinked"]),
+        "self_loops": sum(1 for row in tables["technosphere"] if row[0] == row[1]),
+        "negative_technosphere_amounts": sum(
+            1 for row in tables["technosphere"] if float(row[2]) < 0
+        ),
+        "exchanges_linked_before_merge": sum(len(v) for v in linked.technosphere.values()),
+    }
+
+
+def make_report(
+    source: Source, tables: Mapping[str, Sequence[tuple[str, ...]]], linked: Linked,
+    index: Index, stats: Stats, commit: str,
+) -> dict[str, Any]:
+    gas_counts = Counter(row[5] for row in tables["flows"] if row[5])
+    return {
+        "dataset": "USLCI (US Federal LCA Commons)",
+        "source_repository": "FLCAC-admin/uslci-content",
+        "source_commit": commit,
+        "source_format": "openLCA JSON-LD (openLCA 1.5 schema)",
+        "reader": "bw2io.extractors.json_ld.JSONLDExtractor",
+        "sources": [
+            f"USLCI, US Federal LCA Commons (FLCAC-admin/uslci-content {commit}), MIT licence"
+        ],
+        "counts": _counts(source, tables, linked),
+        "flows_by_gas": dict(sorted(gas_counts.items())),
+        "unlinked_by_reason": dict(sorted(
+            Counter(_reason_key(row[6]) for row in tables["unlinked"]).items()
+        )),
+        "unit_conversions": dict(sorted(stats.conversions.items())),
+        "unit_factor_corrections": [
+            {"unit": u, "to": r, "source_factor": s, "exact_factor": e, "exchanges": n}
+            for (u, r, s, e), n in sorted(stats.corrections.items())
+        ],
+        "notes": dict(sorted(stats.notes.items())),
+        "units_emitted": units_emitted(tables),
+        "suspect_references": sorted(stats.suspect_references, key=lambda d: d["id"]),
+        "multi_output_activities": multi_output_activities(tables["unlinked"]),
+        "ghg_not_characterised": ghg_not_characterised(index, linked),
+    }
+
+
+def build_tables(source: Source, *, exact_units: bool = True, commit: str = "unknown") -> Build:
+    """Convert an extracted JSON-LD source into output tables and a report (no files written)."""
+    index = build_index(source, exact_units=exact_units)
+    stats = Stats()
+    parsed = parse_processes(source, index, stats)
+    linked = link(parsed, index, stats)
+    tables = {
+        "activities": activity_rows(parsed.activities),
+        "technosphere": _sum_rows(linked.technosphere, stats, "technosphere"),
+        "biosphere": _sum_rows(linked.biosphere, stats, "biosphere"),
+        "flows": flow_rows(index, linked.flows_used),
+        "unlinked": unlinked_rows(linked.unlinked),
+    }
+    return Build(tables, make_report(source, tables, linked, index, stats, commit))
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+def _isolate_brightway() -> None:
+    """Point bw2data (imported by bw2io) at a throw-away directory unless already configured."""
+    if "bw2data" in sys.modules or "BRIGHTWAY2_DIR" in os.environ:
+        return
+    tmp = tempfile.mkdtemp(prefix="footprint-build-uslci-bw2-")
+    os.environ["BRIGHTWAY2_DIR"] = tmp
+    atexit.register(shutil.rmtree, tmp, True)
+
+
+def read_source(source: Path) -> Source:
+    """Read a JSON-LD directory with bw2io's extractor, keyed by folder and ``@id``."""
+    if not source.is_dir():
+        raise FileNotFoundError(f"source directory {source} not found")
+    _isolate_brightway()
+    from bw2io.extractors.json_ld import JSONLDExtractor
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)  # the extractor leaves files open
+        raw: dict[str, dict[str, JsonObj]] = JSONLDExtractor.extract(source, add_filename=False)
+    return {
+        folder: {obj["@id"]: obj for obj in objects.values() if "@id" in obj}
+        for folder, objects in raw.items()
+    }
+
+
+def source_commit(source: Path) -> str:
+    """The upstream commit named in a NOTICE.md beside or above the source directory."""
+    for notice in (source / "NOTICE.md", source.parent / "NOTICE.md"):
+        if notice.is_file():
+            match = re.search(r"commit\s+([0-9a-f]{40})", notice.read_text(encoding="utf-8"))
+            if match:
+                return match.group(1)
+    return "unknown"
+
+
+OUTPUT_FILES = {
+    "activities": ("activities.csv.gz", ACTIVITY_COLUMNS),
+    "technosphere": ("technosphere.csv.gz", TECHNOSPHERE_COLUMNS),
+    "biosphere": ("biosphere.csv.gz", BIOSPHERE_COLUMNS),
+    "flows": ("flows.csv.gz", FLOW_COLUMNS),
+    "unlinked": ("unlinked.csv.gz", UNLINKED_COLUMNS),
+}
+
+
+def write_build(build: Build, out: Path) -> dict[str, Any]:
+    """Write the tables and ``build_report.json`` into ``out``; return the report."""
+    out.mkdir(parents=True, exist_ok=True)
+    hashes = {
+        name: write_bytes(out / name, csv_gz_bytes(columns, build.tables[key]))
+        for key, (name, columns) in OUTPUT_FILES.items()
+    }
+    report = {**build.report, "files_sha256": dict(sorted(hashes.items()))}
+    text = json.dumps(report, indent=2, sort_keys=False, ensure_ascii=False) + "\n"
+    (out / "build_report.json").write_text(text, encoding="utf-8")
+    return report
+
+
+def build(
+    source: Path, out: Path, *, exact_units: bool = True, commit: str | None = None
+) -> dict[str, Any]:
+    """Read ``source``, convert it and write the background database to ``out``."""
+    data = read_source(source)
+    result = build_tables(data, exact_units=exact_units, commit=commit or source_commit(source))
+    return write_build(result, out)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m footprint.background.build_uslci",
+        description="Build the shipped USLCI background database from openLCA JSON-LD.",
+    )
+    parser.add_argument("--source", type=Path, required=True, help="JSON-LD directory")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output directory")
+    parser.add_argument("--commit", default=None, help="upstream commit (default: NOTICE.md)")
+    parser.add_argument(
+        "--source-unit-factors", action="store_true",
+        help="use the unit groups' factors even where they are rounded (e.g. cu ft = 0.02 m3)",
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command-line entry point."""
+    args = _parser().parse_args(argv)
+    report = build(args.source, args.out, exact_units=not args.source_unit_factors,
+                   commit=args.commit)
+    counts = report["counts"]
+    sys.stdout.write(
+        f"wrote {args.out}: {counts['activities_written']} activities, "
+        f"{counts['technosphere_exchanges']} technosphere, "
+        f"{counts['biosphere_exchanges']} biosphere, {counts['elementary_flows']} flows, "
+        f"{counts['unlinked_exchanges']} unlinked\n"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,230 @@
+"""The USLCI background build, on a hand-made openLCA 1.5 JSON-LD fixture (never the real data).
+
+Fixture (``fixtures/jsonld_mini``, see its README): five processes.
+- ``proc-diesel``: 1000 l diesel (flow reference m3), uses 36 MJ electricity (flow reference kWh).
+- ``proc-elec``: 1 kWh electricity; 0.25 l diesel; 0.1 m3 natural gas (two providers: ambiguous).
+- ``proc-gas-a`` / ``proc-gas-b``: 1 m3 natural gas each.
+- ``proc-steel``: 2 t steel; 7200 MJ electricity, 0.84 kg diesel (mass property, 840 kg/m3),
+  100 cu ft gas (default provider ``proc-gas-a``; source factor 0.02 m3 is rounded), iron ore
+  (no producer), slag (co-product), waste, an avoided product, an unknown unit, CO2 in and out.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from footprint.background import build_uslci as b
+
+FIXTURE = Path(__file__).parent / "fixtures" / "jsonld_mini"
+MJ = 0.2777777777777778  # kWh per MJ, as in the fixture's unit group
+L = 0.001  # m3 per l
+CU_FT = 0.028316846592  # exact m3 per cubic foot
+
+
+def read_table(path: Path) -> list[dict[str, str]]:
+    with gzip.open(path, "rt", encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+@pytest.fixture(autouse=True)
+def _bw2_dir(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """bw2io imports bw2data: keep any Brightway directory inside pytest's tmp dirs."""
+    monkeypatch.setenv("BRIGHTWAY2_DIR", str(tmp_path_factory.mktemp("bw2")))
+
+
+@pytest.fixture(scope="module")
+def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    directory = tmp_path_factory.mktemp("uslci")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("BRIGHTWAY2_DIR", str(tmp_path_factory.mktemp("bw2")))
+        b.build(FIXTURE, directory, commit="0" * 40)
+    return directory
+
+
+@pytest.fixture(scope="module")
+def report(out: Path) -> dict[str, object]:
+    data: dict[str, object] = json.loads((out / "build_report.json").read_text(encoding="utf-8"))
+    return data
+
+
+def pairs(rows: list[dict[str, str]], a: str, c: str) -> dict[tuple[str, str], float]:
+    return {(r[a], r[c]): float(r["amount"]) for r in rows}
+
+
+def test_activities_are_normalised_to_the_flow_reference_unit(out: Path) -> None:
+    acts = {r["id"]: r for r in read_table(out / "activities.csv.gz")}
+    assert list(acts) == sorted(acts)
+    assert {k: acts[k]["unit"] for k in acts} == {
+        "proc-diesel": "m3", "proc-elec": "kWh", "proc-gas-a": "m3", "proc-gas-b": "m3",
+        "proc-steel": "kg",
+    }
+    steel = acts["proc-steel"]
+    assert steel["location"] == "US"
+    assert steel["product"] == "Steel, at plant"
+    assert steel["product_flow"] == "f-steel"
+    assert steel["category"] == "Manufacturing/Steel"
+    assert steel["description_source"] == "Mini test report, 2024"
+    assert (steel["valid_from"], steel["valid_until"]) == ("2010-01-01", "2012-12-31")
+    assert acts["proc-diesel"]["location"] == "RNA"
+
+
+def test_technosphere_amounts_are_converted_and_linked(out: Path) -> None:
+    tech = pairs(read_table(out / "technosphere.csv.gz"), "consumer", "supplier")
+    assert tech == {
+        # 36 MJ per 1000 l of diesel -> kWh per m3
+        ("proc-diesel", "proc-elec"): 36.0 * MJ / (1000.0 * L),
+        # 0.25 l per kWh -> m3 per kWh
+        ("proc-elec", "proc-diesel"): 0.25 * L,
+        # 7200 MJ per 2 t -> kWh per kg
+        ("proc-steel", "proc-elec"): 7200.0 * MJ / 2000.0,
+        # 0.84 kg of diesel through its mass property (840 kg per m3) -> m3 per kg steel
+        ("proc-steel", "proc-diesel"): 0.84 / 840.0 * 1.0 / 2000.0,
+        # 100 cu ft, linked by defaultProvider despite two providers; exact cubic foot
+        ("proc-steel", "proc-gas-a"): 100.0 * CU_FT / 2000.0,
+    }
+    assert tech[("proc-steel", "proc-elec")] == pytest.approx(1.0)
+
+
+def test_biosphere_keeps_signs_and_merges_duplicates(out: Path) -> None:
+    bio = pairs(read_table(out / "biosphere.csv.gz"), "activity", "flow")
+    assert bio[("proc-steel", "f-co2-fossil")] == 3600.0 / 2000.0
+    assert bio[("proc-steel", "f-co2-air")] == 20.0 / 2000.0  # removal flow: stays positive
+    # an emission-type flow used as an input (uptake) is a negative emission
+    assert bio[("proc-steel", "f-co2-bio")] == -10.0 / 2000.0
+    assert bio[("proc-elec", "f-co2-fossil")] == math.fsum([0.7, 0.05])
+    assert bio[("proc-elec", "f-ch4-bio")] == 0.001
+    assert bio[("proc-gas-a", "f-pit-methane")] == 3.6 * MJ
+    assert bio[("proc-diesel", "f-co2-fossil")] == 300.0 / (1000.0 * L)
+
+
+def test_flows_gas_origin_and_kind(out: Path) -> None:
+    flows = {r["id"]: r for r in read_table(out / "flows.csv.gz")}
+    got = {k: (r["gas"], r["origin"], r["kind"]) for k, r in flows.items()}
+    assert got == {
+        "f-co2-fossil": ("CO2", "fossil", "emission"),
+        "f-co2-bio": ("CO2", "biogenic", "emission"),
+        "f-co2-air": ("CO2", "biogenic", "removal"),
+        "f-ch4-bio": ("CH4", "biogenic", "emission"),
+        "f-n2o": ("N2O", "unspecified", "emission"),
+        "f-hcfc22": ("", "unspecified", "emission"),
+        "f-hfc143": ("", "unspecified", "emission"),
+        "f-r40-water": ("", "unspecified", "emission"),
+        "f-pit-methane": ("", "unspecified", "removal"),
+    }
+    assert flows["f-co2-fossil"]["cas"] == "124-38-9"
+    assert flows["f-co2-fossil"]["compartment"] == "air/unspecified"
+    assert flows["f-pit-methane"]["unit"] == "kWh"
+
+
+def test_unlinked_rows_say_why(out: Path) -> None:
+    rows = read_table(out / "unlinked.csv.gz")
+    got = sorted((r["activity"], r["flow"], r["reason"], r["amount"], r["unit"]) for r in rows)
+    assert got == sorted([
+        ("proc-elec", "f-gas", "ambiguous provider: proc-gas-a proc-gas-b", repr(0.1), "m3"),
+        ("proc-steel", "f-ore", "unlinked product input", repr(3200.0 / 2000.0), "kg"),
+        ("proc-steel", "f-ore", "unknown unit", repr(5.0 / 2000.0), "furlong"),
+        ("proc-steel", "f-slag", "extra output (co-product, no allocation)", repr(0.2), "kg"),
+        ("proc-steel", "f-waste", "unlinked waste output", repr(100.0 / 2000.0), "kg"),
+        ("proc-steel", "f-elec", "avoided product", repr(100.0 / 2000.0), "kWh"),
+    ])
+
+
+def test_report(report: dict[str, object], out: Path) -> None:
+    assert report["source_commit"] == "0" * 40
+    counts = report["counts"]
+    assert isinstance(counts, dict)
+    assert counts["processes_read"] == 5
+    assert counts["activities_written"] == 5
+    assert counts["technosphere_exchanges"] == 5
+    assert counts["elementary_flows"] == 9
+    assert counts["flows_with_gas"] == 5
+    assert report["unit_conversions"] == {
+        "MJ -> kWh": 3, "cu ft -> m3": 1, "kg -> m3": 1, "l -> m3": 2, "t -> kg": 4,
+    }
+    assert report["unit_factor_corrections"] == [
+        {"unit": "cu ft", "to": "m3", "source_factor": 0.02, "exact_factor": CU_FT,
+         "exchanges": 1},
+    ]
+    assert report["unlinked_by_reason"] == {
+        "ambiguous provider": 1, "avoided product": 1,
+        "extra output (co-product, no allocation)": 1, "unknown unit": 1,
+        "unlinked product input": 1, "unlinked waste output": 1,
+    }
+    ghg = report["ghg_not_characterised"]
+    assert isinstance(ghg, list)
+    assert [g["id"] for g in ghg] == ["f-hfc143", "f-hcfc22"]
+    files = report["files_sha256"]
+    assert isinstance(files, dict)
+    assert sorted(files) == sorted(name for name, _ in b.OUTPUT_FILES.values())
+
+
+def test_rebuild_is_byte_identical(out: Path, tmp_path: Path) -> None:
+    b.build(FIXTURE, tmp_path, commit="0" * 40)
+    for name in [*(n for n, _ in b.OUTPUT_FILES.values()), "build_report.json"]:
+        assert (tmp_path / name).read_bytes() == (out / name).read_bytes(), name
+    header = (out / "activities.csv.gz").read_bytes()[4:8]
+    assert header == b"\x00\x00\x00\x00"  # gzip mtime 0
+
+
+def test_source_unit_factors_option(tmp_path: Path) -> None:
+    assert b.main(["--source", str(FIXTURE), "--out", str(tmp_path), "--source-unit-factors"]) == 0
+    tech = pairs(read_table(tmp_path / "technosphere.csv.gz"), "consumer", "supplier")
+    assert tech[("proc-steel", "proc-gas-a")] == 100.0 * 0.02 / 2000.0
+
+
+@pytest.mark.parametrize(
+    ("name", "cas", "compartment", "expected"),
+    [
+        ("Carbon dioxide", None, "air/unspecified", ("CO2", "fossil", "emission")),
+        ("Carbon dioxide [Inorganic emissions to air]", None, "Elementary Flows/Emission to air",
+         ("CO2", "fossil", "emission")),
+        ("Carbon dioxide, non-fossil", None, "air", ("CO2", "biogenic", "emission")),
+        ("Carbon dioxide, land transformation", None, "air", ("CO2", "land_use_change",
+                                                             "emission")),
+        ("Carbon dioxide", None, "resource/in air", ("CO2", "biogenic", "removal")),
+        ("Methane", "000074-82-8", "air/low population density", ("CH4", "unspecified",
+                                                                   "emission")),
+        ("Methane, fossil", None, "air", ("CH4", "fossil", "emission")),
+        ("Methane, dichloro-, HCC-30", None, "air", ("", "unspecified", "emission")),
+        ("Coalbed methane (in MJ)", None, "resource/in ground", ("", "unspecified", "removal")),
+        ("Dinitrogen monoxide", None, "air", ("N2O", "unspecified", "emission")),
+        ("Sulfur hexafluoride", None, "air", ("SF6", "unspecified", "emission")),
+        ("Ethane, 1,1,1-trifluoro-, HFC-143a", None, "air", ("HFC-143a", "unspecified",
+                                                             "emission")),
+        ("Methane, tetrafluoro-, R-14", None, "air", ("PFC-14", "unspecified", "emission")),
+        ("Methane, tetrafluoro-, FC-14", None, "air", ("PFC-14", "unspecified", "emission")),
+        ("Ethane, hexafluoro-, HFC-116", None, "air", ("PFC-116", "unspecified", "emission")),
+        ("Methane", None, "water/unspecified", ("", "unspecified", "emission")),
+        ("Unknown gas", "2551-62-4", "air", ("SF6", "unspecified", "emission")),
+    ],
+)
+def test_classify_gas(
+    name: str, cas: str | None, compartment: str, expected: tuple[str, str, str]
+) -> None:
+    info = b.classify_gas(name, cas, compartment)
+    assert (info.gas, info.origin, info.kind) == expected
+    assert set(b.GASES) >= {info.gas} - {""}
+
+
+@pytest.mark.parametrize(
+    ("name", "other"),
+    [("Methane, trichlorofluoro-, CFC-11", True), ("Ethane, 1,1-difluoro-, HFC-152a", True),
+     ("Methane, bromotrifluoro-, Halon 1301", True), ("CFCs and HCFCs, unspecified", True),
+     ("Chloroform", True), ("Methane, fossil", False), ("Carbon monoxide", False)],
+)
+def test_uncharacterised_ghgs_are_flagged(name: str, other: bool) -> None:
+    assert b.classify_gas(name, None, "air/unspecified").other_ghg is other
+
+
+def test_csv_floats_round_trip() -> None:
+    value = 0.1 + 0.2
+    text = gzip.decompress(b.csv_gz_bytes(("x",), [(b.fmt(value),)])).decode()
+    assert float(next(csv.reader(io.StringIO(text.splitlines()[1])))[0]) == value
+    assert b.fmt(-0.0) == "0.0"
