@@ -72,8 +72,14 @@ def test_calculation_creates_no_files_outside_its_output(tmp_path: Path) -> None
         "import sys, footprint; r = footprint.calculate(sys.argv[1]); "
         "print(r.total, 'bw2data' in sys.modules)"
     )
-    proc = subprocess.run([sys.executable, "-c", code, str(example)], env=env, cwd=tmp_path,
-                          capture_output=True, text=True, check=True)
+    proc = subprocess.run(
+        [sys.executable, "-c", code, str(example)],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     total, bw2data_imported = proc.stdout.split()
     assert float(total) > 0
     assert bw2data_imported == "False"

@@ -49,8 +49,16 @@ DEFAULT_OUT = Path("inventories/background/uslci")
 PRODUCT, WASTE, ELEMENTARY = "PRODUCT_FLOW", "WASTE_FLOW", "ELEMENTARY_FLOW"
 
 ACTIVITY_COLUMNS = (
-    "id", "name", "location", "unit", "product", "product_flow", "category",
-    "description_source", "valid_from", "valid_until",
+    "id",
+    "name",
+    "location",
+    "unit",
+    "product",
+    "product_flow",
+    "category",
+    "description_source",
+    "valid_from",
+    "valid_until",
 )
 TECHNOSPHERE_COLUMNS = ("consumer", "supplier", "amount")
 BIOSPHERE_COLUMNS = ("activity", "flow", "amount")
@@ -59,10 +67,32 @@ UNLINKED_COLUMNS = ("activity", "activity_name", "flow", "flow_name", "amount", 
 
 # openLCA unit names -> unit strings the footprint unit registry parses (others are kept as is).
 UNIT_LABELS: Mapping[str, str] = {
-    "kg": "kg", "t": "t", "g": "g", "kWh": "kWh", "MJ": "MJ", "m3": "m3", "l": "L", "L": "L",
-    "m2": "m2", "m": "m", "t*km": "tkm", "kg*km": "kgkm", "Item(s)": "piece", "p": "piece",
-    "unit": "piece", "btu": "btu", "d": "day", "h": "hour", "kBq": "kBq", "Bq": "Bq",
-    "m2*a": "m2*a", "m3*a": "m3*a", "m*a": "m*a", "kg*a": "kg*a", "p*km": "pkm", "v*km": "vkm",
+    "kg": "kg",
+    "t": "t",
+    "g": "g",
+    "kWh": "kWh",
+    "MJ": "MJ",
+    "m3": "m3",
+    "l": "L",
+    "L": "L",
+    "m2": "m2",
+    "m": "m",
+    "t*km": "tkm",
+    "kg*km": "kgkm",
+    "Item(s)": "piece",
+    "p": "piece",
+    "unit": "piece",
+    "btu": "btu",
+    "d": "day",
+    "h": "hour",
+    "kBq": "kBq",
+    "Bq": "Bq",
+    "m2*a": "m2*a",
+    "m3*a": "m3*a",
+    "m*a": "m*a",
+    "kg*a": "kg*a",
+    "p*km": "pkm",
+    "v*km": "vkm",
 }
 
 # Exact definitions of units whose openLCA 1.5 unit-group factors are rounded (e.g. cu ft = 0.02
@@ -97,38 +127,89 @@ EXACT_FACTOR_TOLERANCE = 1e-4
 # --- greenhouse gases -------------------------------------------------------------------------
 
 GASES = (
-    "CO2", "CH4", "N2O", "SF6", "NF3", "HFC-134a", "HFC-32", "HFC-125", "HFC-143a", "HFC-23",
-    "PFC-14", "PFC-116",
+    "CO2",
+    "CH4",
+    "N2O",
+    "SF6",
+    "NF3",
+    "HFC-134a",
+    "HFC-32",
+    "HFC-125",
+    "HFC-143a",
+    "HFC-23",
+    "PFC-14",
+    "PFC-116",
 )
 GAS_BY_CAS: Mapping[str, str] = {
-    "124-38-9": "CO2", "74-82-8": "CH4", "10024-97-2": "N2O", "2551-62-4": "SF6",
-    "7783-54-2": "NF3", "811-97-2": "HFC-134a", "75-10-5": "HFC-32", "354-33-6": "HFC-125",
-    "420-46-2": "HFC-143a", "75-46-7": "HFC-23", "75-73-0": "PFC-14", "76-16-4": "PFC-116",
+    "124-38-9": "CO2",
+    "74-82-8": "CH4",
+    "10024-97-2": "N2O",
+    "2551-62-4": "SF6",
+    "7783-54-2": "NF3",
+    "811-97-2": "HFC-134a",
+    "75-10-5": "HFC-32",
+    "354-33-6": "HFC-125",
+    "420-46-2": "HFC-143a",
+    "75-46-7": "HFC-23",
+    "75-73-0": "PFC-14",
+    "76-16-4": "PFC-116",
 }
 GAS_BY_CODE: Mapping[str, str] = {
-    "HFC-134A": "HFC-134a", "R-134A": "HFC-134a", "HFC-32": "HFC-32", "R-32": "HFC-32",
-    "HFC-125": "HFC-125", "R-125": "HFC-125", "HFC-143A": "HFC-143a", "R-143A": "HFC-143a",
-    "HFC-23": "HFC-23", "R-23": "HFC-23", "PFC-14": "PFC-14", "CFC-14": "PFC-14",
-    "FC-14": "PFC-14", "R-14": "PFC-14", "PFC-116": "PFC-116", "HFC-116": "PFC-116",
-    "FC-116": "PFC-116", "CFC-116": "PFC-116", "R-116": "PFC-116",
+    "HFC-134A": "HFC-134a",
+    "R-134A": "HFC-134a",
+    "HFC-32": "HFC-32",
+    "R-32": "HFC-32",
+    "HFC-125": "HFC-125",
+    "R-125": "HFC-125",
+    "HFC-143A": "HFC-143a",
+    "R-143A": "HFC-143a",
+    "HFC-23": "HFC-23",
+    "R-23": "HFC-23",
+    "PFC-14": "PFC-14",
+    "CFC-14": "PFC-14",
+    "FC-14": "PFC-14",
+    "R-14": "PFC-14",
+    "PFC-116": "PFC-116",
+    "HFC-116": "PFC-116",
+    "FC-116": "PFC-116",
+    "CFC-116": "PFC-116",
+    "R-116": "PFC-116",
 }
 GAS_BY_CHEMICAL: Mapping[str, str] = {
-    "carbon dioxide": "CO2", "methane": "CH4", "dinitrogen monoxide": "N2O",
-    "nitrous oxide": "N2O", "sulfur hexafluoride": "SF6", "sulphur hexafluoride": "SF6",
-    "nitrogen trifluoride": "NF3", "ethane, 1,1,1,2-tetrafluoro-": "HFC-134a",
-    "methane, difluoro-": "HFC-32", "difluoromethane": "HFC-32",
-    "ethane, pentafluoro-": "HFC-125", "pentafluoroethane": "HFC-125",
-    "ethane, 1,1,1-trifluoro-": "HFC-143a", "methane, trifluoro-": "HFC-23",
-    "trifluoromethane": "HFC-23", "methane, tetrafluoro-": "PFC-14",
-    "tetrafluoromethane": "PFC-14", "perfluoromethane": "PFC-14",
-    "carbon tetrafluoride": "PFC-14", "ethane, hexafluoro-": "PFC-116",
-    "hexafluoroethane": "PFC-116", "perfluoroethane": "PFC-116",
+    "carbon dioxide": "CO2",
+    "methane": "CH4",
+    "dinitrogen monoxide": "N2O",
+    "nitrous oxide": "N2O",
+    "sulfur hexafluoride": "SF6",
+    "sulphur hexafluoride": "SF6",
+    "nitrogen trifluoride": "NF3",
+    "ethane, 1,1,1,2-tetrafluoro-": "HFC-134a",
+    "methane, difluoro-": "HFC-32",
+    "difluoromethane": "HFC-32",
+    "ethane, pentafluoro-": "HFC-125",
+    "pentafluoroethane": "HFC-125",
+    "ethane, 1,1,1-trifluoro-": "HFC-143a",
+    "methane, trifluoro-": "HFC-23",
+    "trifluoromethane": "HFC-23",
+    "methane, tetrafluoro-": "PFC-14",
+    "tetrafluoromethane": "PFC-14",
+    "perfluoromethane": "PFC-14",
+    "carbon tetrafluoride": "PFC-14",
+    "ethane, hexafluoro-": "PFC-116",
+    "hexafluoroethane": "PFC-116",
+    "perfluoroethane": "PFC-116",
 }
 # Qualifiers that may follow "carbon dioxide, " or "methane, " without making another substance.
 ORIGIN_QUALIFIERS: Mapping[str, str] = {
-    "fossil": "fossil", "biogenic": "biogenic", "non-fossil": "biogenic", "biotic": "biogenic",
-    "land transformation": "land_use_change", "land use change": "land_use_change",
-    "from soil or biomass stock": "land_use_change", "in air": "biogenic", "unspecified": "",
+    "fossil": "fossil",
+    "biogenic": "biogenic",
+    "non-fossil": "biogenic",
+    "biotic": "biogenic",
+    "land transformation": "land_use_change",
+    "land use change": "land_use_change",
+    "from soil or biomass stock": "land_use_change",
+    "in air": "biogenic",
+    "unspecified": "",
 }
 _CODE = re.compile(
     r"\b(?:(h?cfc|hfc|pfc|hfo|halon)[- ]?(\d{1,4}[a-z]{0,2})|(fc|hcc|r)-(\d{1,4}[a-z]{0,2}))\b"
@@ -334,8 +415,12 @@ def _flow(obj: JsonObj, categories: Mapping[str, str]) -> Flow:
     ref = refs[0]["flowProperty"]["@id"] if refs else next(iter(factors), "")
     category = categories.get((obj.get("category") or {}).get("@id", ""), "")
     return Flow(
-        id=obj["@id"], name=_clean(obj["name"]), flow_type=obj.get("flowType", ""),
-        category=category, cas=normalise_cas(obj.get("cas")), reference_property=ref,
+        id=obj["@id"],
+        name=_clean(obj["name"]),
+        flow_type=obj.get("flowType", ""),
+        category=category,
+        cas=normalise_cas(obj.get("cas")),
+        reference_property=ref,
         property_factors=factors,
     )
 
@@ -475,7 +560,8 @@ def _reference_exchange(process: JsonObj, index: Index, stats: Stats) -> JsonObj
     if flagged:
         return flagged[0]
     outputs = [
-        e for e in exchanges
+        e
+        for e in exchanges
         if not e.get("input") and _flow_type(index, e) == PRODUCT and not e.get("avoidedProduct")
     ]
     if len(outputs) == 1:
@@ -490,14 +576,20 @@ def _check_reference(process: JsonObj, ref: JsonObj, index: Index, stats: Stats)
     if normalise_name(_clean(ref["flow"].get("name"))) == name:
         return
     for exchange in process.get("exchanges", []):
-        if (exchange is not ref and not exchange.get("input")
-                and _flow_type(index, exchange) == PRODUCT
-                and normalise_name(_clean(exchange["flow"].get("name"))) == name):
-            stats.suspect_references.append({
-                "id": process["@id"], "name": _clean(process.get("name")),
-                "flagged_reference": _clean(ref["flow"].get("name")),
-                "unflagged_output_named_like_process": exchange["flow"]["@id"],
-            })
+        if (
+            exchange is not ref
+            and not exchange.get("input")
+            and _flow_type(index, exchange) == PRODUCT
+            and normalise_name(_clean(exchange["flow"].get("name"))) == name
+        ):
+            stats.suspect_references.append(
+                {
+                    "id": process["@id"],
+                    "name": _clean(process.get("name")),
+                    "flagged_reference": _clean(ref["flow"].get("name")),
+                    "unflagged_output_named_like_process": exchange["flow"]["@id"],
+                }
+            )
             return
 
 
@@ -632,8 +724,9 @@ def providers_by_flow(activities: Mapping[str, Activity]) -> dict[tuple[str, boo
 
 def _unlinked(parsed: Parsed, exchange: Exchange, reason: str) -> UnlinkedRow:
     act = parsed.activities[exchange.activity]
-    return UnlinkedRow(act.id, act.name, exchange.flow, exchange.flow_name, exchange.amount,
-                       exchange.unit, reason)
+    return UnlinkedRow(
+        act.id, act.name, exchange.flow, exchange.flow_name, exchange.amount, exchange.unit, reason
+    )
 
 
 def _technosphere_reason(exchange: Exchange) -> tuple[bool, str] | str:
@@ -652,7 +745,9 @@ def _technosphere_reason(exchange: Exchange) -> tuple[bool, str] | str:
 
 
 def _supplier(
-    exchange: Exchange, parsed: Parsed, providers: Mapping[tuple[str, bool], list[str]],
+    exchange: Exchange,
+    parsed: Parsed,
+    providers: Mapping[tuple[str, bool], list[str]],
     ref_is_input: bool,
 ) -> tuple[str, list[str]]:
     default = parsed.activities.get(exchange.default_provider)
@@ -663,7 +758,9 @@ def _supplier(
 
 
 def link_technosphere(
-    exchange: Exchange, parsed: Parsed, providers: Mapping[tuple[str, bool], list[str]],
+    exchange: Exchange,
+    parsed: Parsed,
+    providers: Mapping[tuple[str, bool], list[str]],
     linked: Linked,
 ) -> None:
     verdict = _technosphere_reason(exchange)
@@ -740,8 +837,18 @@ def _sum_rows(
 
 def activity_rows(activities: Mapping[str, Activity]) -> list[tuple[str, ...]]:
     return [
-        (a.id, a.name, a.location, a.unit, a.product, a.product_flow, a.category,
-         a.description_source, a.valid_from, a.valid_until)
+        (
+            a.id,
+            a.name,
+            a.location,
+            a.unit,
+            a.product,
+            a.product_flow,
+            a.category,
+            a.description_source,
+            a.valid_from,
+            a.valid_until,
+        )
         for a in sorted(activities.values(), key=lambda a: a.id)
     ]
 
@@ -751,8 +858,18 @@ def flow_rows(index: Index, used: Iterable[str]) -> list[tuple[str, ...]]:
     for fid in sorted(used):
         flow = index.flows[fid]
         info = classify_gas(flow.name, flow.cas, flow.category)
-        rows.append((fid, flow.name, flow.category, unit_label(reference_unit(index, flow)),
-                     flow.cas, info.gas, info.origin, info.kind))
+        rows.append(
+            (
+                fid,
+                flow.name,
+                flow.category,
+                unit_label(reference_unit(index, flow)),
+                flow.cas,
+                info.gas,
+                info.origin,
+                info.kind,
+            )
+        )
     return rows
 
 
@@ -809,8 +926,14 @@ def ghg_not_characterised(index: Index, linked: Linked) -> list[dict[str, Any]]:
     for fid in sorted(linked.flows_used):
         flow = index.flows[fid]
         if classify_gas(flow.name, flow.cas, flow.category).other_ghg:
-            out.append({"id": fid, "name": flow.name, "compartment": flow.category,
-                        "activities": uses[fid]})
+            out.append(
+                {
+                    "id": fid,
+                    "name": flow.name,
+                    "compartment": flow.category,
+                    "activities": uses[fid],
+                }
+            )
     return sorted(out, key=lambda d: (d["name"], d["compartment"], d["id"]))
 
 
@@ -838,8 +961,12 @@ def _counts(source: Source, tables: Mapping[str, Sequence[Any]], linked: Linked)
 
 
 def make_report(
-    source: Source, tables: Mapping[str, Sequence[tuple[str, ...]]], linked: Linked,
-    index: Index, stats: Stats, commit: str,
+    source: Source,
+    tables: Mapping[str, Sequence[tuple[str, ...]]],
+    linked: Linked,
+    index: Index,
+    stats: Stats,
+    commit: str,
 ) -> dict[str, Any]:
     gas_counts = Counter(row[5] for row in tables["flows"] if row[5])
     return {
@@ -853,9 +980,9 @@ def make_report(
         ],
         "counts": _counts(source, tables, linked),
         "flows_by_gas": dict(sorted(gas_counts.items())),
-        "unlinked_by_reason": dict(sorted(
-            Counter(_reason_key(row[6]) for row in tables["unlinked"]).items()
-        )),
+        "unlinked_by_reason": dict(
+            sorted(Counter(_reason_key(row[6]) for row in tables["unlinked"]).items())
+        ),
         "unit_conversions": dict(sorted(stats.conversions.items())),
         "unit_factor_corrections": [
             {"unit": u, "to": r, "source_factor": s, "exact_factor": e, "exchanges": n}
@@ -963,7 +1090,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output directory")
     parser.add_argument("--commit", default=None, help="upstream commit (default: NOTICE.md)")
     parser.add_argument(
-        "--source-unit-factors", action="store_true",
+        "--source-unit-factors",
+        action="store_true",
         help="use the unit groups' factors even where they are rounded (e.g. cu ft = 0.02 m3)",
     )
     return parser
@@ -972,8 +1100,9 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Command-line entry point."""
     args = _parser().parse_args(argv)
-    report = build(args.source, args.out, exact_units=not args.source_unit_factors,
-                   commit=args.commit)
+    report = build(
+        args.source, args.out, exact_units=not args.source_unit_factors, commit=args.commit
+    )
     counts = report["counts"]
     sys.stdout.write(
         f"wrote {args.out}: {counts['activities_written']} activities, "

@@ -41,7 +41,7 @@ def result_table(result: FootprintResult, top: int = 10) -> Group:
     t = result.total
     head = (
         f"[bold]{result.product['name']}[/bold]\n"
-        f"[bold green]{fmt(t)} {UNIT}[/] per {fmt(result.declared_amount)} {result.declared_unit}"
+        f"[bold green]{fmt(t)} {UNIT}[/] per {result.declared_amount:g} {result.declared_unit}"
         f"  ({result.method['name']}, cradle-to-gate, background {result.background['name']})"
     )
     iso = _breakdown(

@@ -82,6 +82,13 @@ def _contributions(system: LinkedSystem, solution: Solution, cf: np.ndarray) -> 
     return out
 
 
+def _significant(values: dict[str, float]) -> dict[str, float]:
+    """Entries largest first, without those that are only rounding noise (< 1e-12 of the whole)."""
+    scale = math.fsum(abs(v) for v in values.values())
+    kept = {k: v for k, v in values.items() if abs(v) > 1e-12 * scale}
+    return dict(sorted(kept.items(), key=lambda kv: -abs(kv[1])))
+
+
 def _sum_by(items: list[Contribution], key: str) -> dict[str, float]:
     totals: dict[str, float] = defaultdict(float)
     for c in items:
@@ -142,7 +149,7 @@ def _result(
         total=total,
         by_stage=by_stage,
         by_process=by_process,
-        by_gas=dict(sorted(gases.items(), key=lambda kv: -abs(kv[1]))),
+        by_gas=_significant(gases),
         by_input=sorted(items, key=lambda c: -abs(c.value)),
         fossil=buckets["fossil"],
         biogenic_emissions=buckets["biogenic_emissions"],

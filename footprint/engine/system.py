@@ -214,7 +214,7 @@ def _add_process(
         system.lines.append(
             Line(
                 position,
-                f"{gas} {emission.origin.replace('_', ' ')} ({process.label})",
+                emission.name or f"{gas}, {emission.origin.replace('_', ' ')}, direct",
                 emission.stage or process.stage,
                 "emission",
                 abs(mass) * share,

@@ -32,13 +32,13 @@ def _row_entry(row: dict[str, str]) -> tuple[str, dict[str, Any]]:
     entry: dict[str, Any] = {"amount": f"{amount} {row['unit']}".strip()}
     if row.get("stage"):
         entry["stage"] = row["stage"]
+    if row.get("item"):
+        entry["name"] = row["item"]
     if row.get("gas"):
         entry["gas"] = row["gas"]
         if row.get("origin"):
             entry["origin"] = row["origin"]
         return "emissions", entry
-    if row.get("item"):
-        entry["name"] = row["item"]
     entry["background"] = _background_ref(row.get("background", ""), row.get("location", ""))
     return "inputs", entry
 

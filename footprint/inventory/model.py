@@ -128,6 +128,7 @@ class Input(_Strict):
 class Emission(_Strict):
     """A direct greenhouse-gas emission (or, with origin biogenic and a negative amount, removal)."""
 
+    name: str | None = Field(None, description="a label for reports, e.g. 'calcination CO2'")
     gas: str = Field(description="gas as in the GWP table: CO2, CH4, N2O, SF6, NF3, HFC-134a, ...")
     amount: Amount = Field(description="mass emitted per the process's output, e.g. '0.8 kg'")
     origin: Origin = Field("fossil", description="fossil, biogenic or land_use_change")

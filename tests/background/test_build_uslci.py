@@ -62,7 +62,10 @@ def test_activities_are_normalised_to_the_flow_reference_unit(out: Path) -> None
     acts = {r["id"]: r for r in read_table(out / "activities.csv.gz")}
     assert list(acts) == sorted(acts)
     assert {k: acts[k]["unit"] for k in acts} == {
-        "proc-diesel": "m3", "proc-elec": "kWh", "proc-gas-a": "m3", "proc-gas-b": "m3",
+        "proc-diesel": "m3",
+        "proc-elec": "kWh",
+        "proc-gas-a": "m3",
+        "proc-gas-b": "m3",
         "proc-steel": "kg",
     }
     steel = acts["proc-steel"]
@@ -126,14 +129,16 @@ def test_flows_gas_origin_and_kind(out: Path) -> None:
 def test_unlinked_rows_say_why(out: Path) -> None:
     rows = read_table(out / "unlinked.csv.gz")
     got = sorted((r["activity"], r["flow"], r["reason"], r["amount"], r["unit"]) for r in rows)
-    assert got == sorted([
-        ("proc-elec", "f-gas", "ambiguous provider: proc-gas-a proc-gas-b", repr(0.1), "m3"),
-        ("proc-steel", "f-ore", "unlinked product input", repr(3200.0 / 2000.0), "kg"),
-        ("proc-steel", "f-ore", "unknown unit", repr(5.0 / 2000.0), "furlong"),
-        ("proc-steel", "f-slag", "extra output (co-product, no allocation)", repr(0.2), "kg"),
-        ("proc-steel", "f-waste", "unlinked waste output", repr(100.0 / 2000.0), "kg"),
-        ("proc-steel", "f-elec", "avoided product", repr(100.0 / 2000.0), "kWh"),
-    ])
+    assert got == sorted(
+        [
+            ("proc-elec", "f-gas", "ambiguous provider: proc-gas-a proc-gas-b", repr(0.1), "m3"),
+            ("proc-steel", "f-ore", "unlinked product input", repr(3200.0 / 2000.0), "kg"),
+            ("proc-steel", "f-ore", "unknown unit", repr(5.0 / 2000.0), "furlong"),
+            ("proc-steel", "f-slag", "extra output (co-product, no allocation)", repr(0.2), "kg"),
+            ("proc-steel", "f-waste", "unlinked waste output", repr(100.0 / 2000.0), "kg"),
+            ("proc-steel", "f-elec", "avoided product", repr(100.0 / 2000.0), "kWh"),
+        ]
+    )
 
 
 def test_report(report: dict[str, object], out: Path) -> None:
@@ -146,16 +151,22 @@ def test_report(report: dict[str, object], out: Path) -> None:
     assert counts["elementary_flows"] == 9
     assert counts["flows_with_gas"] == 5
     assert report["unit_conversions"] == {
-        "MJ -> kWh": 3, "cu ft -> m3": 1, "kg -> m3": 1, "l -> m3": 2, "t -> kg": 4,
+        "MJ -> kWh": 3,
+        "cu ft -> m3": 1,
+        "kg -> m3": 1,
+        "l -> m3": 2,
+        "t -> kg": 4,
     }
     assert report["unit_factor_corrections"] == [
-        {"unit": "cu ft", "to": "m3", "source_factor": 0.02, "exact_factor": CU_FT,
-         "exchanges": 1},
+        {"unit": "cu ft", "to": "m3", "source_factor": 0.02, "exact_factor": CU_FT, "exchanges": 1},
     ]
     assert report["unlinked_by_reason"] == {
-        "ambiguous provider": 1, "avoided product": 1,
-        "extra output (co-product, no allocation)": 1, "unknown unit": 1,
-        "unlinked product input": 1, "unlinked waste output": 1,
+        "ambiguous provider": 1,
+        "avoided product": 1,
+        "extra output (co-product, no allocation)": 1,
+        "unknown unit": 1,
+        "unlinked product input": 1,
+        "unlinked waste output": 1,
     }
     ghg = report["ghg_not_characterised"]
     assert isinstance(ghg, list)
@@ -183,21 +194,37 @@ def test_source_unit_factors_option(tmp_path: Path) -> None:
     ("name", "cas", "compartment", "expected"),
     [
         ("Carbon dioxide", None, "air/unspecified", ("CO2", "fossil", "emission")),
-        ("Carbon dioxide [Inorganic emissions to air]", None, "Elementary Flows/Emission to air",
-         ("CO2", "fossil", "emission")),
+        (
+            "Carbon dioxide [Inorganic emissions to air]",
+            None,
+            "Elementary Flows/Emission to air",
+            ("CO2", "fossil", "emission"),
+        ),
         ("Carbon dioxide, non-fossil", None, "air", ("CO2", "biogenic", "emission")),
-        ("Carbon dioxide, land transformation", None, "air", ("CO2", "land_use_change",
-                                                             "emission")),
+        (
+            "Carbon dioxide, land transformation",
+            None,
+            "air",
+            ("CO2", "land_use_change", "emission"),
+        ),
         ("Carbon dioxide", None, "resource/in air", ("CO2", "biogenic", "removal")),
-        ("Methane", "000074-82-8", "air/low population density", ("CH4", "unspecified",
-                                                                   "emission")),
+        (
+            "Methane",
+            "000074-82-8",
+            "air/low population density",
+            ("CH4", "unspecified", "emission"),
+        ),
         ("Methane, fossil", None, "air", ("CH4", "fossil", "emission")),
         ("Methane, dichloro-, HCC-30", None, "air", ("", "unspecified", "emission")),
         ("Coalbed methane (in MJ)", None, "resource/in ground", ("", "unspecified", "removal")),
         ("Dinitrogen monoxide", None, "air", ("N2O", "unspecified", "emission")),
         ("Sulfur hexafluoride", None, "air", ("SF6", "unspecified", "emission")),
-        ("Ethane, 1,1,1-trifluoro-, HFC-143a", None, "air", ("HFC-143a", "unspecified",
-                                                             "emission")),
+        (
+            "Ethane, 1,1,1-trifluoro-, HFC-143a",
+            None,
+            "air",
+            ("HFC-143a", "unspecified", "emission"),
+        ),
         ("Methane, tetrafluoro-, R-14", None, "air", ("PFC-14", "unspecified", "emission")),
         ("Methane, tetrafluoro-, FC-14", None, "air", ("PFC-14", "unspecified", "emission")),
         ("Ethane, hexafluoro-, HFC-116", None, "air", ("PFC-116", "unspecified", "emission")),
@@ -215,9 +242,15 @@ def test_classify_gas(
 
 @pytest.mark.parametrize(
     ("name", "other"),
-    [("Methane, trichlorofluoro-, CFC-11", True), ("Ethane, 1,1-difluoro-, HFC-152a", True),
-     ("Methane, bromotrifluoro-, Halon 1301", True), ("CFCs and HCFCs, unspecified", True),
-     ("Chloroform", True), ("Methane, fossil", False), ("Carbon monoxide", False)],
+    [
+        ("Methane, trichlorofluoro-, CFC-11", True),
+        ("Ethane, 1,1-difluoro-, HFC-152a", True),
+        ("Methane, bromotrifluoro-, Halon 1301", True),
+        ("CFCs and HCFCs, unspecified", True),
+        ("Chloroform", True),
+        ("Methane, fossil", False),
+        ("Carbon monoxide", False),
+    ],
 )
 def test_uncharacterised_ghgs_are_flagged(name: str, other: bool) -> None:
     assert b.classify_gas(name, None, "air/unspecified").other_ghg is other

@@ -176,3 +176,12 @@ def test_economic_allocation_needs_prices(tmp_path: Path, mini_background: Backg
 def test_co_products_need_an_allocation(tmp_path: Path) -> None:
     with pytest.raises(InventoryError, match="needs 'allocation"):
         read_inventory(write(tmp_path, "a.yaml", ALLOCATED.replace("    allocation: mass\n", "")))
+
+
+def test_emission_names_label_line_items(tmp_path: Path, mini_background: Background) -> None:
+    text = PRODUCT.replace("{gas: N2O, amount: 10 g}", "{name: Nitric acid off-gas, gas: N2O, amount: 10 g}")
+    result = calculate(write(tmp_path, "p.yaml", text), background=mini_background)
+    line = next(c for c in result.by_input if c.input == "Nitric acid off-gas")
+    assert line.value == pytest.approx(0.01 * 273 / 10, rel=1e-12)
+    assert line.kind == "emission"
+    assert set(result.by_gas) == {"CO2", "CH4", "N2O"}

@@ -47,8 +47,12 @@ def test_amount_with_separate_unit_field(tmp_path: Path) -> None:
         (("amount: 2 kWh", "amount: -2 kWh"), 9, "processes[0].inputs[0]", "negative"),
         (("output: 1 piece", "output: 0 piece"), 7, "processes[0].output", "positive"),
         (("    emissions:", "    emission:"), 11, "processes[0].emission", "unknown field"),
-        (("{gas: CO2, amount: 0.1 kg}", "{gas: CO2, amount: -0.1 kg}"), 12,
-         "processes[0].emissions[0]", "offsets"),
+        (
+            ("{gas: CO2, amount: 0.1 kg}", "{gas: CO2, amount: -0.1 kg}"),
+            12,
+            "processes[0].emissions[0]",
+            "offsets",
+        ),
     ],
 )
 def test_bad_input_names_file_line_and_field(
@@ -100,7 +104,7 @@ def test_csv_bom(tmp_path: Path) -> None:
     text = (
         "# name: Widget\n# declared_unit: kg\n# geography: US\n"
         "stage,item,amount,unit,background,location,gas,origin\n"
-        "A1,Steel,0.8,kg,\"Steel, billet\",US,,\n"
+        'A1,Steel,0.8,kg,"Steel, billet",US,,\n'
         "A3,Power,2,kWh,elec-us,,,\n"
         "A3,Process CO2,0.05,kg,,,CO2,fossil\n"
     )
@@ -120,7 +124,7 @@ def test_csv_bad_row_points_at_its_line(tmp_path: Path) -> None:
     text = (
         "# name: Widget\n# declared_unit: kg\n# geography: US\n"
         "stage,item,amount,unit,background,location,gas,origin\n"
-        "A1,Steel,0.8,kgg,\"Steel, billet\",US,,\n"
+        'A1,Steel,0.8,kgg,"Steel, billet",US,,\n'
     )
     with pytest.raises(FootprintError) as info:
         read_inventory(write(tmp_path, "bom.csv", text))
