@@ -1,0 +1,43 @@
+"""Every shipped example computes, and the results table in its README matches the engine."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from footprint.engine.calculate import calculate
+from footprint.paths import examples_dir
+
+EXAMPLES = sorted(p for p in examples_dir().iterdir() if p.suffix in {".yaml", ".csv"})
+README_ROWS = re.findall(
+    r"^\| `([^`]+)` \|.*?\| \*\*([\d,.]+)\*\* \|",
+    (examples_dir() / "README.md").read_text(),
+    flags=re.M,
+)
+
+
+def test_at_least_six_examples_with_a_chinese_product() -> None:
+    assert len(EXAMPLES) >= 6
+    assert any("geography: CN" in p.read_text(encoding="utf-8") for p in EXAMPLES)
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
+def test_example_computes_and_cites(path: Path) -> None:
+    result = calculate(path)
+    assert result.total > 0
+    assert sum(result.by_stage.values()) == pytest.approx(result.total, rel=1e-9)
+    text = path.read_text(encoding="utf-8")
+    assert re.search(r"sources:|\[S\d\]|Sources", text), "foreground data must be cited"
+
+
+@pytest.mark.parametrize(("name", "shown"), README_ROWS, ids=[r[0] for r in README_ROWS])
+def test_readme_results_match(name: str, shown: str) -> None:
+    value = float(shown.replace(",", ""))
+    decimals = len(shown.split(".")[1]) if "." in shown else 0
+    assert round(calculate(examples_dir() / name).total, decimals) == pytest.approx(value)
+
+
+def test_readme_lists_every_example() -> None:
+    assert sorted(r[0] for r in README_ROWS) == [p.name for p in EXAMPLES]
