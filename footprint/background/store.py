@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import difflib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -40,6 +41,10 @@ class Background:
     biosphere: pd.DataFrame
     flows: pd.DataFrame
     sources: list[str] = field(default_factory=list)
+    report: dict[str, Any] = field(default_factory=dict)
+    #: Inputs of each activity that reach no activity (cut off), and activities to use with care.
+    unlinked_inputs: dict[str, int] = field(default_factory=dict)
+    suspect: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_id", {a: i for i, a in enumerate(self.activities["id"])})
@@ -70,8 +75,22 @@ class Background:
             "technosphere_exchanges": len(self.technosphere),
             "biosphere_exchanges": len(self.biosphere),
             "elementary_flows": len(self.flows),
+            "unlinked_exchanges": self.report.get("unlinked_by_reason", {}),
+            "ghg_flows_not_characterised": len(self.report.get("ghg_not_characterised", [])),
             "sources": self.sources,
         }
+
+    def caveats(self, activity_id: str) -> list[str]:
+        """Warnings about using ``activity_id``: inputs cut off, or a suspect reference product."""
+        out = []
+        if activity_id in self.suspect:
+            out.append(self.suspect[activity_id])
+        if self.unlinked_inputs.get(activity_id):
+            out.append(
+                f"{self.unlinked_inputs[activity_id]} input(s) of this activity reach no background "
+                "activity and are cut off (listed in the background's unlinked table)"
+            )
+        return out
 
     def find(
         self,
@@ -166,6 +185,16 @@ def read_table_dir(directory: Path, name: str) -> Background:
     report_path = directory / "build_report.json"
     report = json.loads(report_path.read_text()) if report_path.exists() else {}
     acts = _read(directory, "activities", ACTIVITY_COLUMNS)
+    unlinked_inputs: dict[str, int] = {}
+    if any((directory / f"unlinked.{ext}").exists() for ext in ("csv.gz", "csv")):
+        unlinked = _read(directory, "unlinked", ["activity", "reason"])
+        inputs = unlinked[unlinked["reason"].str.contains("input")]
+        unlinked_inputs = {str(k): int(v) for k, v in inputs.groupby("activity").size().items()}
+    suspect = {
+        str(s["id"]): f"its flagged reference product is {s.get('flagged_reference')!r}, which "
+        "looks wrong for this activity; its results per unit are doubtful"
+        for s in report.get("suspect_references", [])
+    }
     if "description_source" in acts and not acts["source"].any():
         acts["source"] = acts["description_source"]
     return Background(
@@ -176,6 +205,9 @@ def read_table_dir(directory: Path, name: str) -> Background:
         biosphere=_read(directory, "biosphere", BIOSPHERE_COLUMNS)[BIOSPHERE_COLUMNS],
         flows=_read(directory, "flows", FLOW_COLUMNS)[FLOW_COLUMNS],
         sources=[str(s) for s in report.get("sources", [])],
+        report=report,
+        unlinked_inputs=unlinked_inputs,
+        suspect=suspect,
     )
 
 
@@ -189,7 +221,24 @@ def combine(name: str, version: str, parts: list[Background]) -> Background:
         biosphere=pd.concat([p.biosphere for p in parts], ignore_index=True),
         flows=pd.concat([p.flows for p in parts], ignore_index=True).drop_duplicates("id"),
         sources=[s for p in parts for s in p.sources],
+        report={
+            "parts": {p.name: p.report for p in parts},
+            "unlinked_by_reason": _merge_counts(parts),
+            "ghg_not_characterised": [
+                g for p in parts for g in p.report.get("ghg_not_characterised", [])
+            ],
+        },
+        unlinked_inputs={k: v for p in parts for k, v in p.unlinked_inputs.items()},
+        suspect={k: v for p in parts for k, v in p.suspect.items()},
     )
+
+
+def _merge_counts(parts: list[Background]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for part in parts:
+        for reason, n in part.report.get("unlinked_by_reason", {}).items():
+            counts[reason] = counts.get(reason, 0) + int(n)
+    return counts
 
 
 @cache
@@ -199,13 +248,8 @@ def default_background() -> Background:
 
     root = background_dir()
     uslci = read_table_dir(root / "uslci", "uslci")
-    uslci = Background(
-        name=uslci.name,
-        version=uslci.version,
-        activities=uslci.activities,
-        technosphere=uslci.technosphere,
-        biosphere=uslci.biosphere,
-        flows=uslci.flows,
+    uslci = replace(
+        uslci,
         sources=[
             f"USLCI, US Federal LCA Commons (uslci-content {uslci.version[:12]}), MIT licence"
         ],

@@ -71,6 +71,8 @@ def result_table(result: FootprintResult, top: int = 10) -> Group:
         _breakdown("By process", result.by_process, t, "process"),
         contributors,
     ]
+    for warning in result.warnings:
+        parts.append(f"[yellow]caveat:[/] {warning}")
     if result.allocation:
         parts.append("Allocation: " + "; ".join(f"{k}: {v}" for k, v in result.allocation.items()))
     return Group(*parts)  # type: ignore[arg-type]

@@ -165,4 +165,5 @@ def _result(
         solver=solution.solver,
         inventory={"source": inventory.source, "sha256": inventory.sha256},
         allocation=dict(system.allocation),
+        warnings=list(system.warnings),
     )

@@ -57,6 +57,7 @@ class LinkedSystem:
     )  # gas, origin, kind, name
     lines: list[Line] = field(default_factory=list)
     allocation: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
 
     def activity_id(self, position: int) -> int:
         """Activity id of the foreground process at ``position``."""
@@ -172,6 +173,10 @@ def _add_process(
         )
         amount = convert(item.amount, activity["unit"], where=where + ".amount")
         supplier_id = system.background.index[activity["id"]]
+        for caveat in system.background.caveats(str(activity["id"])):
+            note = f"{activity['name']} [{activity['id']}]: {caveat}"
+            if note not in system.warnings:
+                system.warnings.append(note)
         system.tech_rows.append(supplier_id)
         system.tech_cols.append(col)
         system.tech_values.append(amount * share)

@@ -179,9 +179,21 @@ def test_co_products_need_an_allocation(tmp_path: Path) -> None:
 
 
 def test_emission_names_label_line_items(tmp_path: Path, mini_background: Background) -> None:
-    text = PRODUCT.replace("{gas: N2O, amount: 10 g}", "{name: Nitric acid off-gas, gas: N2O, amount: 10 g}")
+    text = PRODUCT.replace(
+        "{gas: N2O, amount: 10 g}", "{name: Nitric acid off-gas, gas: N2O, amount: 10 g}"
+    )
     result = calculate(write(tmp_path, "p.yaml", text), background=mini_background)
     line = next(c for c in result.by_input if c.input == "Nitric acid off-gas")
     assert line.value == pytest.approx(0.01 * 273 / 10, rel=1e-12)
     assert line.kind == "emission"
     assert set(result.by_gas) == {"CO2", "CH4", "N2O"}
+
+
+def test_cut_off_inputs_of_a_linked_activity_are_reported(
+    tmp_path: Path, mini_background: Background
+) -> None:
+    result = calculate(write(tmp_path, "p.yaml", PRODUCT), background=mini_background)
+    assert len(result.warnings) == 1
+    assert result.warnings[0].startswith("Steel, billet [steel]: 1 input(s)")
+    assert "cut off" in result.warnings[0]
+    assert mini_background.describe()["unlinked_exchanges"] == {}
