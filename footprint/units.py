@@ -104,7 +104,7 @@ def quantity(amount: Any, unit: str | None = None, *, where: str | None = None) 
     return registry().Quantity(float(number), parse_unit(unit_text, where=where))
 
 
-def convert(value: pint.Quantity, target: str | pint.Unit, *, where: str | None = None) -> float:  # type: ignore[type-arg]
+def convert(value: pint.Quantity, target: Any, *, where: str | None = None) -> float:  # type: ignore[type-arg]
     """Convert ``value`` to ``target`` and return a plain float.
 
     Raises:

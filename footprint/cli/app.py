@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import functools
 import json
-from collections.abc import Callable
-from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from footprint import __version__
-from footprint.errors import FootprintError
+from footprint.cli.common import DataDir, Format, Gwp, Out, err, handles_errors
+from footprint.cli.labels_cmd import label_app, verify_command
 
 app = typer.Typer(
     help="Product carbon footprints (ISO 14067 / GB/T 24067 / PACT) on Brightway.",
@@ -26,44 +24,8 @@ schema_app = typer.Typer(help="Print the JSON Schema of a file format.", no_args
 background_app = typer.Typer(help="Browse background databases.", no_args_is_help=True)
 app.add_typer(schema_app, name="schema")
 app.add_typer(background_app, name="background")
-
-F = TypeVar("F", bound=Callable[..., Any])
-err = Console(stderr=True)
-
-
-def handles_errors(func: F) -> F:
-    """Print a FootprintError as one paragraph on stderr and exit 2, without a traceback."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except FootprintError as exc:
-            err.print(f"[bold red]error:[/] {exc.message}", highlight=False, soft_wrap=True)
-            raise typer.Exit(exc.exit_code) from None
-
-    return wrapper  # type: ignore[return-value]
-
-
-class Format(StrEnum):
-    table = "table"
-    json = "json"
-    csv = "csv"
-
-
-class Gwp(StrEnum):
-    ar6 = "ar6"
-    ar5 = "ar5"
-    ar4 = "ar4"
-
-
-DataDir = Annotated[
-    Path | None,
-    typer.Option("--data-dir", help="Data directory for imported databases (default: per-user)."),
-]
-Out = Annotated[
-    str | None, typer.Option("--out", "-o", help="Write to this file (atomically); '-' = stdout.")
-]
+app.add_typer(label_app, name="label")
+app.command("verify")(verify_command)
 
 
 def _version(value: bool) -> None:

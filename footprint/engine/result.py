@@ -49,6 +49,7 @@ class FootprintResult:
     inventory: dict[str, Any]
     allocation: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    energy: float | None = None  # cumulative energy demand, MJ for the declared amount
 
     @property
     def total_excluding_biogenic_removals(self) -> float:
@@ -74,6 +75,9 @@ class FootprintResult:
             "biogenic_emissions": self.biogenic_emissions,
             "biogenic_removals": self.biogenic_removals,
             "land_use_change": self.land_use_change,
+            "energy": None
+            if self.energy is None
+            else {"value": self.energy, "unit": "MJ", "method": "cumulative energy demand"},
             "method": self.method,
             "background": self.background,
             "solver": self.solver,

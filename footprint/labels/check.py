@@ -1,0 +1,113 @@
+"""Check one product against several schemes, each on the GWP set it prescribes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from footprint.engine.result import FootprintResult
+from footprint.inventory import Inventory, read_inventory
+from footprint.labels.assess import applicable, evaluate
+from footprint.labels.scheme import Scheme, get_scheme, load_schemes
+from footprint.labels.verdict import LabelVerdict, Verdict
+
+
+@dataclass(frozen=True)
+class LabelReport:
+    """Verdicts of several schemes on one product."""
+
+    product: str
+    category: str | None
+    verdicts: list[LabelVerdict]
+
+    @property
+    def all_met(self) -> bool:
+        """True when every scheme checked is MET (and at least one was checked)."""
+        return bool(self.verdicts) and all(v.verdict is Verdict.MET for v in self.verdicts)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "product": self.product,
+            "category": self.category,
+            "all_met": self.all_met,
+            "verdicts": [v.to_dict() for v in self.verdicts],
+        }
+
+    def to_csv(self) -> str:
+        """One row per scheme."""
+        import csv
+
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(
+            [
+                "scheme",
+                "version",
+                "status",
+                "verdict",
+                "value",
+                "threshold",
+                "unit",
+                "margin",
+                "margin_pct",
+                "grade",
+                "reasons",
+            ]
+        )
+        for v in self.verdicts:
+            o = v.outcome
+            writer.writerow(
+                [
+                    v.scheme,
+                    v.version,
+                    v.status,
+                    v.verdict.value,
+                    o.value,
+                    o.threshold,
+                    o.unit,
+                    o.margin,
+                    o.margin_pct,
+                    o.grade,
+                    "; ".join(o.reasons),
+                ]
+            )
+        return buffer.getvalue()
+
+
+def _schemes_for(inventory: Inventory, wanted: list[str]) -> list[Scheme]:
+    if any(w == "all" for w in wanted):
+        return applicable(load_schemes(), inventory.product.category)
+    return [get_scheme(w) for w in wanted]
+
+
+def check_labels(
+    inventory: Inventory | str | Path,
+    schemes: list[str],
+    *,
+    evidence: dict[str, Any] | None = None,
+    on: dt.date | None = None,
+    background: str = "default",
+    data_dir: Path | None = None,
+) -> LabelReport:
+    """Verdicts of ``schemes`` (ids, or ``["all"]`` for every scheme covering the product's category).
+
+    Raises:
+        FootprintError: bad inventory or unknown scheme id.
+    """
+    from footprint.engine.calculate import calculate
+
+    if not isinstance(inventory, Inventory):
+        inventory = read_inventory(inventory)
+    chosen = _schemes_for(inventory, schemes)
+    results: dict[str, FootprintResult] = {}
+    verdicts = []
+    for scheme in chosen:
+        gwp = "ar6" if scheme.gwp == "any" else scheme.gwp
+        if gwp not in results:
+            results[gwp] = calculate(inventory, gwp=gwp, background=background, data_dir=data_dir)
+        verdicts.append(evaluate(results[gwp], scheme, evidence=evidence, on=on))
+    return LabelReport(inventory.product.name, inventory.product.category, verdicts)
