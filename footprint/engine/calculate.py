@@ -100,6 +100,15 @@ def _result(
     inventory: Inventory, system: LinkedSystem, solution: Solution, gwp: str, cf: np.ndarray
 ) -> FootprintResult:
     items = _contributions(system, solution, cf)
+    energy = math.fsum(
+        float(
+            solution.supply[system.activity_id(line.process)]
+            * line.amount
+            * solution.energy_intensity[line.supplier]
+        )
+        for line in system.lines
+        if line.kind == "background"
+    )
     gases: dict[str, float] = defaultdict(float)
     buckets: dict[str, float] = defaultdict(float)
     for c in items:
@@ -166,4 +175,5 @@ def _result(
         inventory={"source": inventory.source, "sha256": inventory.sha256},
         allocation=dict(system.allocation),
         warnings=list(system.warnings),
+        energy=energy,
     )

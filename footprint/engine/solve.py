@@ -61,6 +61,7 @@ class Solution:
     category_intensity: np.ndarray  # activity id × category, kg CO2e per unit of activity
     categories: list[tuple[str, str]]  # (gas, bucket) per column
     solver: dict[str, Any]
+    energy_intensity: np.ndarray  # activity id, MJ primary energy per unit of activity
 
 
 def datapackage(system: LinkedSystem, cf: np.ndarray) -> Any:
@@ -135,6 +136,7 @@ def solve(system: LinkedSystem, cf: np.ndarray) -> Solution:
     for activity, col in col_of.items():
         supply[activity] = lca.supply_array[col]
     cmat, categories = _category_matrix(system, cf)
+    cmat = np.column_stack([cmat, system.energy_factors()])  # last column: MJ, not kg CO2e
     b = lca.biosphere_matrix  # flows (bw2calc order) × activities
     c_rows = np.zeros((b.shape[0], cmat.shape[1]))
     for flow, row in flow_row.items():
@@ -145,4 +147,6 @@ def solve(system: LinkedSystem, cf: np.ndarray) -> Solution:
     intensity = np.zeros((n, cmat.shape[1]))
     for activity, row in row_of.items():
         intensity[activity] = lam_rows[row]
-    return Solution(supply, float(lca.score), intensity, categories, solver_info())
+    return Solution(
+        supply, float(lca.score), intensity[:, :-1], categories, solver_info(), intensity[:, -1]
+    )

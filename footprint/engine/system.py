@@ -52,9 +52,10 @@ class LinkedSystem:
     bio_cols: list[int] = field(default_factory=list)
     bio_values: list[float] = field(default_factory=list)
     flow_ids: dict[str, int] = field(default_factory=dict)
-    flow_info: list[tuple[str, str, str, str]] = field(
-        default_factory=list
-    )  # gas, origin, kind, name
+    #: gas, origin, kind and name of each flow
+    flow_info: list[tuple[str, str, str, str]] = field(default_factory=list)
+    #: MJ of primary energy per unit of each energy-carrying resource flow
+    flow_energy: dict[int, float] = field(default_factory=dict)
     lines: list[Line] = field(default_factory=list)
     allocation: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
@@ -69,6 +70,13 @@ class LinkedSystem:
             self.flow_ids[key] = len(self.flow_info)
             self.flow_info.append((gas, origin, kind, name))
         return self.flow_ids[key]
+
+    def energy_factors(self) -> np.ndarray:
+        """MJ of primary energy (cumulative energy demand) per unit of each flow."""
+        out = np.zeros(len(self.flow_info))
+        for flow, mj in self.flow_energy.items():
+            out[flow] = mj
+        return out
 
     def characterisation(self, gwp: str) -> np.ndarray:
         """kg CO2e per unit of each flow (0 for flows that are not greenhouse gases)."""
@@ -100,6 +108,11 @@ def _add_background(system: LinkedSystem) -> None:
             row["kind"] or "emission",
             row["name"],
         )
+    from footprint.engine.energy import ced_vector
+
+    for flow_id, mj in zip(bg.flows["id"], ced_vector(bg.flows), strict=True):
+        if mj:
+            system.flow_energy[system.flow_ids[str(flow_id)]] = float(mj)
     bio = bg.biosphere
     if len(bio):
         system.bio_rows += [system.flow_ids[f] for f in bio["flow"]]

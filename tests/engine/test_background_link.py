@@ -197,3 +197,14 @@ def test_cut_off_inputs_of_a_linked_activity_are_reported(
     assert result.warnings[0].startswith("Steel, billet [steel]: 1 input(s)")
     assert "cut off" in result.warnings[0]
     assert mini_background.describe()["unlinked_exchanges"] == {}
+
+
+def test_cumulative_energy_demand(tmp_path: Path, mini_background: Background) -> None:
+    from footprint.engine.energy import ced_factor
+
+    found = ced_factor("Gas, natural, in ground", "m3")
+    assert found is not None
+    mj_per_m3 = found[0]
+    result = calculate(write(tmp_path, "p.yaml", PRODUCT), background=mini_background)
+    # 10 m3 of combusted gas per 10 pieces draws 1.1 m3 of gas from the ground each.
+    assert result.energy == pytest.approx(10 * 1.1 * mj_per_m3 / 10, rel=1e-12)
