@@ -24,6 +24,8 @@ schema_app = typer.Typer(help="Print the JSON Schema of a file format.", no_args
 background_app = typer.Typer(help="Browse background databases.", no_args_is_help=True)
 app.add_typer(schema_app, name="schema")
 app.add_typer(background_app, name="background")
+template_app = typer.Typer(help="Write a template to fill in.", no_args_is_help=True)
+app.add_typer(template_app, name="template")
 app.add_typer(label_app, name="label")
 app.command("verify")(verify_command)
 
@@ -75,6 +77,30 @@ def schema_inventory() -> None:
     from footprint.inventory import inventory_schema
 
     typer.echo(json.dumps(inventory_schema(), indent=2))
+
+
+@template_app.command("xlsx")
+@handles_errors
+def template_xlsx(out: Out = None) -> None:
+    """Write an Excel bill-of-materials template (Product, Inputs and Help sheets); stdout by default."""
+    import io
+    import sys
+
+    from footprint.inventory.excel import write_template
+    from footprint.output import write_bytes
+
+    buffer = io.BytesIO()
+    write_template(buffer)
+    if out in (None, "-"):
+        if sys.stdout.isatty():
+            err.print(
+                "The template is binary: redirect it to a file, e.g. `footprint template xlsx > bom.xlsx`."
+            )
+            raise typer.Exit(2)
+        sys.stdout.buffer.write(buffer.getvalue())
+        sys.stdout.flush()
+        return
+    write_bytes(buffer.getvalue(), Path(str(out)))
 
 
 @background_app.command("list")

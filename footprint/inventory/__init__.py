@@ -1,4 +1,4 @@
-"""Product inventories: the model and its readers (YAML, CSV)."""
+"""Product inventories: the model and its readers (YAML, CSV, Excel)."""
 
 from __future__ import annotations
 
@@ -29,11 +29,11 @@ __all__ = [
     "read_inventory",
 ]
 
-READERS = {".yaml": "yaml", ".yml": "yaml", ".csv": "csv"}
+READERS = {".yaml": "yaml", ".yml": "yaml", ".csv": "csv", ".xlsx": "excel", ".xlsm": "excel"}
 
 
 def read_inventory(path: str | Path) -> Inventory:
-    """Read a product inventory from a YAML or CSV file.
+    """Read a product inventory from a YAML, CSV or Excel (.xlsx) file.
 
     Raises:
         InventoryError: the file is missing, of an unknown kind, or invalid (with file, line, field).
@@ -52,6 +52,10 @@ def read_inventory(path: str | Path) -> Inventory:
         from footprint.inventory.yaml_reader import read_yaml
 
         return read_yaml(path)
+    if kind == "excel":
+        from footprint.inventory.excel import read_excel
+
+        return read_excel(path)
     from footprint.inventory.csv_reader import read_csv
 
     return read_csv(path)

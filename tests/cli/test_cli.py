@@ -146,3 +146,21 @@ def test_background_show_unknown_suggests_names() -> None:
     result = runner.invoke(app, ["background", "show", "Electricty, at grid"])
     assert result.exit_code == 2
     assert "nearest" in result.output
+
+
+def test_template_xlsx_round_trips_through_calc(tmp_path: Path) -> None:
+    bom = tmp_path / "bom.xlsx"
+    with bom.open("wb") as handle:
+        proc = subprocess.run(
+            [sys.executable, "-m", "footprint", "template", "xlsx"],
+            stdout=handle,
+            stderr=subprocess.PIPE,
+            check=False,
+        )
+    assert proc.returncode == 0, proc.stderr
+    assert bom.read_bytes()[:2] == b"PK"
+    result = runner.invoke(app, ["calc", str(bom), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["declared_unit"]["unit"] == "piece"
+    assert data["total"]["value"] > 0
