@@ -42,7 +42,8 @@ def test_cli_examples_run(line: str, tmp_path: Path) -> None:
         text=True,
         check=False,
     )
-    assert proc.returncode == 0, proc.stderr
+    allowed = {0, 1} if args[1:3] == ["label", "check"] else {0}  # 1 = some scheme not met
+    assert proc.returncode in allowed, proc.stderr
     assert proc.stdout.strip() or list(tmp_path.iterdir())
 
 
@@ -52,7 +53,9 @@ def test_python_example_runs(
     monkeypatch.chdir(ROOT)
     (code,) = blocks("python")
     exec(compile(code, "README.md", "exec"), {})  # noqa: S102 - the README's own example
-    assert re.match(r"\d+\.\d{4} kg CO2e per 1 piece", capsys.readouterr().out)
+    out = capsys.readouterr().out.splitlines()
+    assert re.match(r"\d+\.\d{4} kg CO2e per 1 piece", out[0])
+    assert out[1].startswith(("MET", "NOT MET"))
 
 
 def test_csv_example_reads(tmp_path: Path) -> None:

@@ -24,7 +24,8 @@ def subject_of(result: FootprintResult, evidence: dict[str, Any] | None = None) 
         values["energy"] = quantity(result.energy / result.declared_amount, f"MJ / ({per})")
     merged = dict(result.product.get("parameters") or {})
     merged.update(evidence or {})
-    return Subject(values=values, evidence=merged)
+    labels = {"gwp": f"kg CO2e/{per}", "energy": f"MJ/{per}"}
+    return Subject(values=values, evidence=merged, labels=labels)
 
 
 def _select(scheme: Scheme, subject: Subject) -> tuple[Rule | None, float, list[str]]:

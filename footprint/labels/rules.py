@@ -25,6 +25,12 @@ class Subject:
 
     values: dict[str, pint.Quantity]  # type: ignore[type-arg]
     evidence: dict[str, Any] = field(default_factory=dict)
+    #: how each value's unit is written for people, e.g. ``{"gwp": "kg CO2e/t"}``
+    labels: dict[str, str] = field(default_factory=dict)
+
+    def unit_label(self, indicator: str) -> str:
+        """The unit of ``indicator`` as people write it."""
+        return self.labels.get(indicator) or f"{self.values[indicator].units:~P}"
 
 
 def _cite(scheme: Scheme, *numbers: Number | None) -> list[str]:
@@ -101,10 +107,10 @@ class RuleKind:
         subject: Subject,
         limits: list[tuple[str, pint.Quantity, list[str]]],  # type: ignore[type-arg]
         reasons: list[str],
+        shown: str,
     ) -> Outcome:
         """Best grade met among ``limits`` (best first); MET if any is met."""
         value = _in_unit(self.value(subject), limits[0][1].units)
-        shown = f"{limits[0][1].units:~P}"
         for name, limit, cites in limits:
             bound = float(limit.magnitude) * self.scale
             if _meets(value, bound, self.spec.inclusive):
@@ -151,7 +157,12 @@ class Ceiling(RuleKind):
     def _evaluate(self, subject: Subject) -> Outcome:
         assert self.spec.limit is not None
         limit = _threshold(self.spec.limit, self.scheme)
-        return self._graded(subject, [("", limit, _cite(self.scheme, self.spec.limit))], [])
+        return self._graded(
+            subject,
+            [("", limit, _cite(self.scheme, self.spec.limit))],
+            [],
+            self.spec.limit.unit or "",
+        )
 
 
 class Tiers(RuleKind):
@@ -164,7 +175,7 @@ class Tiers(RuleKind):
             (t.name, _threshold(t.limit, self.scheme), _cite(self.scheme, t.limit))
             for t in self.spec.tiers
         ]
-        return self._graded(subject, limits, [])
+        return self._graded(subject, limits, [], self.spec.tiers[0].limit.unit or "")
 
 
 class Sliding(RuleKind):
@@ -204,7 +215,7 @@ class Sliding(RuleKind):
                     _cite(self.scheme, cls.intercept, cls.slope),
                 )
             )
-        return self._graded(subject, limits, reasons)
+        return self._graded(subject, limits, reasons, self.spec.classes[0].intercept.unit or "")
 
 
 def _evidence_quantity(subject: Subject, key: str, unit: Any) -> float | None:
@@ -237,7 +248,7 @@ class RelativeReduction(RuleKind):
         achieved = 100.0 * (baseline - value) / baseline
         required = self.spec.min_reduction_pct.value * self.scale
         met = achieved >= required if self.spec.inclusive else achieved > required
-        shown = f"{value_q.units:~P}"
+        shown = subject.unit_label(self.spec.indicator)
         return Outcome(
             Verdict.MET if met else Verdict.NOT_MET,
             achieved,
@@ -275,7 +286,7 @@ class CategoryAverage(RuleKind):
                 )
             limit, cites = found, []
         value = float(value_q.magnitude)
-        shown = f"{value_q.units:~P}"
+        shown = subject.unit_label(self.spec.indicator)
         met = _meets(value, limit, self.spec.inclusive)
         return Outcome(
             Verdict.MET if met else Verdict.NOT_MET,

@@ -254,14 +254,15 @@ def verify(claim_path: str | Path, *, labels: Path | None = None) -> Verificatio
         unit_note = (
             f"the claim's unit {claim.declared_unit} is not comparable with the inventory's {per}"
         )
-    try:
-        convert(quantity(1, per), f"kg CO2e/{scheme.declared_unit}")
-        scheme_note = f"; the scheme's declared unit {scheme.declared_unit} is comparable"
-    except UnitError:
-        unit_ok = False
-        scheme_note = (
-            f"; the scheme is per {scheme.declared_unit}, the product per {result.declared_unit}"
-        )
+    if scheme.declared_unit == "any":
+        scheme_note = "; the scheme compares each product in its own declared unit"
+    else:
+        try:
+            convert(quantity(1, per), f"kg CO2e/{scheme.declared_unit}")
+            scheme_note = f"; the scheme's declared unit {scheme.declared_unit} is comparable"
+        except UnitError:
+            unit_ok = False
+            scheme_note = f"; the scheme is per {scheme.declared_unit}, the product per {result.declared_unit}"
     checks.append(
         Check(
             "declared unit",

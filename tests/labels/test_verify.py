@@ -195,3 +195,19 @@ def test_cli_exit_codes(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     assert str(bad) in proc.stderr
+
+
+def test_scheme_in_any_declared_unit(tmp_path: Path) -> None:
+    any_unit = SCHEMES / "test-rebar-2024.yaml"
+    local = tmp_path / "schemes"
+    local.mkdir()
+    text = any_unit.read_text().replace("declared_unit: t", "declared_unit: any")
+    text = text.replace(
+        "limit: {value: 0.89, unit: t CO2e/t, cite: doc}",
+        "limit: {value: 0.89, unit: t CO2e/t, cite: doc}",
+    )
+    (local / "test-rebar-2024.yaml").write_text(text)
+    report = verify(make_claim(tmp_path), labels=local)
+    check = next(c for c in report.checks if c.name == "declared unit")
+    assert check.passed
+    assert "its own declared unit" in check.outcome
