@@ -261,16 +261,37 @@ def default_background() -> Background:
 def load_background(name: str = DEFAULT, data_dir: Path | None = None) -> Background:
     """The background called ``name``: the shipped default or one imported into ``data_dir``.
 
+    Args:
+        name: ``default`` (shipped) or the name given at import.
+        data_dir: the data directory (default: the per-user one from platformdirs).
+
     Raises:
         BackgroundError: no such background.
     """
     if name == DEFAULT:
         return default_background()
-    if data_dir is not None:
-        candidate = data_dir / "backgrounds" / name
-        if candidate.is_dir():
-            return read_table_dir(candidate, name)
+    from footprint.background.importer import backgrounds_dir, imported_names
+    from footprint.paths import default_data_dir
+
+    data_dir = data_dir or default_data_dir()
+    candidate = backgrounds_dir(data_dir) / name
+    if candidate.is_dir():
+        stamp = (
+            (candidate / "build_report.json").stat().st_mtime_ns
+            if (candidate / "build_report.json").exists()
+            else 0
+        )
+        return _imported(candidate.resolve(), name, stamp)
+    known = ", ".join(["default", *imported_names(data_dir)])
     raise BackgroundError(
-        f"no background called {name!r}",
-        fix="use 'default', or import one first (see `footprint background list`)",
+        f"no background called {name!r} in {data_dir} (known: {known})",
+        fix="import it first with `footprint import PATH --format ... --name NAME`, or pass the "
+        "--data-dir it was imported into",
     )
+
+
+@cache
+def _imported(directory: Path, name: str, stamp: int) -> Background:
+    """Read once per import (``stamp`` changes when the database is re-imported)."""
+    del stamp
+    return read_table_dir(directory, name)

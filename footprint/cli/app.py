@@ -12,6 +12,7 @@ from rich.table import Table
 
 from footprint import __version__
 from footprint.cli.common import DataDir, Format, Gwp, Out, err, handles_errors
+from footprint.cli.data_cmd import import_command
 from footprint.cli.labels_cmd import label_app, verify_command
 
 app = typer.Typer(
@@ -28,6 +29,7 @@ template_app = typer.Typer(help="Write a template to fill in.", no_args_is_help=
 app.add_typer(template_app, name="template")
 app.add_typer(label_app, name="label")
 app.command("verify")(verify_command)
+app.command("import")(import_command)
 
 
 def _version(value: bool) -> None:
@@ -110,16 +112,26 @@ def background_list(
         str, typer.Option("--search", "-s", help="Words the name must contain.")
     ] = "",
     location: Annotated[str | None, typer.Option(help="Location code, e.g. US, CN, RNA.")] = None,
-    name: Annotated[str, typer.Option("--background", help="Background database.")] = "default",
+    name: Annotated[str | None, typer.Option("--background", help="Background database.")] = None,
+    activities: Annotated[
+        bool, typer.Option("--activities", help="List activities, not databases.")
+    ] = False,
     limit: Annotated[int, typer.Option(help="Show at most this many rows (0 = all).")] = 50,
     fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
     data_dir: DataDir = None,
 ) -> None:
-    """List (or search) the activities of a background database, with their ids and units."""
+    """List the background databases (shipped and imported), or search one's activities.
+
+    With --search, --location, --background or --activities: the activities of a database (default:
+    the shipped one), with the ids and reference units an inventory links to.
+    """
     from footprint.background.store import load_background
     from footprint.output import write_text
 
-    bg = load_background(name, data_dir)
+    if not (search or location or name or activities):
+        _list_databases(fmt, data_dir)
+        return
+    bg = load_background(name or "default", data_dir)
     hits = bg.search(search, location)[["id", "name", "location", "unit"]]
     shown = hits if limit == 0 else hits.head(limit)
     if fmt is Format.json:
@@ -136,6 +148,42 @@ def background_list(
     Console().print(table)
     if len(hits) > len(shown):
         err.print(f"{len(hits) - len(shown)} more; use --limit 0 or narrow with --search.")
+
+
+def _list_databases(fmt: Format, data_dir: Path | None) -> None:
+    from footprint.background.importer import imported_names
+    from footprint.background.store import load_background
+    from footprint.output import write_text
+    from footprint.paths import default_data_dir
+
+    directory = data_dir or default_data_dir()
+    rows = []
+    for db in ["default", *imported_names(directory)]:
+        bg = load_background(db, directory)
+        unlinked = bg.report.get("unlinked_by_reason", {})
+        rows.append(
+            {
+                "name": bg.name,
+                "version": bg.version,
+                "activities": len(bg.activities),
+                "unlinked_exchanges": sum(unlinked.values()),
+                "source": "; ".join(bg.sources),
+            }
+        )
+    if fmt is Format.json:
+        write_text(json.dumps(rows, indent=2, ensure_ascii=False), None)
+        return
+    table = Table(title=f"Background databases (imported ones in {directory})")
+    for column in ("name", "version", "activities", "unlinked_exchanges", "source"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(
+            *(
+                str(row[c])
+                for c in ("name", "version", "activities", "unlinked_exchanges", "source")
+            )
+        )
+    Console().print(table)
 
 
 @background_app.command("show")

@@ -1,0 +1,199 @@
+"""Import an LCI database (openLCA JSON-LD, EcoSpold 1/2, SimaPro CSV) into the user's data directory.
+
+Each imported database becomes a directory of background tables under ``DATA_DIR/backgrounds/NAME``
+(the format of the shipped background), written to a temporary directory and swapped in by rename,
+so an interrupted import leaves any previous database of that name intact.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import re
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from footprint.errors import BackgroundError, FootprintError
+
+FORMATS = ("jsonld", "ecospold1", "ecospold2", "simapro-csv")
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+
+#: progress(stage, done, total): stage is a short description; total 0 means unknown.
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """What an import did: counts, unlinked exchanges by reason, unit conversions, time."""
+
+    name: str
+    format: str
+    source: str
+    directory: Path
+    report: dict[str, Any]
+    seconds: float
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Processes, activities, exchanges and flows written."""
+        return dict(self.report.get("counts", {}))
+
+    @property
+    def unlinked(self) -> int:
+        """Exchanges that reach no activity or flow (listed in unlinked.csv.gz)."""
+        return int(sum(self.report.get("unlinked_by_reason", {}).values()))
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready summary."""
+        return {
+            "name": self.name,
+            "format": self.format,
+            "source": self.source,
+            "directory": str(self.directory),
+            "seconds": round(self.seconds, 2),
+            "counts": self.counts,
+            "unlinked_exchanges": self.unlinked,
+            "unlinked_by_reason": self.report.get("unlinked_by_reason", {}),
+            "unit_conversions": self.report.get("unit_conversions", {}),
+            "flows_by_gas": self.report.get("flows_by_gas", {}),
+            "ghg_flows_not_characterised": len(self.report.get("ghg_not_characterised", [])),
+        }
+
+
+def backgrounds_dir(data_dir: Path) -> Path:
+    """Where imported backgrounds live inside ``data_dir``."""
+    return data_dir / "backgrounds"
+
+
+def _convert(path: Path, fmt: str, progress: Progress) -> Any:
+    if fmt == "jsonld":
+        from footprint.background.build_uslci import build_tables, read_source
+
+        progress("reading JSON-LD", 0, 0)
+        source = read_source(path)
+        progress("linking and converting units", 0, 0)
+        return build_tables(source, commit="unknown")
+    if fmt == "ecospold1":
+        from footprint.background.ecospold import convert_ecospold1
+
+        return convert_ecospold1(
+            path, progress=lambda d, t: progress("converting EcoSpold 1", d, t)
+        )
+    if fmt == "ecospold2":
+        from footprint.background.ecospold import convert_ecospold2
+
+        return convert_ecospold2(
+            path, progress=lambda d, t: progress("converting EcoSpold 2", d, t)
+        )
+    from footprint.background.simapro import convert_simapro_csv
+
+    return convert_simapro_csv(path, progress=lambda d, t: progress("converting SimaPro CSV", d, t))
+
+
+def _check(path: Path, fmt: str, name: str, target: Path, replace: bool) -> None:
+    if fmt not in FORMATS:
+        raise FootprintError(f"unknown format {fmt!r}", fix=f"use one of {', '.join(FORMATS)}")
+    if not _NAME.fullmatch(name) or name == "default":
+        raise FootprintError(
+            f"invalid database name {name!r}",
+            fix="use letters, digits, '.', '_' or '-' (not 'default', which is the shipped background)",
+        )
+    if not path.exists():
+        raise FootprintError("no such file or directory", where=str(path), fix="check the path")
+    if target.exists() and not replace:
+        raise BackgroundError(
+            f"a database called {name!r} already exists in {target.parent}",
+            fix="choose another --name, or pass --replace to overwrite it",
+        )
+
+
+def _use_data_dir_for_brightway(data_dir: Path) -> None:
+    """bw2io imports bw2data, which opens a project: keep it inside ``data_dir``, never a global one."""
+    if "bw2data" not in sys.modules:
+        (data_dir / "brightway").mkdir(parents=True, exist_ok=True)
+        os.environ["BRIGHTWAY2_DIR"] = str(data_dir / "brightway")
+        with contextlib.redirect_stdout(io.StringIO()):  # bw2data logs its data directory on import
+            import bw2data  # noqa: F401
+
+
+def import_database(
+    path: str | Path,
+    *,
+    fmt: str,
+    name: str,
+    data_dir: Path,
+    replace: bool = False,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Convert the database at ``path`` and store it as background ``name`` in ``data_dir``.
+
+    Raises:
+        FootprintError: unknown format, bad name, missing source, existing name without ``replace``,
+            or a source the converter cannot read.
+    """
+    path = Path(path)
+    target = backgrounds_dir(data_dir) / name
+    _check(path, fmt, name, target, replace)
+    report_progress: Progress = progress or (lambda stage, done, total: None)
+    started = time.perf_counter()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    _use_data_dir_for_brightway(data_dir)
+    try:
+        build = _convert(path, fmt, report_progress)
+    except (OSError, ValueError, KeyError) as exc:
+        raise FootprintError(
+            f"cannot read it as {fmt}: {type(exc).__name__}: {exc}",
+            where=str(path),
+            fix="check --format, and that the file is a complete export",
+        ) from None
+    from footprint.background.build_uslci import write_build
+
+    report_progress("writing tables", 0, 0)
+    imported_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    build.report.update(
+        {
+            "dataset": name,
+            "source_format": fmt,
+            "source_path": str(path.resolve()),
+            "version": f"imported {imported_at}",
+            "sources": [f"{name}: imported from {path.name} ({fmt}) on {imported_at}"],
+        }
+    )
+    build.report.pop("source_repository", None)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{name}.importing-", dir=target.parent))
+    old: Path | None = None
+    try:
+        written = write_build(build, tmp)
+        if target.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{name}.old-", dir=target.parent))
+            os.replace(target, old / name)
+        os.replace(tmp, target)
+    finally:
+        if old is not None and not target.exists():
+            os.replace(old / name, target)  # interrupted between the two renames: put it back
+        for leftover in (tmp, old):
+            if leftover is not None and leftover.exists():
+                shutil.rmtree(leftover, ignore_errors=True)
+    return ImportReport(name, fmt, str(path), target, written, time.perf_counter() - started)
+
+
+def imported_names(data_dir: Path) -> list[str]:
+    """Names of the databases imported into ``data_dir``."""
+    root = backgrounds_dir(data_dir)
+    if not root.is_dir():
+        return []
+    return sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+
+
+def read_report(data_dir: Path, name: str) -> dict[str, Any]:
+    """The import report of database ``name``."""
+    path = backgrounds_dir(data_dir) / name / "build_report.json"
+    return dict(json.loads(path.read_text(encoding="utf-8"))) if path.exists() else {}

@@ -1,0 +1,93 @@
+"""``footprint import``: bring an LCI database into the data directory."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from footprint.cli.common import DataDir, Format, handles_errors
+
+
+@handles_errors
+def import_command(
+    path: Annotated[
+        Path,
+        typer.Argument(
+            help="Database export: a JSON-LD folder, EcoSpold file/folder/zip, or SimaPro CSV file."
+        ),
+    ],
+    fmt: Annotated[
+        str, typer.Option("--format", help="jsonld, ecospold1, ecospold2 or simapro-csv.")
+    ],
+    name: Annotated[str, typer.Option("--name", help="Name to use with `calc --background NAME`.")],
+    replace: Annotated[
+        bool, typer.Option("--replace", help="Overwrite a database of the same name.")
+    ] = False,
+    out_format: Annotated[
+        Format, typer.Option("--report-format", help="table or json.")
+    ] = Format.table,
+    data_dir: DataDir = None,
+) -> None:
+    """Import an LCI database, with a report of what was linked, converted and left unlinked."""
+    from footprint.background.importer import import_database
+    from footprint.paths import default_data_dir
+
+    target_dir = data_dir or default_data_dir()
+    err = Console(stderr=True)
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as bar:
+        task = bar.add_task(f"importing {path.name}", total=None)
+
+        def progress(stage: str, done: int, total: int) -> None:
+            bar.update(task, description=stage, completed=done, total=total or None)
+
+        report = import_database(
+            path, fmt=fmt, name=name, data_dir=target_dir, replace=replace, progress=progress
+        )
+    summary = report.to_dict()
+    if out_format is Format.json:
+        typer.echo(json.dumps(summary, indent=2, ensure_ascii=False))
+        return
+    console = Console()
+    counts = report.counts
+    console.print(
+        f"[bold green]imported[/] {name!r} ({fmt}) into {report.directory} in {report.seconds:.1f} s"
+    )
+    table = Table(title="Import report", title_justify="left")
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    for key in (
+        "processes_read",
+        "activities_written",
+        "technosphere_exchanges",
+        "biosphere_exchanges",
+        "elementary_flows",
+        "flows_with_gas",
+    ):
+        if key in counts:
+            table.add_row(key.replace("_", " "), str(counts[key]))
+    table.add_row("unlinked exchanges (listed in unlinked.csv.gz)", str(report.unlinked))
+    for reason, n in summary["unlinked_by_reason"].items():
+        table.add_row(f"  {reason}", str(n))
+    table.add_row(
+        "GHG flows with no GWP in the method", str(summary["ghg_flows_not_characterised"])
+    )
+    for pair, n in summary["unit_conversions"].items():
+        table.add_row(f"unit conversion {pair}", str(n))
+    console.print(table)
+    console.print(
+        f"Use it with: footprint calc FILE --background {name}"
+        + (f" --data-dir {data_dir}" if data_dir else "")
+    )
