@@ -50,19 +50,48 @@ def root(
 @app.command()
 @handles_errors
 def calc(
-    file: Annotated[Path, typer.Argument(help="Inventory file (.yaml, .yml or .csv).")],
+    file: Annotated[Path, typer.Argument(help="Inventory file (.yaml, .yml, .csv or .xlsx).")],
     gwp: Annotated[Gwp, typer.Option(help="IPCC GWP100 set.")] = Gwp.ar6,
     background: Annotated[str, typer.Option(help="Background database name.")] = "default",
+    scenario: Annotated[
+        Path | None, typer.Option(help="YAML file of named parameter sets, computed side by side.")
+    ] = None,
+    assignments: Annotated[
+        list[str] | None, typer.Option("--set", help="Override a declared parameter: NAME=NUMBER.")
+    ] = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
     out: Out = None,
     data_dir: DataDir = None,
 ) -> None:
     """Compute the cradle-to-gate footprint of a product per declared unit."""
-    from footprint.cli.render import render_csv, render_text, result_table
-    from footprint.engine.calculate import calculate
+    from footprint.cli.render import render_csv, render_scenarios, render_text, result_table
+    from footprint.engine.calculate import calculate, calculate_scenarios
+    from footprint.inventory.scenarios import parse_assignments, read_scenarios
     from footprint.output import write_text
 
-    result = calculate(file, gwp=gwp.value, background=background, data_dir=data_dir)
+    overrides = parse_assignments(assignments or [])
+    if scenario is not None:
+        scenarios = {
+            name: {**values, **overrides} for name, values in read_scenarios(scenario).items()
+        }
+        results = calculate_scenarios(
+            file, scenarios, gwp=gwp.value, background=background, data_dir=data_dir
+        )
+        if fmt is Format.json:
+            data = {
+                name: r.to_dict() | {"parameters": scenarios[name]} for name, r in results.items()
+            }
+            write_text(json.dumps({"scenarios": data}, indent=2, ensure_ascii=False), out)
+        else:
+            table, csv_text = render_scenarios(results, scenarios)
+            if fmt is Format.csv:
+                write_text(csv_text, out)
+            else:
+                Console().print(table)
+        return
+    result = calculate(
+        file, gwp=gwp.value, background=background, data_dir=data_dir, parameters=overrides or None
+    )
     if fmt is Format.json:
         write_text(result.to_json(), out)
     elif fmt is Format.csv:

@@ -91,3 +91,72 @@ def render_csv(result: FootprintResult) -> str:
     frame.insert(0, "product", result.product["name"])
     frame.insert(1, "declared_unit", f"{result.declared_amount:g} {result.declared_unit}")
     return str(frame.to_csv(index=False, float_format="%.10g"))
+
+
+def render_scenarios(
+    results: dict[str, FootprintResult], scenarios: dict[str, dict[str, float | str]]
+) -> tuple[Table, str]:
+    """Scenarios side by side: a rich table and the same as CSV."""
+    import csv
+
+    first = next(iter(results.values()))
+    columns = [
+        "scenario",
+        "parameters",
+        f"total ({UNIT})",
+        "A1",
+        "A2",
+        "A3",
+        "fossil",
+        "biogenic emissions",
+        "biogenic removals",
+        "land-use change",
+        "energy (MJ)",
+    ]
+    rows = []
+    for name, r in results.items():
+        rows.append(
+            [
+                name,
+                ", ".join(
+                    f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}"
+                    for k, v in scenarios[name].items()
+                ),
+                r.total,
+                r.by_stage.get("A1", 0.0),
+                r.by_stage.get("A2", 0.0),
+                r.by_stage.get("A3", 0.0),
+                r.fossil,
+                r.biogenic_emissions,
+                r.biogenic_removals,
+                r.land_use_change,
+                r.energy,
+            ]
+        )
+    table = Table(
+        title=f"{first.product['name']}: {UNIT} per {first.declared_amount:g} {first.declared_unit}, "
+        f"{first.method['name']} (every column: --format csv)"
+    )
+    for column in ("scenario", "parameters", "total", "vs first", "A1", "A2", "A3", "energy (MJ)"):
+        table.add_column(
+            column, justify="left" if column in ("scenario", "parameters") else "right"
+        )
+    base = first.total
+    for name, r in results.items():
+        change = f"{100 * (r.total - base) / base:+.2f} %" if base else "–"
+        parameters = ", ".join(f"{k}={v}" for k, v in scenarios[name].items())
+        table.add_row(
+            name,
+            parameters,
+            fmt(r.total),
+            change,
+            fmt(r.by_stage.get("A1", 0.0)),
+            fmt(r.by_stage.get("A2", 0.0)),
+            fmt(r.by_stage.get("A3", 0.0)),
+            fmt(r.energy or 0.0),
+        )
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(columns)
+    writer.writerows(rows)
+    return table, buffer.getvalue()

@@ -24,6 +24,7 @@ def calculate(
     gwp: str = "ar6",
     background: Background | str = "default",
     data_dir: Path | None = None,
+    parameters: dict[str, float | str] | None = None,
 ) -> FootprintResult:
     """The cradle-to-gate footprint (kg CO2e) of the inventory's declared amount of product.
 
@@ -32,6 +33,7 @@ def calculate(
         gwp: GWP100 set: ``ar6`` (default), ``ar5`` or ``ar4``.
         background: a :class:`Background` or its name (``default`` is the shipped one).
         data_dir: where imported backgrounds live.
+        parameters: values overriding the inventory's declared parameters.
 
     Raises:
         FootprintError: bad inventory, unknown background activity, unit mismatch, unknown gas.
@@ -39,6 +41,8 @@ def calculate(
     gwp = check_gwp(gwp)
     if not isinstance(inventory, Inventory):
         inventory = read_inventory(inventory)
+    if parameters:
+        inventory = inventory.with_parameters(parameters)
     if isinstance(background, str):
         uses_background = any(i.background for p in inventory.processes for i in p.inputs)
         background = (
@@ -50,6 +54,29 @@ def calculate(
     cf = system.characterisation(gwp)
     solution = solve(system, cf)
     return _result(inventory, system, solution, gwp, cf)
+
+
+def calculate_scenarios(
+    inventory: Inventory | str | Path,
+    scenarios: dict[str, dict[str, float | str]],
+    *,
+    gwp: str = "ar6",
+    background: Background | str = "default",
+    data_dir: Path | None = None,
+) -> dict[str, FootprintResult]:
+    """One result per scenario (name → parameter overrides), each computed as :func:`calculate` does.
+
+    Raises:
+        FootprintError: as :func:`calculate`, or a scenario names an undeclared parameter.
+    """
+    if not isinstance(inventory, Inventory):
+        inventory = read_inventory(inventory)
+    return {
+        name: calculate(
+            inventory, gwp=gwp, background=background, data_dir=data_dir, parameters=values
+        )
+        for name, values in scenarios.items()
+    }
 
 
 def _contributions(system: LinkedSystem, solution: Solution, cf: np.ndarray) -> list[Contribution]:

@@ -135,20 +135,65 @@ def _allocation_share(process: Process, inventory: Inventory, position: int) -> 
                 fix="state outputs and co-products in kg or t, or use 'allocation: economic'",
             ) from None
         return main / (main + others)
-    prices = [process.output_price] + [c.price for c in process.co_products]
-    if any(p is None for p in prices):
-        raise InventoryError(
-            "economic allocation needs 'output_price' on the process and 'price' on every co-product",
-            where=where,
-            fix="add the prices (per unit of each amount), or use 'allocation: mass'",
+    if process.allocation == "substitution":
+        return (
+            1.0  # the process keeps all burdens and is credited for what its co-products displace
         )
-    main_value = process.output.magnitude * float(process.output_price or 0)
-    total = main_value + sum(c.amount.magnitude * float(c.price or 0) for c in process.co_products)
+    economic = process.allocation == "economic"
+    field, per_item = ("output_price", "price") if economic else ("output_property", "property")
+    main_x = process.output_price if economic else process.output_property
+    others_x = [c.price if economic else c.property for c in process.co_products]
+    if main_x is None or any(x is None for x in others_x):
+        raise InventoryError(
+            f"{process.allocation} allocation needs '{field}' on the process and '{per_item}' on every co-product",
+            where=where,
+            fix="add them (per unit of each amount), or choose another allocation",
+        )
+    main_value = process.output.magnitude * float(main_x)
+    total = main_value + sum(
+        c.amount.magnitude * float(x or 0)
+        for c, x in zip(process.co_products, others_x, strict=True)
+    )
     if total <= 0:
         raise InventoryError(
-            "the outputs' total value is zero", where=where, fix="check the prices"
+            f"the outputs' total {per_item} is zero", where=where, fix="check the values"
         )
     return float(main_value / total)
+
+
+def _add_credits(system: LinkedSystem, inventory: Inventory, position: int) -> None:
+    """Substitution: each co-product displaces a background product, as a negative input (a credit)."""
+    process = inventory.processes[position]
+    col = system.activity_id(position)
+    for k, co in enumerate(process.co_products):
+        where = inventory.where("processes", position, "co_products", k)
+        if co.substitutes is None:
+            raise InventoryError(
+                f"co-product {co.name!r} has no 'substitutes' for substitution",
+                where=where,
+                fix="name the background product it displaces, or choose another allocation",
+            )
+        ref = co.substitutes
+        activity = system.background.find(
+            id=ref.id, name=ref.name, location=ref.location, where=where + ".substitutes"
+        )
+        amount = convert(co.amount, activity["unit"], where=where + ".amount")
+        supplier = system.background.index[activity["id"]]
+        system.tech_rows.append(supplier)
+        system.tech_cols.append(col)
+        system.tech_values.append(amount)
+        system.tech_flip.append(False)  # the process supplies it: less is needed elsewhere
+        system.lines.append(
+            Line(
+                position,
+                f"{co.name} (avoided: {activity['name']})",
+                process.stage,
+                "background",
+                -amount,
+                str(activity["unit"]),
+                supplier=supplier,
+            )
+        )
 
 
 def _add_process(
@@ -161,7 +206,13 @@ def _add_process(
     system.tech_values.append(float(process.output.magnitude))
     system.tech_flip.append(False)
     share = _allocation_share(process, inventory, position)
-    if process.co_products:
+    if process.allocation == "substitution":
+        _add_credits(system, inventory, position)
+    if process.allocation == "substitution":
+        system.allocation[process.label] = (
+            "substitution (co-products credited with the products they displace)"
+        )
+    elif process.co_products:
         system.allocation[process.label] = f"{process.allocation} ({share:.6g} to the main product)"
     for k, item in enumerate(process.inputs):
         where = inventory.where("processes", position, "inputs", k)

@@ -157,11 +157,22 @@ class CoProduct(_Strict):
     price: float | None = Field(
         None, ge=0, description="price per unit of amount, for economic allocation"
     )
+    property: float | None = Field(
+        None,
+        ge=0,
+        description="physical property per unit of amount (e.g. MJ/kg), for physical allocation",
+    )
+    substitutes: BackgroundRef | None = Field(
+        None, description="the background product it displaces, for substitution (system expansion)"
+    )
 
     @model_validator(mode="before")
     @classmethod
     def _normalise(cls, data: Any) -> Any:
-        return _merge_unit(data)
+        data = _merge_unit(data)
+        if isinstance(data, dict) and isinstance(data.get("substitutes"), str):
+            data = {**data, "substitutes": {"id": data["substitutes"]}}
+        return data
 
 
 class Process(_Strict):
@@ -175,8 +186,15 @@ class Process(_Strict):
     inputs: list[Input] = Field(default_factory=list)
     emissions: list[Emission] = Field(default_factory=list)
     co_products: list[CoProduct] = Field(default_factory=list)
-    allocation: Literal["mass", "economic"] | None = Field(
-        None, description="how to share burdens with co-products (required when there are any)"
+    output_property: float | None = Field(
+        None,
+        ge=0,
+        description="physical property per unit of output (e.g. MJ/kg), for physical allocation",
+    )
+    allocation: Literal["mass", "economic", "physical", "substitution"] | None = Field(
+        None,
+        description="how co-products share the burdens (required when there are any): by mass, by value, "
+        "by a physical property, or by substitution (credit for the displaced background product)",
     )
 
     @field_validator("output")
@@ -189,7 +207,9 @@ class Process(_Strict):
     @model_validator(mode="after")
     def _allocation_declared(self) -> Process:
         if self.co_products and self.allocation is None:
-            raise ValueError("a process with co_products needs 'allocation: mass' or 'economic'")
+            raise ValueError(
+                "a process with co_products needs 'allocation: mass', 'economic', 'physical' or 'substitution'"
+            )
         return self
 
     @property
@@ -233,7 +253,7 @@ class Product(_Strict):
     sources: list[str] = Field(
         default_factory=list, description="citations for the foreground data"
     )
-    parameters: dict[str, float] = Field(
+    parameters: dict[str, float | str] = Field(
         default_factory=dict, description="declared parameters, e.g. scrap_share"
     )
 
@@ -256,6 +276,7 @@ class Inventory(_Strict):
     _source: str = PrivateAttr("<memory>")
     _lines: dict[tuple[str | int, ...], int] = PrivateAttr(default_factory=dict)
     _sha256: str | None = PrivateAttr(None)
+    _raw: Any = PrivateAttr(None)
 
     @model_validator(mode="after")
     def _consistent(self) -> Inventory:
@@ -286,12 +307,30 @@ class Inventory(_Strict):
         return self._sha256
 
     def attach_source(
-        self, source: str, lines: dict[tuple[str | int, ...], int], sha256: str | None
+        self,
+        source: str,
+        lines: dict[tuple[str | int, ...], int],
+        sha256: str | None,
+        raw: Any = None,
     ) -> None:
-        """Record where the inventory came from, for error messages and provenance."""
+        """Record where the inventory came from, for error messages, provenance and re-parameterising."""
         self._source = source
         self._lines = lines
         self._sha256 = sha256
+        self._raw = raw
+
+    def with_parameters(self, overrides: dict[str, float | str]) -> Inventory:
+        """The same inventory with declared parameters overridden (for scenarios and ``--set``).
+
+        Raises:
+            InventoryError: an override is not declared, or an expression fails.
+        """
+        from footprint.inventory.validate import build_inventory
+
+        raw = self._raw if self._raw is not None else self.model_dump(mode="python")
+        return build_inventory(
+            raw, source=self._source, lines=self._lines, sha256=self._sha256, parameters=overrides
+        )
 
     def where(self, *path: str | int) -> str:
         """``file, line N, dotted.path`` for an element, as precise as is known."""

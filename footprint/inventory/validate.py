@@ -24,8 +24,15 @@ def _clean_loc(loc: tuple[Any, ...]) -> tuple[str | int, ...]:
     return tuple(p for p in loc if isinstance(p, int) or "[" not in str(p))
 
 
-def build_inventory(data: Any, *, source: str, lines: Lines, sha256: str | None) -> Inventory:
-    """Validate ``data`` into an :class:`Inventory`.
+def build_inventory(
+    data: Any,
+    *,
+    source: str,
+    lines: Lines,
+    sha256: str | None,
+    parameters: dict[str, float | str] | None = None,
+) -> Inventory:
+    """Validate ``data`` into an :class:`Inventory`, filling in parameters (``parameters`` override).
 
     Raises:
         InventoryError: naming the file, line and field of the first problem, and listing the rest.
@@ -36,11 +43,17 @@ def build_inventory(data: Any, *, source: str, lines: Lines, sha256: str | None)
             where=source,
             fix="see `footprint schema inventory` and the examples in inventories/examples/",
         )
+    from footprint.inventory.parameters import apply_parameters
+
+    def where(path: tuple[str | int, ...]) -> str:
+        return locate(source, _line_of(lines, path), format_path(path))
+
+    filled = apply_parameters(data, parameters, where)
     try:
-        inventory = Inventory.model_validate(data)
+        inventory = Inventory.model_validate(filled)
     except ValidationError as exc:
         raise _to_inventory_error(exc, source, lines) from None
-    inventory.attach_source(source, lines, sha256)
+    inventory.attach_source(source, lines, sha256, raw=data)
     return inventory
 
 

@@ -208,3 +208,36 @@ def test_cumulative_energy_demand(tmp_path: Path, mini_background: Background) -
     result = calculate(write(tmp_path, "p.yaml", PRODUCT), background=mini_background)
     # 10 m3 of combusted gas per 10 pieces draws 1.1 m3 of gas from the ground each.
     assert result.energy == pytest.approx(10 * 1.1 * mj_per_m3 / 10, rel=1e-12)
+
+
+def test_physical_allocation(tmp_path: Path, mini_background: Background) -> None:
+    text = (
+        ALLOCATED.replace("allocation: mass", "allocation: physical")
+        .replace("output_price: 300", "output_property: 2.0")
+        .replace("price: 20", "property: 8.0")
+    )
+    result = calculate(write(tmp_path, "a.yaml", text), background=mini_background)
+    assert result.total == pytest.approx(1000 * 2.0 / (2.0 + 0.25 * 8.0), rel=1e-12)
+    assert "physical" in result.allocation["split"]
+
+
+def test_substitution_credits_the_displaced_product(
+    tmp_path: Path, mini_background: Background
+) -> None:
+    text = ALLOCATED.replace("allocation: mass", "allocation: substitution").replace(
+        "co_products: [{name: Slag, amount: 0.25 t, price: 20}]",
+        "co_products: [{name: Steam, amount: 200 kg, substitutes: steel}]",
+    )
+    result = calculate(write(tmp_path, "s.yaml", text), background=mini_background)
+    assert result.total == pytest.approx(1000 - 200 * (STEEL_FOSSIL + STEEL_BIOGENIC), rel=1e-12)
+    credit = next(c for c in result.by_input if c.input.startswith("Steam (avoided"))
+    assert credit.value == pytest.approx(-200 * (STEEL_FOSSIL + STEEL_BIOGENIC), rel=1e-12)
+    assert "substitution" in result.allocation["split"]
+
+
+def test_substitution_needs_the_displaced_product(
+    tmp_path: Path, mini_background: Background
+) -> None:
+    text = ALLOCATED.replace("allocation: mass", "allocation: substitution")
+    with pytest.raises(InventoryError, match="has no 'substitutes'"):
+        calculate(write(tmp_path, "s.yaml", text), background=mini_background)
