@@ -68,14 +68,17 @@ def _to_inventory_error(exc: ValidationError, source: str, lines: Lines) -> Inve
         elif error["type"] == "extra_forbidden":
             message = "unknown field (check its spelling)"
         problems.append((locate(source, _line_of(lines, loc), field), message))
+    return combine_problems(
+        problems, "correct that field; `footprint schema inventory` prints the whole format"
+    )
+
+
+def combine_problems(problems: list[tuple[str, str]], fix: str) -> InventoryError:
+    """One error for several (where, what) problems: the first in full, up to four more listed."""
     where, what = problems[0]
     more = ""
     if len(problems) > 1:
         more = " Also: " + "; ".join(f"{w}: {m}" for w, m in problems[1:5])
         if len(problems) > 5:
             more += f"; and {len(problems) - 5} more"
-    return InventoryError(
-        what + "." + more,
-        where=where,
-        fix="correct that field; `footprint schema inventory` prints the whole format",
-    )
+    return InventoryError(what + "." + more, where=where, fix=fix)

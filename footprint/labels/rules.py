@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 
 import pint
@@ -102,6 +102,30 @@ class RuleKind:
     def _evaluate(self, subject: Subject) -> Outcome:
         raise NotImplementedError
 
+    def _compared(
+        self,
+        met: bool,
+        value: float,
+        threshold: float,
+        unit: str,
+        reason: str,
+        cites: list[str],
+        grade: str | None = None,
+        margin: float | None = None,
+    ) -> Outcome:
+        """The outcome of comparing ``value`` with ``threshold`` (margin: threshold − value by default)."""
+        return Outcome(
+            Verdict.MET if met else Verdict.NOT_MET,
+            value,
+            threshold,
+            unit,
+            grade=grade,
+            reasons=[reason],
+            cites=cites,
+            margin=threshold - value if margin is None else margin,
+            name=self.spec.name,
+        )
+
     def _graded(
         self,
         subject: Subject,
@@ -115,38 +139,22 @@ class RuleKind:
             bound = float(limit.magnitude) * self.scale
             if _meets(value, bound, self.spec.inclusive):
                 op = "≤" if self.spec.inclusive else "<"
-                return Outcome(
-                    Verdict.MET,
-                    value,
-                    bound,
-                    shown,
-                    grade=name or None,
-                    reasons=[
-                        *reasons,
-                        f"{value:.6g} {op} {bound:.6g} {shown}" + (f" ({name})" if name else ""),
-                    ],
-                    cites=cites,
-                    margin=bound - value,
-                    name=self.spec.name,
+                reason = f"{value:.6g} {op} {bound:.6g} {shown}" + (f" ({name})" if name else "")
+                return _prefixed(
+                    self._compared(True, value, bound, shown, reason, cites, name or None), reasons
                 )
         name, limit, cites = limits[-1]
         bound = float(limit.magnitude) * self.scale
         op = ">" if self.spec.inclusive else "≥"
-        return Outcome(
-            Verdict.NOT_MET,
-            value,
-            bound,
-            shown,
-            grade=None,
-            reasons=[
-                *reasons,
-                f"{value:.6g} {op} {bound:.6g} {shown}"
-                + (f", the least demanding level ({name})" if len(limits) > 1 else ""),
-            ],
-            cites=cites,
-            margin=bound - value,
-            name=self.spec.name,
+        reason = f"{value:.6g} {op} {bound:.6g} {shown}" + (
+            f", the least demanding level ({name})" if len(limits) > 1 else ""
         )
+        return _prefixed(self._compared(False, value, bound, shown, reason, cites), reasons)
+
+
+def _prefixed(outcome: Outcome, reasons: list[str]) -> Outcome:
+    """``outcome`` with ``reasons`` before its own."""
+    return replace(outcome, reasons=[*reasons, *outcome.reasons])
 
 
 class Ceiling(RuleKind):
@@ -249,18 +257,13 @@ class RelativeReduction(RuleKind):
         required = self.spec.min_reduction_pct.value * self.scale
         met = achieved >= required if self.spec.inclusive else achieved > required
         shown = subject.unit_label(self.spec.indicator)
-        return Outcome(
-            Verdict.MET if met else Verdict.NOT_MET,
-            achieved,
-            required,
-            "% below baseline",
-            reasons=[
-                f"{value:.6g} {shown} is {achieved:.3g} % below the baseline{year} {baseline:.6g} "
-                f"{shown}; {required:g} % required"
-            ],
-            cites=_cite(self.scheme, self.spec.min_reduction_pct),
-            margin=achieved - required,
-            name=self.spec.name,
+        reason = (
+            f"{value:.6g} {shown} is {achieved:.3g} % below the baseline{year} {baseline:.6g} {shown}; "
+            f"{required:g} % required"
+        )
+        cites = _cite(self.scheme, self.spec.min_reduction_pct)
+        return self._compared(
+            met, achieved, required, "% below baseline", reason, cites, margin=achieved - required
         )
 
 
@@ -288,16 +291,8 @@ class CategoryAverage(RuleKind):
         value = float(value_q.magnitude)
         shown = subject.unit_label(self.spec.indicator)
         met = _meets(value, limit, self.spec.inclusive)
-        return Outcome(
-            Verdict.MET if met else Verdict.NOT_MET,
-            value,
-            limit,
-            shown,
-            reasons=[f"{value:.6g} vs category average {limit:.6g} {shown}"],
-            cites=cites,
-            margin=limit - value,
-            name=self.spec.name,
-        )
+        reason = f"{value:.6g} vs category average {limit:.6g} {shown}"
+        return self._compared(met, value, limit, shown, reason, cites)
 
 
 class MultiCriteria(RuleKind):
