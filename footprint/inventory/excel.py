@@ -40,7 +40,7 @@ from pydantic import ValidationError
 from footprint.errors import InventoryError
 from footprint.inventory.csv_reader import COLUMNS
 from footprint.inventory.model import Inventory
-from footprint.inventory.validate import Lines, build_inventory
+from footprint.inventory.validate import Lines, build_inventory, combine_problems
 
 __all__ = ["PRODUCT_FIELDS", "read_excel", "write_template"]
 
@@ -725,10 +725,4 @@ def _cell_error(
         problem = (_where(source, cell), message)
         if problem not in problems:  # the declared unit is checked as product and as output
             problems.append(problem)
-    where, what = problems[0]
-    more = ""
-    if len(problems) > 1:
-        more = " Also: " + "; ".join(f"{w}: {m}" for w, m in problems[1:5])
-        if len(problems) > 5:
-            more += f"; and {len(problems) - 5} more"
-    return InventoryError(what + "." + more, where=where, fix=fix)
+    return combine_problems(problems, fix)
