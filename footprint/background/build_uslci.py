@@ -943,9 +943,12 @@ class Build:
     report: dict[str, Any]
 
 
-def _counts(source: Source, tables: Mapping[str, Sequence[Any]], linked: Linked) -> dict[str, int]:
+def table_counts(
+    processes_read: int, tables: Mapping[str, Sequence[Any]], linked_before_merge: int
+) -> dict[str, int]:
+    """The counts every import report carries, from the written tables."""
     return {
-        "processes_read": len(source.get("processes", {})),
+        "processes_read": processes_read,
         "activities_written": len(tables["activities"]),
         "technosphere_exchanges": len(tables["technosphere"]),
         "biosphere_exchanges": len(tables["biosphere"]),
@@ -956,8 +959,13 @@ def _counts(source: Source, tables: Mapping[str, Sequence[Any]], linked: Linked)
         "negative_technosphere_amounts": sum(
             1 for row in tables["technosphere"] if float(row[2]) < 0
         ),
-        "exchanges_linked_before_merge": sum(len(v) for v in linked.technosphere.values()),
+        "exchanges_linked_before_merge": linked_before_merge,
     }
+
+
+def _counts(source: Source, tables: Mapping[str, Sequence[Any]], linked: Linked) -> dict[str, int]:
+    before = sum(len(v) for v in linked.technosphere.values())
+    return table_counts(len(source.get("processes", {})), tables, before)
 
 
 def make_report(
