@@ -1,0 +1,1 @@
+"""PACT (Partnership for Carbon Transparency) data exchange: ProductFootprint JSON and a v3 host."""

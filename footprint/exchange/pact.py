@@ -1,0 +1,824 @@
+"""PACT ProductFootprints: export a :class:`FootprintResult`, import suppliers' footprints.
+
+Units: every PACT emission value is kg CO2e for the *declared unit*, i.e. for
+``declaredUnitAmount`` × ``declaredUnitOfMeasurement`` (PACT 3.0; in 2.x the values are per one
+``declaredUnit``). Biogenic CO2 uptake is −(biogenic carbon content, kg C) × 44/12 kg CO2.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import hashlib
+import json
+import math
+import re
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import PurePath
+from typing import Any
+
+import pandas as pd
+
+from footprint.background.store import (
+    ACTIVITY_COLUMNS,
+    BIOSPHERE_COLUMNS,
+    TECHNOSPHERE_COLUMNS,
+    Background,
+)
+from footprint.engine.result import FootprintResult
+from footprint.errors import FootprintError, UnitError
+from footprint.exchange.decimal_text import decimal_string, parse_decimal
+from footprint.exchange.pact_schema import SCHEMAS, load_schema, spec_line, validate_pact
+from footprint.inventory.model import STAGE_NAMES
+from footprint.units import parse_unit, registry
+
+#: kg CO2 per kg C (molar masses 44 and 12, as PACT uses them).
+CO2_PER_C = 44.0 / 12.0
+
+#: PACT ``declaredUnitOfMeasurement`` (3.0 enumeration) → the pint unit string used here.
+PACT_UNITS: dict[str, str] = {
+    "liter": "L",
+    "kilogram": "kg",
+    "cubic meter": "m3",
+    "kilowatt hour": "kWh",
+    "megajoule": "MJ",
+    "ton kilometer": "tkm",
+    "square meter": "m2",
+    "piece": "piece",
+    "hour": "h",
+    "megabit second": "Mbit*s",
+}
+#: Declared units whose product has no relevant mass (``productMassPerDeclaredUnit`` is 0).
+MASSLESS_UNITS = frozenset(
+    {"kilowatt hour", "megajoule", "ton kilometer", "hour", "megabit second"}
+)
+
+#: Flows of :func:`pact_as_background` (kg CO2e, or kg CO2 taken up, per unit of an activity).
+FLOW_FOSSIL = "footprint:pact:CO2e:fossil"
+FLOW_LAND_USE_CHANGE = "footprint:pact:CO2e:land_use_change"
+FLOW_OTHER = "footprint:pact:CO2e:biogenic"
+FLOW_UPTAKE = "footprint:pact:CO2:biogenic:removal"
+
+DEFAULT_STANDARDS = ("ISO14067", "GHGP-Product")
+_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:footprint:pact:product-footprint")
+_GWP_REPORTS = {"ar6": "AR6", "ar5": "AR5", "ar4": "AR4"}
+_GLOBAL = {"GLO", "GLOBAL", "WORLD"}
+_COUNTRY = re.compile(r"[A-Z]{2}")
+_SUBDIVISION = re.compile(r"[A-Z]{2}-[A-Z0-9]{1,3}")
+_PACT_SOURCE = "PACT footprint "
+_DQI_KEYS = {
+    "technological": "technologicalDQR",
+    "geographical": "geographicalDQR",
+    "temporal": "temporalDQR",
+}
+
+
+@dataclass(frozen=True)
+class PactFootprint:
+    """A PACT ProductFootprint as read by :func:`from_pact`.
+
+    Emission values are kg CO2e for ``declared_amount`` ``declared_unit`` (whatever the spec
+    version); ``biogenic_co2_uptake`` is kg CO2 (≤ 0), ``biogenic_carbon_content`` kg C.
+    ``reference_period_end`` is exclusive, as in PACT.
+    """
+
+    id: str
+    spec_version: str
+    status: str
+    created: dt.datetime
+    company_name: str
+    company_ids: tuple[str, ...]
+    product_name: str
+    product_description: str
+    product_ids: tuple[str, ...]
+    declared_unit: str  # pint unit string, e.g. "kg", "L", "piece"
+    pact_unit: str  # PACT spelling, e.g. "kilogram"
+    declared_amount: float
+    pcf_excluding_biogenic_uptake: float
+    pcf_including_biogenic_uptake: float | None
+    fossil_ghg_emissions: float | None
+    land_use_change_ghg_emissions: float | None
+    biogenic_co2_uptake: float | None
+    biogenic_carbon_content: float | None
+    geography: str  # ISO 3166-1 alpha-2, ISO 3166-2, a UN region name, or "GLO"
+    reference_period_start: dt.datetime
+    reference_period_end: dt.datetime
+    validity_period_start: dt.datetime | None = None
+    validity_period_end: dt.datetime | None = None
+    preceding_pf_ids: tuple[str, ...] = ()
+    document: dict[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
+
+    @property
+    def intensity(self) -> float:
+        """kg CO2e per one ``declared_unit``, excluding biogenic CO2 uptake."""
+        return self.pcf_excluding_biogenic_uptake / self.declared_amount
+
+    @property
+    def intensity_including_biogenic_uptake(self) -> float | None:
+        """kg CO2e per one ``declared_unit``, including biogenic CO2 uptake (None if not given)."""
+        if self.pcf_including_biogenic_uptake is None:
+            return None
+        return self.pcf_including_biogenic_uptake / self.declared_amount
+
+    def to_pact(self) -> dict[str, Any]:
+        """The document again, in its own spec version, with this object's values written back."""
+        doc = copy.deepcopy(self.document)
+        doc.update(
+            id=self.id,
+            status=self.status,
+            created=_iso(self.created),
+            companyName=self.company_name,
+            companyIds=list(self.company_ids),
+            productNameCompany=self.product_name,
+            productDescription=self.product_description,
+            productIds=list(self.product_ids),
+        )
+        for key, moment in (
+            ("validityPeriodStart", self.validity_period_start),
+            ("validityPeriodEnd", self.validity_period_end),
+        ):
+            if moment is not None:
+                doc[key] = _iso(moment)
+        if self.preceding_pf_ids:
+            doc["precedingPfIds"] = list(self.preceding_pf_ids)
+        pcf = doc.setdefault("pcf", {})
+        for key in (
+            "geographyCountry",
+            "geographyCountrySubdivision",
+            "geographyRegionOrSubregion",
+        ):
+            pcf.pop(key, None)
+        geography = _geography_field(self.geography)
+        if geography is not None:
+            pcf[geography[0]] = geography[1]
+        pcf["referencePeriodStart"] = _iso(self.reference_period_start)
+        pcf["referencePeriodEnd"] = _iso(self.reference_period_end)
+        v3 = spec_line(self.spec_version) == "3.0"
+        scale = 1.0 if v3 else 1.0 / self.declared_amount
+        names = _V3_FIELDS if v3 else _V2_FIELDS
+        pcf[names["unit"]] = self.pact_unit
+        pcf[names["amount"]] = decimal_string(self.declared_amount)
+        for attribute, key in names.items():
+            if key and attribute not in ("unit", "amount"):
+                value = getattr(self, attribute)
+                if value is not None:
+                    pcf[key] = decimal_string(value * scale)
+        validate_pact(doc, self.spec_version)
+        return doc
+
+
+_V3_FIELDS = {
+    "unit": "declaredUnitOfMeasurement",
+    "amount": "declaredUnitAmount",
+    "pcf_excluding_biogenic_uptake": "pcfExcludingBiogenicUptake",
+    "pcf_including_biogenic_uptake": "pcfIncludingBiogenicUptake",
+    "fossil_ghg_emissions": "fossilGhgEmissions",
+    "land_use_change_ghg_emissions": "landUseChangeGhgEmissions",
+    "biogenic_co2_uptake": "biogenicCO2Uptake",
+    "biogenic_carbon_content": "biogenicCarbonContent",
+}
+_V2_FIELDS = {
+    "unit": "declaredUnit",
+    "amount": "unitaryProductAmount",
+    "pcf_excluding_biogenic_uptake": "pCfExcludingBiogenic",
+    "pcf_including_biogenic_uptake": "pCfIncludingBiogenic",
+    "fossil_ghg_emissions": "fossilGhgEmissions",
+    "land_use_change_ghg_emissions": "dLucGhgEmissions",
+    "biogenic_co2_uptake": "biogenicCarbonWithdrawal",
+    "biogenic_carbon_content": "biogenicCarbonContent",
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# Export
+
+
+def pact_unit(declared_unit: str) -> tuple[str, float]:
+    """The PACT ``declaredUnitOfMeasurement`` for a unit and how many of it make one ``declared_unit``.
+
+    ``"t"`` → ``("kilogram", 1000.0)``, ``"L"`` → ``("liter", 1.0)``, ``"GJ"`` → ``("megajoule", 1000.0)``.
+
+    Raises:
+        UnitError: the unit is not a multiple of any PACT unit (e.g. ``m``, ``pkm``).
+    """
+    ureg = registry()
+    unit = parse_unit(declared_unit, where="product.declared_unit")
+    one = ureg.Quantity(1.0, unit)
+    base = one.to_base_units().units
+    found: dict[str, float] = {}
+    for name, symbol in PACT_UNITS.items():
+        target = parse_unit(symbol)
+        if ureg.Quantity(1.0, target).to_base_units().units == base:
+            found[name] = float(one.to(target).magnitude)
+    if not found:
+        raise UnitError(
+            f"declared unit {declared_unit!r} cannot be expressed in a PACT declared unit",
+            where="product.declared_unit",
+            fix="declare the product in a multiple of one of: " + ", ".join(PACT_UNITS.values()),
+        )
+    for name, factor in found.items():
+        if math.isclose(factor, 1.0, rel_tol=1e-12):
+            return name, 1.0
+    if "cubic meter" in found:
+        name = "cubic meter" if found["cubic meter"] >= 1.0 else "liter"
+    elif "kilowatt hour" in found:
+        name = "kilowatt hour" if "watt" in str(unit) else "megajoule"
+    else:
+        name = next(iter(found))
+    return name, found[name]
+
+
+def to_pact(
+    result: FootprintResult,
+    *,
+    company_name: str,
+    company_ids: Sequence[str],
+    product_ids: Sequence[str] | None = None,
+    product_description: str | None = None,
+    product_name: str | None = None,
+    product_classifications: Sequence[str] | None = None,
+    spec: str = "3.0",
+    pf_id: str | None = None,
+    created: dt.datetime | None = None,
+    status: str = "Active",
+    preceding_pf_ids: Sequence[str] | None = None,
+    validity_period_start: dt.datetime | None = None,
+    validity_period_end: dt.datetime | None = None,
+    geography: str | None = None,
+    product_mass_kg: float | None = None,
+    fossil_carbon_content_kg: float | None = None,
+    per_unit: bool = False,
+    cross_sectoral_standards: Sequence[str] = DEFAULT_STANDARDS,
+    product_or_sector_specific_rules: Sequence[Mapping[str, Any]] | None = None,
+    exempted_emissions_percent: float = 0.0,
+    exempted_emissions_description: str | None = None,
+    packaging_emissions_included: bool = False,
+    packaging_emissions_kg: float | None = None,
+    dqi: Mapping[str, float] | None = None,
+    comment: str | None = None,
+) -> dict[str, Any]:
+    """A PACT 3.0 ``ProductFootprint`` (JSON-ready dict) for ``result``, checked against the schema.
+
+    Values are kg CO2e for the declared unit: ``result.declared_amount`` of ``result.declared_unit``
+    converted to the PACT unit (1 t → ``declaredUnitAmount`` "1000" ``kilogram``); with
+    ``per_unit=True`` they are stated for one PACT unit instead (``declaredUnitAmount`` "1").
+
+    Args:
+        result: a cradle-to-gate footprint from :func:`footprint.engine.calculate.calculate`.
+        company_name, company_ids: the data owner; ids are URNs.
+        product_ids: product URNs (default: the inventory's ``product.id`` if it is a URN).
+        pf_id: the footprint's UUID (default: a UUID5 of the document's content).
+        created: when the footprint was made (default: the end of the reference period, so the
+            same inputs give the same document; pass the real time when publishing).
+        product_mass_kg: kg of product (without packaging) in the declared amount; needed for
+            piece, liter, cubic meter and square meter declared units.
+        fossil_carbon_content_kg: kg of fossil carbon in the declared amount (PACT requires it).
+        exempted_emissions_percent: share of emissions left out under cut-off rules, %.
+        packaging_emissions_kg: kg CO2e of packaging in the declared amount, if included.
+        dqi: data quality ratings 1-5: ``technological``, ``geographical``, ``temporal``.
+
+    Raises:
+        FootprintError: a required fact is missing (reference period, fossil carbon content,
+            product mass, URN product id), a unit PACT cannot express, or an invalid document.
+    """
+    line = spec_line(spec)
+    if line != "3.0":
+        raise FootprintError(
+            f"export to PACT {spec} is not supported",
+            fix="export PACT 3.0 (spec='3.0'); PACT 2.x documents can be read with from_pact",
+        )
+    product = result.product
+    unit_name, factor = pact_unit(result.declared_unit)
+    declared = result.declared_amount * factor  # in PACT units
+    amount = 1.0 if per_unit else declared
+    scale = amount / declared  # values are computed for `declared` and stated for `amount`
+
+    def kg(value: float) -> str:
+        return decimal_string(value * scale)
+
+    reference = product.get("reference_period")
+    if not reference:
+        raise FootprintError(
+            "PACT requires the reference period of the data (referencePeriodStart/End)",
+            where="product.reference_period",
+            fix="add 'reference_period: {start: YYYY-MM-DD, end: YYYY-MM-DD}' to the inventory's product",
+        )
+    period_start = _midnight(dt.date.fromisoformat(str(reference["start"])))
+    # Our end date is the last day covered; PACT's referencePeriodEnd is exclusive.
+    period_end = _midnight(dt.date.fromisoformat(str(reference["end"])) + dt.timedelta(days=1))
+
+    scale_total = max(abs(result.total), abs(result.total_excluding_biogenic_removals), 1e-300)
+    fossil = _not_negative(result.fossil, scale_total, "fossil emissions")
+    land_use_change = _not_negative(result.land_use_change, scale_total, "land-use change")
+    excluding = fossil + land_use_change + result.biogenic_emissions
+    notes: list[str] = []
+    carbon = product.get("biogenic_carbon_content_kg")
+    pcf_bio: dict[str, str] = {}
+    if carbon is not None:
+        uptake = -float(carbon) * CO2_PER_C
+        including = excluding + uptake
+        pcf_bio = {"biogenicCarbonContent": kg(float(carbon)), "biogenicCO2Uptake": kg(uptake)}
+        modelled = result.biogenic_removals
+        tolerance = max(0.01 * max(abs(uptake), abs(modelled)), 1e-6 * scale_total)
+        if abs(modelled - uptake) > tolerance:
+            notes.append(
+                f"Biogenic CO2 uptake {decimal_string(uptake, 6)} kg CO2 is the declared biogenic "
+                f"carbon content ({decimal_string(float(carbon), 6)} kg C) x 44/12; the inventory "
+                f"models {decimal_string(modelled, 6)} kg CO2e of biogenic removals."
+            )
+    elif result.biogenic_removals < -1e-9 * scale_total:
+        raise FootprintError(
+            f"the inventory models {decimal_string(result.biogenic_removals, 6)} kg CO2e of "
+            "biogenic CO2 removals but the product's biogenic carbon content is not declared",
+            where="product.biogenic_carbon_content",
+            fix="declare product.biogenic_carbon_content (kg C in the declared amount); PACT "
+            "derives the biogenic CO2 uptake from it",
+        )
+    else:
+        including = excluding
+
+    if fossil_carbon_content_kg is None:
+        raise FootprintError(
+            "PACT requires the fossil carbon content of the product (fossilCarbonContent)",
+            fix="pass fossil_carbon_content_kg=<kg of fossil carbon in the declared amount> "
+            "(0 for products without fossil-derived carbon, e.g. cement or glass)",
+        )
+    mass = _product_mass(unit_name, declared, product_mass_kg)
+
+    pcf: dict[str, Any] = {
+        "declaredUnitOfMeasurement": unit_name,
+        "declaredUnitAmount": decimal_string(amount),
+        "productMassPerDeclaredUnit": kg(mass),
+        "referencePeriodStart": _iso(period_start),
+        "referencePeriodEnd": _iso(period_end),
+    }
+    place = _geography_field(geography if geography is not None else str(product["geography"]))
+    if place is not None:
+        pcf[place[0]] = place[1]
+    pcf["boundaryProcessesDescription"] = _boundary(result)
+    pcf.update(
+        pcfExcludingBiogenicUptake=kg(excluding),
+        pcfIncludingBiogenicUptake=kg(including),
+        fossilCarbonContent=kg(_not_negative(fossil_carbon_content_kg, 1.0, "fossil carbon")),
+    )
+    pcf.update(pcf_bio)
+    pcf.update(fossilGhgEmissions=kg(fossil), landUseChangeGhgEmissions=kg(land_use_change))
+    pcf["packagingEmissionsIncluded"] = packaging_emissions_included
+    if packaging_emissions_included and packaging_emissions_kg is not None:
+        pcf["packagingGhgEmissions"] = kg(packaging_emissions_kg)
+    elif packaging_emissions_kg is not None:
+        raise FootprintError(
+            "packaging emissions given but packaging_emissions_included is False",
+            fix="pass packaging_emissions_included=True, or leave packaging_emissions_kg out",
+        )
+    pcf["ccsTechnologicalCO2CaptureIncluded"] = False
+    gwp = str(result.method.get("gwp", "ar6"))
+    pcf["ipccCharacterizationFactors"] = [_GWP_REPORTS.get(gwp, gwp.upper())]
+    pcf["crossSectoralStandards"] = list(dict.fromkeys(cross_sectoral_standards))
+    if product_or_sector_specific_rules:
+        pcf["productOrSectorSpecificRules"] = [dict(r) for r in product_or_sector_specific_rules]
+    pcf["exemptedEmissionsPercent"] = decimal_string(exempted_emissions_percent)
+    pcf["exemptedEmissionsDescription"] = (
+        exempted_emissions_description
+        if exempted_emissions_description is not None
+        else "No emissions were deliberately exempted; gaps of the inventory data are not quantified."
+    )
+    if result.allocation:
+        pcf["allocationRulesDescription"] = "; ".join(
+            f"{process}: {rule}" for process, rule in result.allocation.items()
+        )
+    sources = _secondary_sources(result.background)
+    if sources:
+        pcf["secondaryEmissionFactorSources"] = sources
+    if product.get("primary_data_share") is not None:
+        pcf["primaryDataShare"] = decimal_string(float(product["primary_data_share"]))
+    if dqi is not None:
+        pcf["dqi"] = _dqi(dqi)
+
+    ids = list(product_ids) if product_ids is not None else _default_product_ids(product)
+    doc: dict[str, Any] = {
+        "id": "",
+        "specVersion": SCHEMAS[line][1],
+    }
+    if preceding_pf_ids:
+        doc["precedingPfIds"] = list(preceding_pf_ids)
+    doc["created"] = _iso(_aware(created, "created") if created is not None else period_end)
+    doc["status"] = status
+    _validity(doc, validity_period_start, validity_period_end, period_end)
+    doc.update(
+        companyName=company_name,
+        companyIds=list(company_ids),
+        productDescription=product_description
+        if product_description is not None
+        else _default_description(result),
+        productIds=ids,
+    )
+    if product_classifications:
+        doc["productClassifications"] = list(product_classifications)
+    doc["productNameCompany"] = product_name if product_name is not None else str(product["name"])
+    doc["comment"] = " ".join(([comment] if comment else []) + [_provenance(result), *notes])
+    doc["pcf"] = pcf
+    doc["id"] = pf_id if pf_id is not None else _content_id(doc)
+    validate_pact(doc, line)
+    return doc
+
+
+def _iso(moment: dt.datetime) -> str:
+    """RFC 3339 in UTC with a ``Z``: ``2024-01-01T00:00:00Z``."""
+    utc = moment.astimezone(dt.UTC)
+    text = utc.strftime("%Y-%m-%dT%H:%M:%S")
+    if utc.microsecond:
+        text += f".{utc.microsecond:06d}".rstrip("0")
+    return text + "Z"
+
+
+def _midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
+
+
+def _aware(moment: dt.datetime, name: str) -> dt.datetime:
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise FootprintError(
+            f"{name} {moment.isoformat()} has no time zone",
+            fix=f"pass an aware datetime, e.g. datetime(2025, 1, 31, tzinfo=UTC) for {name}",
+        )
+    return moment
+
+
+def _validity(
+    doc: dict[str, Any], start: dt.datetime | None, end: dt.datetime | None, period_end: dt.datetime
+) -> None:
+    """Add the validity period; PACT allows it only within [reference end, reference end + 3 y]."""
+    try:
+        latest = period_end.replace(year=period_end.year + 3)
+    except ValueError:  # 29 February
+        latest = period_end.replace(year=period_end.year + 3, day=28)
+    if start is not None:
+        start = _aware(start, "validity_period_start")
+        if start < period_end:
+            raise FootprintError(
+                f"validity period start {_iso(start)} is before the reference period end {_iso(period_end)}",
+                fix="start the validity period at or after the end of the reference period",
+            )
+        doc["validityPeriodStart"] = _iso(start)
+    if end is not None:
+        end = _aware(end, "validity_period_end")
+        if end > latest or (start is not None and end <= start):
+            raise FootprintError(
+                f"validity period end {_iso(end)} must be after its start and at most 3 years "
+                f"after the reference period end ({_iso(latest)})",
+                fix="shorten the validity period",
+            )
+        doc["validityPeriodEnd"] = _iso(end)
+
+
+def _not_negative(value: float, scale: float, what: str) -> float:
+    """``value``, with rounding noise below zero (< 1e-9 of ``scale``) set to 0."""
+    if value >= 0:
+        return float(value)
+    if value > -1e-9 * abs(scale):
+        return 0.0
+    raise FootprintError(
+        f"{what} is negative ({decimal_string(value, 6)}), which PACT does not allow",
+        fix="PACT reports emissions before credits: if substitution credits make it negative, "
+        "use mass, economic or physical allocation for the export",
+    )
+
+
+def _product_mass(unit_name: str, amount: float, given: float | None) -> float:
+    """kg of product in ``amount`` PACT units (0 where PACT deems mass irrelevant)."""
+    if unit_name == "kilogram":
+        if given is not None and not math.isclose(given, amount, rel_tol=1e-9):
+            raise FootprintError(
+                f"product_mass_kg {given!r} differs from the declared amount ({amount!r} kg)",
+                fix="leave product_mass_kg out for products declared by mass",
+            )
+        return amount
+    if given is not None:
+        return _not_negative(given, 1.0, "product mass")
+    if unit_name in MASSLESS_UNITS:
+        return 0.0
+    raise FootprintError(
+        f"PACT requires the product mass per declared unit for declared unit {unit_name!r}",
+        fix="pass product_mass_kg=<kg of product, without packaging, in the declared amount>",
+    )
+
+
+def _geography_field(geography: str) -> tuple[str, str] | None:
+    """The PACT geography property and value for a country, subdivision or UN region; None if global.
+
+    Raises:
+        FootprintError: not one of those.
+    """
+    text = geography.strip()
+    if text.upper() in _GLOBAL:
+        return None
+    if _COUNTRY.fullmatch(text):
+        return "geographyCountry", text
+    if _SUBDIVISION.fullmatch(text):
+        return "geographyCountrySubdivision", text
+    carbon = load_schema("3.0")["$defs"]["CarbonFootprint"]["properties"]
+    regions: list[str] = carbon["geographyRegionOrSubregion"]["enum"]
+    if text in regions:
+        return "geographyRegionOrSubregion", text
+    raise FootprintError(
+        f"geography {geography!r} is not an ISO 3166-1 alpha-2 country, an ISO 3166-2 "
+        "subdivision, a UN region or GLO",
+        where="product.geography",
+        fix="use e.g. 'US', 'DE-BW', 'Western Europe' or 'GLO' (or pass geography=...)",
+    )
+
+
+def _boundary(result: FootprintResult) -> str:
+    stages = ", ".join(f"{k} {STAGE_NAMES[k]}" for k in STAGE_NAMES)
+    processes = "; ".join(result.by_process)
+    text = f"Cradle-to-gate ({stages}). Foreground processes: {processes}."
+    background = result.background
+    if background.get("activities"):
+        text += f" Background data: {background.get('name')} {background.get('version')}."
+    return text
+
+
+def _secondary_sources(background: Mapping[str, Any]) -> list[dict[str, str]]:
+    if not background.get("activities"):
+        return []
+    version = str(background.get("version") or "unversioned")
+    names = [str(s) for s in background.get("sources", []) if not str(s).startswith(_PACT_SOURCE)]
+    if not names and not background.get("sources"):
+        names = [str(background.get("name") or "background database")]
+    return [{"name": name, "version": version} for name in dict.fromkeys(names)]
+
+
+def _dqi(dqi: Mapping[str, float]) -> dict[str, str]:
+    out = {}
+    for key, pact_key in _DQI_KEYS.items():
+        value = dqi.get(key)
+        if value is None or not 1.0 <= float(value) <= 5.0:
+            raise FootprintError(
+                f"data quality rating {key!r} must be between 1 and 5, got {value!r}",
+                fix="pass dqi={'technological': ..., 'geographical': ..., 'temporal': ...}",
+            )
+        out[pact_key] = decimal_string(float(value))
+    return out
+
+
+def _default_product_ids(product: Mapping[str, Any]) -> list[str]:
+    product_id = product.get("id")
+    if isinstance(product_id, str) and product_id.lower().startswith("urn:"):
+        return [product_id]
+    raise FootprintError(
+        f"PACT needs product ids as URNs; the inventory's product.id is {product_id!r}",
+        where="product.id",
+        fix="set product.id to a URN (e.g. urn:gtin:..., urn:mycompany:product:...) or pass product_ids",
+    )
+
+
+def _default_description(result: FootprintResult) -> str:
+    category = result.product.get("category")
+    amount = decimal_string(result.declared_amount)
+    text = f"{result.product['name']}, {amount} {result.declared_unit}"
+    return text + (f" (category {category})" if category else "")
+
+
+def _provenance(result: FootprintResult) -> str:
+    source = str(result.inventory.get("source") or "")
+    sha = result.inventory.get("sha256")
+    text = f"Calculated with the footprint package ({result.method.get('name', 'GWP100')})"
+    if source:
+        text += f", from inventory {PurePath(source).name}"
+        if sha:
+            text += f" (sha256 {str(sha)[:16]})"
+    text += "."
+    if result.warnings:
+        text += f" The calculation reported {len(result.warnings)} warning(s)."
+    return text
+
+
+def _content_id(doc: Mapping[str, Any]) -> str:
+    """A UUID5 of the document without ``id``, ``created`` and ``status`` (same content, same id)."""
+    content = {k: v for k, v in doc.items() if k not in ("id", "created", "status")}
+    text = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return str(uuid.uuid5(_NAMESPACE, text))
+
+
+# ---------------------------------------------------------------------------------------------
+# Import
+
+
+def from_pact(doc: Mapping[str, Any], spec: str | None = None) -> PactFootprint:
+    """Read a PACT ``ProductFootprint`` (3.0, or 2.x read with the 2.3 schema) after validating it.
+
+    Args:
+        doc: the parsed JSON object.
+        spec: ``"3.0"`` or ``"2.3"``; default from the document's ``specVersion``.
+
+    Raises:
+        FootprintError: not a valid ProductFootprint; ``where`` is the JSON path of the first error.
+    """
+    if not isinstance(doc, Mapping):
+        raise FootprintError(
+            f"a PACT ProductFootprint is a JSON object, got {type(doc).__name__}", where="$"
+        )
+    line = spec_line(spec if spec is not None else str(doc.get("specVersion", "3.0")))
+    document = copy.deepcopy(dict(doc))
+    validate_pact(document, line)
+    pcf = document["pcf"]
+    names = _V3_FIELDS if line == "3.0" else _V2_FIELDS
+    amount = parse_decimal(pcf[names["amount"]])
+    # PACT 2.x states values per one declared unit; 3.0 for the declared amount.
+    scale = 1.0 if line == "3.0" else amount
+
+    def value(attribute: str) -> float | None:
+        key = names[attribute]
+        return None if pcf.get(key) is None else _number(pcf[key], f"$.pcf.{key}") * scale
+
+    excluding = value("pcf_excluding_biogenic_uptake")
+    assert excluding is not None  # required by both schemas
+    return PactFootprint(
+        id=str(document["id"]),
+        spec_version=str(document["specVersion"]),
+        status=str(document["status"]),
+        created=_moment(document["created"], "$.created"),
+        company_name=str(document["companyName"]),
+        company_ids=tuple(document["companyIds"]),
+        product_name=str(document["productNameCompany"]),
+        product_description=str(document["productDescription"]),
+        product_ids=tuple(document["productIds"]),
+        declared_unit=PACT_UNITS[pcf[names["unit"]]],
+        pact_unit=str(pcf[names["unit"]]),
+        declared_amount=amount,
+        pcf_excluding_biogenic_uptake=excluding,
+        pcf_including_biogenic_uptake=value("pcf_including_biogenic_uptake"),
+        fossil_ghg_emissions=value("fossil_ghg_emissions"),
+        land_use_change_ghg_emissions=value("land_use_change_ghg_emissions"),
+        biogenic_co2_uptake=value("biogenic_co2_uptake"),
+        biogenic_carbon_content=value("biogenic_carbon_content"),
+        geography=str(
+            pcf.get("geographyCountry")
+            or pcf.get("geographyCountrySubdivision")
+            or pcf.get("geographyRegionOrSubregion")
+            or "GLO"
+        ),
+        reference_period_start=_moment(pcf["referencePeriodStart"], "$.pcf.referencePeriodStart"),
+        reference_period_end=_moment(pcf["referencePeriodEnd"], "$.pcf.referencePeriodEnd"),
+        validity_period_start=_optional_moment(document, "validityPeriodStart"),
+        validity_period_end=_optional_moment(document, "validityPeriodEnd"),
+        preceding_pf_ids=tuple(document.get("precedingPfIds") or ()),
+        document=document,
+    )
+
+
+def _number(raw: object, path: str) -> float:
+    try:
+        if isinstance(raw, int | float) and not isinstance(raw, bool):
+            return float(raw)
+        return parse_decimal(str(raw) if not isinstance(raw, str) else raw)
+    except ValueError as exc:
+        raise FootprintError(
+            str(exc), where=path, fix="write the number as a decimal string"
+        ) from exc
+
+
+def _moment(raw: object, path: str) -> dt.datetime:
+    try:
+        moment = dt.datetime.fromisoformat(str(raw))
+    except ValueError as exc:
+        raise FootprintError(
+            f"{raw!r} is not an RFC 3339 date-time",
+            where=path,
+            fix="write e.g. 2024-01-01T00:00:00Z",
+        ) from exc
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
+
+
+def _optional_moment(document: Mapping[str, Any], key: str) -> dt.datetime | None:
+    raw = document.get(key)
+    return None if raw is None else _moment(raw, f"$.{key}")
+
+
+# ---------------------------------------------------------------------------------------------
+# Suppliers' footprints as background data
+
+
+def _flows() -> pd.DataFrame:
+    def row(flow_id: str, name: str, gas: str, origin: str, kind: str) -> dict[str, str]:
+        return {
+            "id": flow_id,
+            "name": name,
+            "compartment": "air",
+            "unit": "kg",
+            "cas": "124-38-9" if gas == "CO2" else "",
+            "gas": gas,
+            "origin": origin,
+            "kind": kind,
+        }
+
+    return pd.DataFrame(
+        [
+            row(
+                FLOW_FOSSIL,
+                "Greenhouse gases as CO2e, fossil (PACT footprint)",
+                "CO2e",
+                "fossil",
+                "emission",
+            ),
+            row(
+                FLOW_LAND_USE_CHANGE,
+                "Greenhouse gases as CO2e, land-use change (PACT footprint)",
+                "CO2e",
+                "land_use_change",
+                "emission",
+            ),
+            row(
+                FLOW_OTHER,
+                "Greenhouse gases as CO2e, biogenic and land management (PACT footprint)",
+                "CO2e",
+                "biogenic",
+                "emission",
+            ),
+            row(
+                FLOW_UPTAKE,
+                "Carbon dioxide, biogenic uptake in product (PACT footprint)",
+                "CO2",
+                "biogenic",
+                "removal",
+            ),
+        ]
+    )
+
+
+def _split(fp: PactFootprint) -> dict[str, float]:
+    """kg per declared unit on each flow; they add up to pcfExcludingBiogenicUptake (− uptake)."""
+    per = 1.0 / fp.declared_amount
+    excluding = fp.pcf_excluding_biogenic_uptake * per
+    if excluding >= 0:
+        land = min(max(fp.land_use_change_ghg_emissions or 0.0, 0.0) * per, excluding)
+        fossil = min(max(fp.fossil_ghg_emissions or 0.0, 0.0) * per, excluding - land)
+    else:  # net negative: only removals can make it so
+        land = fossil = 0.0
+    amounts = {
+        FLOW_FOSSIL: fossil,
+        FLOW_LAND_USE_CHANGE: land,
+        FLOW_OTHER: excluding - fossil - land,
+    }
+    if fp.biogenic_co2_uptake:
+        amounts[FLOW_UPTAKE] = -fp.biogenic_co2_uptake * per
+    return {k: v for k, v in amounts.items() if abs(v) > 1e-12 * max(abs(excluding), 1e-300)}
+
+
+def pact_as_background(footprints: Sequence[PactFootprint], name: str = "pact") -> Background:
+    """Suppliers' PACT footprints as a background: one activity per footprint, 1 declared unit each.
+
+    Activity id = the PACT id, name = ``productNameCompany``, location = the geography (or GLO),
+    unit = the declared unit. Its biosphere gives kg CO2e per unit on pre-aggregated CO2e flows:
+    fossil (``fossilGhgEmissions``), land-use change (``landUseChangeGhgEmissions``) and the rest
+    of ``pcfExcludingBiogenicUptake`` as biogenic; the three add up to it. The biogenic CO2 uptake
+    (``biogenicCO2Uptake``), if any, is a removal flow of biogenic CO2.
+
+    Raises:
+        FootprintError: two footprints share an id.
+    """
+    activities, biosphere = [], []
+    suspect: dict[str, str] = {}
+    seen: set[str] = set()
+    for fp in footprints:
+        if fp.id in seen:
+            raise FootprintError(
+                f"PACT footprint id {fp.id} is given twice",
+                fix="pass each footprint once (use the newest Active one)",
+            )
+        seen.add(fp.id)
+        activities.append(
+            {
+                "id": fp.id,
+                "name": fp.product_name,
+                "location": fp.geography,
+                "unit": fp.declared_unit,
+                "product": fp.product_name,
+                "category": "PACT footprint",
+                "source": f"{_PACT_SOURCE}{fp.id} ({fp.spec_version}, {fp.status}) by "
+                f"{fp.company_name}, reference period {_iso(fp.reference_period_start)[:10]} to "
+                f"{_iso(fp.reference_period_end)[:10]}",
+            }
+        )
+        biosphere += [{"activity": fp.id, "flow": f, "amount": a} for f, a in _split(fp).items()]
+        if fp.status != "Active":
+            suspect[fp.id] = f"its PACT status is {fp.status}; the supplier has replaced it"
+    digest = hashlib.sha256(
+        json.dumps(
+            [[a["id"], a["unit"], a["source"]] for a in activities]
+            + [[b["activity"], b["flow"], repr(b["amount"])] for b in biosphere]
+        ).encode()
+    ).hexdigest()[:12]
+    return Background(
+        name=name,
+        version=digest,
+        activities=pd.DataFrame(activities, columns=ACTIVITY_COLUMNS),
+        technosphere=pd.DataFrame(columns=TECHNOSPHERE_COLUMNS),
+        biosphere=pd.DataFrame(biosphere, columns=BIOSPHERE_COLUMNS),
+        flows=_flows(),
+        sources=[str(a["source"]) for a in activities],
+        suspect=suspect,
+    )
