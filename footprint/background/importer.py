@@ -23,7 +23,7 @@ from typing import Any
 
 from footprint.errors import BackgroundError, FootprintError
 
-FORMATS = ("jsonld", "ecospold1", "ecospold2", "simapro-csv")
+FORMATS = ("jsonld", "ecospold1", "ecospold2", "simapro-csv", "pact")
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
 #: progress(stage, done, total): stage is a short description; total 0 means unknown.
@@ -93,9 +93,63 @@ def _convert(path: Path, fmt: str, progress: Progress) -> Any:
         return convert_ecospold2(
             path, progress=lambda d, t: progress("converting EcoSpold 2", d, t)
         )
+    if fmt == "pact":
+        return _convert_pact(path, progress)
     from footprint.background.simapro import convert_simapro_csv
 
     return convert_simapro_csv(path, progress=lambda d, t: progress("converting SimaPro CSV", d, t))
+
+
+def _convert_pact(path: Path, progress: Progress) -> Any:
+    """Suppliers' PACT footprints (one document, a list, or ``{"data": [...]}``) as background tables."""
+    from footprint.background.build_uslci import ACTIVITY_COLUMNS, Build, fmt
+    from footprint.exchange.pact import from_pact, pact_as_background
+
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise FootprintError(
+            f"not JSON: {exc}", where=str(path), fix="export the footprints as PACT JSON"
+        ) from None
+    documents = data.get("data", data) if isinstance(data, dict) else data
+    documents = [documents] if isinstance(documents, dict) else documents
+    if not isinstance(documents, list) or not documents:
+        raise FootprintError(
+            "no ProductFootprint found",
+            where=str(path),
+            fix='give one ProductFootprint, a list, or a {"data": [...]} response',
+        )
+    footprints = []
+    for i, document in enumerate(documents):
+        progress("reading PACT footprints", i, len(documents))
+        footprints.append(from_pact(document))
+    bg = pact_as_background(footprints, name=path.stem)
+    acts = bg.activities.fillna("")
+    tables: dict[str, list[tuple[str, ...]]] = {
+        "activities": sorted(
+            tuple(str(a.get(c, "")) for c in ACTIVITY_COLUMNS)
+            for a in acts.rename(columns={"source": "description_source"}).to_dict("records")
+        ),
+        "technosphere": [],
+        "biosphere": sorted(
+            (str(b.activity), str(b.flow), fmt(float(str(b.amount))))
+            for b in bg.biosphere.itertuples()
+        ),
+        "flows": sorted(tuple(str(v) for v in row) for row in bg.flows.itertuples(index=False)),
+        "unlinked": [],
+    }
+    report: dict[str, Any] = {
+        "counts": {
+            "processes_read": len(footprints),
+            "activities_written": len(footprints),
+            "technosphere_exchanges": 0,
+            "biosphere_exchanges": len(tables["biosphere"]),
+            "elementary_flows": len(tables["flows"]),
+        },
+        "unlinked_by_reason": {},
+        "suspect_references": [{"id": k, "note": v} for k, v in bg.suspect.items()],
+    }
+    return Build(tables, report)
 
 
 def _check(path: Path, fmt: str, name: str, target: Path, replace: bool) -> None:

@@ -191,7 +191,9 @@ def read_table_dir(directory: Path, name: str) -> Background:
         inputs = unlinked[unlinked["reason"].str.contains("input")]
         unlinked_inputs = {str(k): int(v) for k, v in inputs.groupby("activity").size().items()}
     suspect = {
-        str(s["id"]): f"its flagged reference product is {s.get('flagged_reference')!r}, which "
+        str(s["id"]): str(s["note"])
+        if s.get("note")
+        else f"its flagged reference product is {s.get('flagged_reference')!r}, which "
         "looks wrong for this activity; its results per unit are doubtful"
         for s in report.get("suspect_references", [])
     }
@@ -262,7 +264,8 @@ def load_background(name: str = DEFAULT, data_dir: Path | None = None) -> Backgr
     """The background called ``name``: the shipped default or one imported into ``data_dir``.
 
     Args:
-        name: ``default`` (shipped) or the name given at import.
+        name: ``default`` (shipped), the name given at import, or several joined by ``+``
+            (e.g. ``default+suppliers`` links to the shipped data and suppliers' PACT footprints).
         data_dir: the data directory (default: the per-user one from platformdirs).
 
     Raises:
@@ -270,6 +273,9 @@ def load_background(name: str = DEFAULT, data_dir: Path | None = None) -> Backgr
     """
     if name == DEFAULT:
         return default_background()
+    if "+" in name:
+        parts = [load_background(part.strip(), data_dir) for part in name.split("+")]
+        return combine(name, "+".join(p.version for p in parts), parts)
     from footprint.background.importer import backgrounds_dir, imported_names
     from footprint.paths import default_data_dir
 

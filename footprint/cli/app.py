@@ -13,6 +13,7 @@ from rich.table import Table
 from footprint import __version__
 from footprint.cli.common import DataDir, Format, Gwp, Out, err, handles_errors
 from footprint.cli.data_cmd import import_command
+from footprint.cli.exchange_cmd import export_app
 from footprint.cli.labels_cmd import label_app, verify_command
 
 app = typer.Typer(
@@ -30,6 +31,7 @@ app.add_typer(template_app, name="template")
 app.add_typer(label_app, name="label")
 app.command("verify")(verify_command)
 app.command("import")(import_command)
+app.add_typer(export_app, name="export")
 
 
 def _version(value: bool) -> None:

@@ -19,13 +19,23 @@ def import_command(
     path: Annotated[
         Path,
         typer.Argument(
-            help="Database export: a JSON-LD folder, EcoSpold file/folder/zip, or SimaPro CSV file."
+            help="A JSON-LD folder, EcoSpold file/folder/zip, SimaPro CSV or PACT JSON file."
         ),
     ],
+    pact_file: Annotated[
+        Path | None,
+        typer.Argument(help="With `import pact FILE`: the PACT JSON file.", show_default=False),
+    ] = None,
     fmt: Annotated[
-        str, typer.Option("--format", help="jsonld, ecospold1, ecospold2 or simapro-csv.")
-    ],
-    name: Annotated[str, typer.Option("--name", help="Name to use with `calc --background NAME`.")],
+        str | None,
+        typer.Option("--format", help="jsonld, ecospold1, ecospold2, simapro-csv or pact."),
+    ] = None,
+    name: Annotated[
+        str | None,
+        typer.Option(
+            "--name", help="Name for `calc --background NAME` (PACT default: the file's stem)."
+        ),
+    ] = None,
     replace: Annotated[
         bool, typer.Option("--replace", help="Overwrite a database of the same name.")
     ] = False,
@@ -36,7 +46,25 @@ def import_command(
 ) -> None:
     """Import an LCI database, with a report of what was linked, converted and left unlinked."""
     from footprint.background.importer import import_database
+    from footprint.errors import FootprintError
     from footprint.paths import default_data_dir
+
+    if str(path) == "pact" and pact_file is not None:
+        path, fmt = pact_file, "pact"
+    elif pact_file is not None:
+        raise FootprintError(
+            f"unexpected argument {str(pact_file)!r}", fix="give one PATH (or `import pact FILE`)"
+        )
+    if fmt is None:
+        raise FootprintError(
+            "--format is required", fix="add --format jsonld|ecospold1|ecospold2|simapro-csv|pact"
+        )
+    if name is None:
+        if fmt != "pact":
+            raise FootprintError(
+                "--name is required", fix="add --name NAME (used as --background NAME)"
+            )
+        name = path.stem
 
     target_dir = data_dir or default_data_dir()
     err = Console(stderr=True)

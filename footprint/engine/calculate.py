@@ -14,6 +14,7 @@ from footprint.engine.result import Contribution, FootprintResult
 from footprint.engine.solve import Solution, solve
 from footprint.engine.system import LinkedSystem, link
 from footprint.inventory import Inventory, read_inventory
+from footprint.units import convert
 
 STAGES = ("A1", "A2", "A3")
 
@@ -109,6 +110,11 @@ def _contributions(system: LinkedSystem, solution: Solution, cf: np.ndarray) -> 
     return out
 
 
+def _kg(amount: object) -> float | None:
+    """An optional mass quantity in kg."""
+    return None if amount is None else convert(amount, "kg")  # type: ignore[arg-type]
+
+
 def _significant(values: dict[str, float]) -> dict[str, float]:
     """Entries largest first, without those that are only rounding noise (< 1e-12 of the whole)."""
     scale = math.fsum(abs(v) for v in values.values())
@@ -172,12 +178,11 @@ def _result(
                 if product.reference_period
                 else None
             ),
-            "biogenic_carbon_content_kg": (
-                float(product.biogenic_carbon_content.to("kg").magnitude)
-                if product.biogenic_carbon_content is not None
-                else None
-            ),
+            "biogenic_carbon_content_kg": _kg(product.biogenic_carbon_content),
             "primary_data_share": product.primary_data_share,
+            "company": product.company.model_dump() if product.company else None,
+            "fossil_carbon_content_kg": _kg(product.fossil_carbon_content),
+            "mass_per_declared_unit_kg": _kg(product.mass_per_declared_unit),
             "parameters": dict(product.parameters),
         },
         declared_unit=product.declared_unit,

@@ -1,5 +1,8 @@
 """Read a flat bill of materials from CSV: ``# key: value`` product lines, then one row per line item.
 
+Product lines use the YAML field names; the company is ``# company_name:`` and ``# company_ids:``
+(URNs separated by ``;``), the reference period ``# reference_period_start:`` and ``_end:``.
+
 Columns: ``stage,item,amount,unit,background,location,gas,origin``. A row with ``gas`` is a direct
 emission; any other row is an input from the background activity named or identified in
 ``background``. Everything belongs to one process that makes ``declared_amount declared_unit``.
@@ -87,6 +90,14 @@ def read_csv(path: Path) -> Inventory:
         kind, entry = _row_entry(clean)
         lines[("processes", 0, kind, len(process[kind]))] = first_table_line + offset
         process[kind].append(entry)
+    if "reference_period_start" in product or "reference_period_end" in product:
+        product["reference_period"] = {
+            "start": product.pop("reference_period_start", ""),
+            "end": product.pop("reference_period_end", ""),
+        }
+    if "company_name" in product or "company_ids" in product:
+        ids = [i.strip() for i in str(product.pop("company_ids", "")).split(";") if i.strip()]
+        product["company"] = {"name": product.pop("company_name", ""), "ids": ids}
     declared = f"{product.get('declared_amount', 1)} {product.get('declared_unit', '')}"
     process["output"] = declared
     return build_inventory(

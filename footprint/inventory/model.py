@@ -231,6 +231,13 @@ class ReferencePeriod(_Strict):
         return self
 
 
+class Company(_Strict):
+    """The company that makes the product (for PACT exchange)."""
+
+    name: str
+    ids: list[str] = Field(default_factory=list, description="URNs, e.g. urn:lei:..., urn:uuid:...")
+
+
 class Product(_Strict):
     """The product whose footprint is declared."""
 
@@ -249,6 +256,14 @@ class Product(_Strict):
         None, description="biogenic carbon in the product per declared unit, e.g. '0.4 kg' (kg C)"
     )
     primary_data_share: float | None = Field(None, ge=0, le=100, description="percent")
+    company: Company | None = Field(None, description="maker of the product, for PACT exchange")
+    fossil_carbon_content: Amount | None = Field(
+        None, description="fossil carbon in the product per declared unit, e.g. '13.75 g' (kg C)"
+    )
+    mass_per_declared_unit: Amount | None = Field(
+        None,
+        description="product mass per declared unit when that unit is not a mass, e.g. '22 g' per piece",
+    )
     description: str | None = None
     sources: list[str] = Field(
         default_factory=list, description="citations for the foreground data"

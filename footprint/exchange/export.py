@@ -1,0 +1,66 @@
+"""A footprint result as a PACT ProductFootprint, with company and product facts from the inventory."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from footprint.engine.result import FootprintResult
+from footprint.errors import FootprintError
+
+
+def export_pact(
+    result: FootprintResult,
+    *,
+    company_name: str | None = None,
+    company_ids: Sequence[str] | None = None,
+    product_ids: Sequence[str] | None = None,
+    spec: str = "3.0",
+    pf_id: str | None = None,
+    created: dt.datetime | None = None,
+    preceding_pf_ids: Sequence[str] | None = None,
+) -> dict[str, Any]:
+    """The PACT ProductFootprint of ``result``; arguments override the inventory's ``product`` facts.
+
+    Company, fossil carbon content and (for non-mass declared units) the product mass come from the
+    inventory's ``product.company``, ``product.fossil_carbon_content`` and
+    ``product.mass_per_declared_unit``.
+
+    Raises:
+        FootprintError: a fact PACT requires is missing (the message names the inventory field to add).
+    """
+    from footprint.exchange.pact import to_pact
+
+    product = result.product
+    company = product.get("company") or {}
+    name = company_name or company.get("name")
+    ids = list(company_ids or company.get("ids") or [])
+    if not name or not ids:
+        raise FootprintError(
+            "PACT needs the company's name and at least one company id (a URN)",
+            where=str(result.inventory.get("source")),
+            fix="add product.company: {name: ..., ids: [urn:...]} to the inventory, or pass --company-name "
+            "and --company-id",
+        )
+    fossil_carbon = product.get("fossil_carbon_content_kg")
+    if fossil_carbon is None:
+        raise FootprintError(
+            "PACT needs the fossil carbon content of the product",
+            where=str(result.inventory.get("source")),
+            fix="add product.fossil_carbon_content (kg C per declared unit, '0 kg' if none) to the inventory",
+        )
+    declared = float(result.declared_amount)
+    mass = product.get("mass_per_declared_unit_kg")
+    return to_pact(
+        result,
+        company_name=name,
+        company_ids=ids,
+        product_ids=list(product_ids) if product_ids else None,
+        spec=spec,
+        pf_id=pf_id,
+        created=created,
+        preceding_pf_ids=list(preceding_pf_ids) if preceding_pf_ids else None,
+        fossil_carbon_content_kg=float(fossil_carbon) * declared,
+        product_mass_kg=None if mass is None else float(mass) * declared,
+    )
