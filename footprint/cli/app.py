@@ -15,6 +15,7 @@ from footprint.cli.common import DataDir, Format, Gwp, Out, err, handles_errors
 from footprint.cli.data_cmd import import_command
 from footprint.cli.exchange_cmd import export_app
 from footprint.cli.labels_cmd import label_app, verify_command
+from footprint.cli.serve_cmd import clients_app, publish_command, serve_command
 
 app = typer.Typer(
     help="Product carbon footprints (ISO 14067 / GB/T 24067 / PACT) on Brightway.",
@@ -32,6 +33,9 @@ app.add_typer(label_app, name="label")
 app.command("verify")(verify_command)
 app.command("import")(import_command)
 app.add_typer(export_app, name="export")
+app.command("publish")(publish_command)
+app.add_typer(clients_app, name="clients")
+app.command("serve")(serve_command)
 
 
 def _version(value: bool) -> None:

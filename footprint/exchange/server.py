@@ -1,0 +1,470 @@
+"""A PACT v3 host: the HTTP API (FastAPI) over a :class:`FootprintStore`, served by uvicorn over HTTPS.
+
+Endpoints: ``GET /.well-known/openid-configuration``, ``POST /auth/token`` (OAuth2 client
+credentials, HTTP Basic), ``GET /3/footprints`` (filters, ``limit``, ``Link`` pagination),
+``GET /3/footprints/{id}`` and ``POST /3/events`` (CloudEvents). Errors are PACT error objects
+``{"code", "message"}`` (the token endpoint answers RFC 6749 ``{"error", "error_description"}``).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import ssl
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs
+
+import uvicorn
+from fastapi import Depends, FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from uvicorn.config import LOGGING_CONFIG
+
+from footprint.errors import FootprintError
+from footprint.exchange.auth import basic_auth_candidates, parse_basic_auth, parse_bearer
+from footprint.exchange.store import (
+    FILTER_NAMES,
+    STATUSES,
+    FootprintStore,
+    InvalidFilter,
+    is_uuid,
+    parse_datetime,
+)
+
+log = logging.getLogger(__name__)
+
+EVENT_CREATED = "org.wbcsd.pact.ProductFootprint.RequestCreatedEvent.3"
+EVENT_FULFILLED = "org.wbcsd.pact.ProductFootprint.RequestFulfilledEvent.3"
+EVENT_REJECTED = "org.wbcsd.pact.ProductFootprint.RequestRejectedEvent.3"
+EVENT_PUBLISHED = "org.wbcsd.pact.ProductFootprint.PublishedEvent.3"
+EVENT_CONTENT_TYPES = ("application/cloudevents+json", "application/json")
+MAX_EVENT_BYTES = 16 * 1024 * 1024
+MAX_TOKEN_REQUEST_BYTES = 64 * 1024
+
+_REALM = 'realm="pact"'
+_URI_CHARS = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+")
+_BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*")
+_INTEGER = re.compile(r"[0-9]{1,9}")
+_RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})")
+
+
+class ApiError(Exception):
+    """An error answered as a PACT error object ``{"code": ..., "message": ...}``."""
+
+    def __init__(
+        self, status: int, code: str, message: str, headers: Mapping[str, str] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+        self.headers = dict(headers or {})
+
+
+def _error(
+    status: int, code: str, message: str, headers: Mapping[str, str] | None = None
+) -> JSONResponse:
+    return JSONResponse({"code": code, "message": message}, status_code=status, headers=headers)
+
+
+def _oauth_error(status: int, error: str, description: str) -> JSONResponse:
+    headers = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+    if status == 401:
+        headers["WWW-Authenticate"] = f"Basic {_REALM}"
+    return JSONResponse(
+        {"error": error, "error_description": description}, status_code=status, headers=headers
+    )
+
+
+# --- CloudEvents validation -----------------------------------------------------------------
+
+
+def _is_uri_reference(text: str) -> bool:
+    """RFC 3986 URI-reference: allowed characters, valid %-escapes, a valid scheme before ':'."""
+    if not _URI_CHARS.fullmatch(text) or _BAD_PERCENT.search(text):
+        return False
+    head = re.split(r"[/?#]", text, maxsplit=1)[0]
+    return ":" not in head or _SCHEME.fullmatch(head.split(":", 1)[0]) is not None
+
+
+def _is_datetime(value: object) -> bool:
+    if not isinstance(value, str) or not _RFC3339.fullmatch(value):
+        return False
+    try:
+        parse_datetime(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_strings(value: object, *, non_empty: bool = True) -> bool:
+    return (
+        isinstance(value, list)
+        and (bool(value) or not non_empty)
+        and all(isinstance(v, str) and v for v in value)
+    )
+
+
+def _check_request_created(data: dict[str, Any]) -> str | None:
+    for name in ("productId", "companyId", "geography", "classification"):
+        if name in data and not _is_strings(data[name]):
+            return f"data.{name} must be a non-empty array of strings"
+    for name in ("validOn", "validAfter", "validBefore"):
+        if name in data and not _is_datetime(data[name]):
+            return f"data.{name} must be an RFC 3339 date-time"
+    if "status" in data:
+        status = data["status"]
+        values = [status] if isinstance(status, str) else status
+        if not _is_strings(values) or any(v.capitalize() not in STATUSES for v in values):
+            return "data.status must be Active or Deprecated (or an array of them)"
+    if "comment" in data and not isinstance(data["comment"], str):
+        return "data.comment must be a string"
+    return None
+
+
+def _check_request_id(data: dict[str, Any]) -> str | None:
+    request_id = data.get("requestEventId")
+    if not isinstance(request_id, str) or not request_id:
+        return "data.requestEventId must be a non-empty string"
+    return None
+
+
+def _check_request_fulfilled(data: dict[str, Any]) -> str | None:
+    if problem := _check_request_id(data):
+        return problem
+    pfs = data.get("pfs")
+    if not isinstance(pfs, list) or not pfs:
+        return "data.pfs must be a non-empty array of ProductFootprints"
+    for i, pf in enumerate(pfs):
+        if not isinstance(pf, dict) or not is_uuid(pf.get("id")):
+            return f"data.pfs[{i}] must be a ProductFootprint with a UUID id"
+    return None
+
+
+def _check_request_rejected(data: dict[str, Any]) -> str | None:
+    if problem := _check_request_id(data):
+        return problem
+    error = data.get("error")
+    if not (
+        isinstance(error, dict)
+        and isinstance(error.get("code"), str)
+        and isinstance(error.get("message"), str)
+    ):
+        return 'data.error must be an error object {"code": ..., "message": ...}'
+    return None
+
+
+def _check_published(data: dict[str, Any]) -> str | None:
+    pf_ids = data.get("pfIds")
+    if not isinstance(pf_ids, list) or not pf_ids:
+        return "data.pfIds must be a non-empty array of ProductFootprint ids"
+    for i, pf_id in enumerate(pf_ids):
+        if not is_uuid(pf_id):
+            return f"data.pfIds[{i}] must be a UUID, got {str(pf_id)[:80]!r}"
+    return None
+
+
+_EVENT_CHECKS: dict[str, Callable[[dict[str, Any]], str | None]] = {
+    EVENT_CREATED: _check_request_created,
+    EVENT_FULFILLED: _check_request_fulfilled,
+    EVENT_REJECTED: _check_request_rejected,
+    EVENT_PUBLISHED: _check_published,
+}
+
+
+def validate_event(event: object) -> str | None:
+    """What is wrong with a PACT v3 CloudEvent (structured JSON mode), or None if it is valid."""
+    if not isinstance(event, dict):
+        return "the body must be a CloudEvent JSON object"
+    for name in ("specversion", "id", "source", "type", "time", "data"):
+        if name not in event:
+            return f"missing required attribute {name!r}"
+    if event["specversion"] != "1.0":
+        return f"specversion must be '1.0', got {str(event['specversion'])[:20]!r}"
+    if not isinstance(event["id"], str) or not event["id"]:
+        return "id must be a non-empty string"
+    source = event["source"]
+    if not isinstance(source, str) or not source or not _is_uri_reference(source):
+        return "source must be a non-empty URI-reference"
+    check = _EVENT_CHECKS.get(event["type"]) if isinstance(event["type"], str) else None
+    if check is None:
+        return f"unsupported event type; expected one of {', '.join(_EVENT_CHECKS)}"
+    if not _is_datetime(event["time"]):
+        return "time must be an RFC 3339 date-time with a UTC offset"
+    if not isinstance(event["data"], dict):
+        return "data must be a JSON object"
+    return check(event["data"])
+
+
+# --- the application --------------------------------------------------------------------------
+
+
+def _form(body: bytes) -> dict[str, str] | None:
+    """An ``application/x-www-form-urlencoded`` body; None if malformed or a parameter repeats."""
+    try:
+        parsed = parse_qs(body.decode("utf-8"), keep_blank_values=True, strict_parsing=bool(body))
+    except (UnicodeDecodeError, ValueError):
+        return None
+    if any(len(values) > 1 for values in parsed.values()):
+        return None
+    return {name: values[0] for name, values in parsed.items()}
+
+
+async def _read(request: Request, limit: int) -> bytes | None:
+    """The request body, or None if it is longer than ``limit`` bytes."""
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            return None
+    return bytes(body)
+
+
+def _positive_int(params: Mapping[str, str], name: str, *, minimum: int) -> int | None:
+    raw = params.get(name)
+    if raw is None:
+        return None
+    if not _INTEGER.fullmatch(raw.strip()) or int(raw) < minimum:
+        raise ApiError(
+            400, "BadRequest", f"{name} must be an integer >= {minimum}, got {raw[:40]!r}"
+        )
+    return int(raw)
+
+
+def create_app(store: FootprintStore, *, token_ttl_s: int = 3600) -> FastAPI:
+    """The PACT v3 API over ``store``; access tokens live ``token_ttl_s`` seconds."""
+    if token_ttl_s < 0:
+        raise ValueError(f"token_ttl_s must be >= 0, got {token_ttl_s}")
+    app = FastAPI(title="footprint PACT v3 host", docs_url=None, redoc_url=None, openapi_url=None)
+    canonical_filters = {name.lower(): name for name in FILTER_NAMES}
+
+    @app.exception_handler(ApiError)
+    async def api_error(request: Request, exc: ApiError) -> JSONResponse:
+        return _error(exc.status, exc.code, exc.message, exc.headers)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 404:
+            return _error(404, "NotFound", "No such resource.")
+        if exc.status_code >= 500:
+            return _error(
+                exc.status_code, "InternalError", "An internal or unexpected error has occurred."
+            )
+        return _error(exc.status_code, "BadRequest", str(exc.detail), exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return _error(400, "BadRequest", "Malformed request.")
+
+    @app.exception_handler(Exception)
+    async def internal_error(request: Request, exc: Exception) -> JSONResponse:
+        log.error("internal error on %s %s", request.method, request.url.path, exc_info=exc)
+        return _error(500, "InternalError", "An internal or unexpected error has occurred.")
+
+    def bearer(request: Request) -> str:
+        """Check the bearer token; raise a 401 PACT error if it is missing, invalid or expired."""
+        token = parse_bearer(request.headers.get("authorization"))
+        if token is None:
+            raise ApiError(
+                401,
+                "BadRequest",
+                "A bearer access token is required.",
+                {"WWW-Authenticate": f"Bearer {_REALM}"},
+            )
+        status = store.token_status(token)
+        if status == "expired":
+            challenge = f'Bearer {_REALM}, error="invalid_token", error_description="The access token expired"'
+            raise ApiError(
+                401,
+                "TokenExpired",
+                "The specified access token has expired.",
+                {"WWW-Authenticate": challenge},
+            )
+        if status != "valid":
+            challenge = f'Bearer {_REALM}, error="invalid_token"'
+            raise ApiError(
+                401, "BadRequest", "Invalid access token.", {"WWW-Authenticate": challenge}
+            )
+        return token
+
+    @app.get("/.well-known/openid-configuration")
+    def openid_configuration(request: Request) -> JSONResponse:
+        base = str(request.base_url).rstrip("/")
+        return JSONResponse(
+            {
+                "issuer": base,
+                "token_endpoint": f"{base}/auth/token",
+                "grant_types_supported": ["client_credentials"],
+                "token_endpoint_auth_methods_supported": [
+                    "client_secret_basic",
+                    "client_secret_post",
+                ],
+            }
+        )
+
+    def authenticate(client_id: str, secret: str) -> str | None:
+        for cid, sec in basic_auth_candidates(client_id, secret):
+            if store.check_client(cid, sec):
+                return cid
+        return None
+
+    @app.post("/auth/token")
+    async def token(request: Request) -> JSONResponse:
+        body = await _read(request, MAX_TOKEN_REQUEST_BYTES)
+        if body is None:
+            return _oauth_error(400, "invalid_request", "The request body is too large.")
+        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        form = _form(body) if content_type == "application/x-www-form-urlencoded" else {}
+        credentials = parse_basic_auth(request.headers.get("authorization"))
+        if (
+            credentials is None
+            and form
+            and "client_id" in form
+            and not request.headers.get("authorization")
+        ):
+            credentials = form["client_id"], form.get("client_secret", "")
+        if credentials is None:
+            return _oauth_error(
+                401, "invalid_client", "Client authentication (HTTP Basic) is required."
+            )
+        client_id = await run_in_threadpool(authenticate, *credentials)
+        if client_id is None:
+            return _oauth_error(401, "invalid_client", "Client authentication failed.")
+        if form is None or "grant_type" not in form:
+            return _oauth_error(
+                400, "invalid_request", "Send the form body grant_type=client_credentials."
+            )
+        if form["grant_type"] != "client_credentials":
+            return _oauth_error(
+                400, "unsupported_grant_type", "Only client_credentials is supported."
+            )
+        access_token = await run_in_threadpool(store.issue_token, client_id, token_ttl_s)
+        return JSONResponse(
+            {"access_token": access_token, "token_type": "bearer", "expires_in": token_ttl_s},
+            headers={"Cache-Control": "no-store", "Pragma": "no-cache"},
+        )
+
+    @app.get("/3/footprints", dependencies=[Depends(bearer)])
+    def list_footprints(request: Request) -> JSONResponse:
+        params = request.query_params
+        filters: dict[str, list[str]] = {}
+        for name, value in params.multi_items():
+            canonical = canonical_filters.get(name.lower())
+            if canonical is not None:  # other parameters (e.g. x-... extensions) are ignored
+                filters.setdefault(canonical, []).append(value)
+        limit = _positive_int(params, "limit", minimum=1)
+        offset = _positive_int(params, "offset", minimum=0) or 0
+        try:
+            docs = store.list(filters, offset=offset, limit=None if limit is None else limit + 1)
+        except InvalidFilter as exc:
+            raise ApiError(400, "BadRequest", str(exc)) from None
+        headers: dict[str, str] = {}
+        if limit is not None and len(docs) > limit:
+            docs = docs[:limit]
+            next_url = request.url.include_query_params(offset=offset + limit)
+            headers["Link"] = f'<{next_url}>; rel="next"'
+        return JSONResponse({"data": docs}, headers=headers)
+
+    @app.get("/3/footprints/{pf_id}", dependencies=[Depends(bearer)])
+    def get_footprint(pf_id: str) -> JSONResponse:
+        doc = store.get(pf_id)
+        if doc is None:
+            return _error(
+                404, "NotFound", f"The requested footprint {pf_id[:80]!r} could not be found."
+            )
+        return JSONResponse({"data": doc})
+
+    @app.post("/3/events", dependencies=[Depends(bearer)])
+    async def events(request: Request) -> Response:
+        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if content_type not in EVENT_CONTENT_TYPES:
+            raise ApiError(400, "BadRequest", "Content-Type must be application/cloudevents+json.")
+        body = await _read(request, MAX_EVENT_BYTES)
+        if body is None:
+            raise ApiError(413, "BadRequest", f"The event is larger than {MAX_EVENT_BYTES} bytes.")
+        try:
+            event = json.loads(body)
+        except (ValueError, UnicodeDecodeError):
+            raise ApiError(400, "BadRequest", "The body is not valid JSON.") from None
+        problem = validate_event(event)
+        if problem is not None:
+            raise ApiError(400, "BadRequest", f"Invalid event: {problem}.")
+        await run_in_threadpool(store.record_event, event)
+        return Response(status_code=200)
+
+    return app
+
+
+# --- serving ----------------------------------------------------------------------------------
+
+
+def make_server(
+    store: FootprintStore,
+    host: str,
+    port: int,
+    certfile: Path,
+    keyfile: Path,
+    *,
+    token_ttl_s: int = 3600,
+    log_level: str | None = "info",
+) -> uvicorn.Server:
+    """A uvicorn server for :func:`create_app`, HTTPS only (see :func:`serve`); not started.
+
+    ``port=0`` picks a free port (read it from ``server.servers[0].sockets`` once started).
+    ``log_level=None`` leaves the logging configuration alone.
+
+    Raises:
+        FootprintError: the certificate or key cannot be read or do not match.
+    """
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    try:
+        context.load_cert_chain(certfile, keyfile)
+    except (OSError, ssl.SSLError) as exc:
+        raise FootprintError(
+            f"cannot use the TLS certificate {certfile} with key {keyfile}: {exc}",
+            fix="pass a PEM certificate and its private key (or generate a self-signed pair)",
+        ) from None
+    config = uvicorn.Config(
+        create_app(store, token_ttl_s=token_ttl_s),
+        host=host,
+        port=port,
+        ssl_certfile=str(certfile),
+        ssl_keyfile=str(keyfile),
+        proxy_headers=False,  # the URL scheme and host come from this TLS connection only
+        server_header=False,
+        ws="none",
+        lifespan="off",
+        timeout_graceful_shutdown=5,
+        log_level=log_level or "info",
+        log_config=LOGGING_CONFIG if log_level else None,
+    )
+    return uvicorn.Server(config)
+
+
+def serve(
+    store: FootprintStore,
+    host: str,
+    port: int,
+    certfile: Path,
+    keyfile: Path,
+    *,
+    token_ttl_s: int = 3600,
+    log_level: str | None = "info",
+) -> None:
+    """Serve the PACT v3 API on ``https://host:port`` until interrupted (Ctrl-C / SIGTERM).
+
+    There is only the TLS listener: a plain ``http://`` request to that port gets no HTTP
+    response. The server reads the request bytes as a TLS handshake, fails it and closes the
+    connection, so the client sees a connection error (curl: "Empty reply from server", httpx:
+    ``RemoteProtocolError``, Node fetch: "fetch failed"); nothing is redirected.
+
+    Raises:
+        FootprintError: the certificate or key cannot be used.
+    """
+    make_server(
+        store, host, port, certfile, keyfile, token_ttl_s=token_ttl_s, log_level=log_level
+    ).run()
