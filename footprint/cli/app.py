@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from footprint import __version__
+from footprint.cli.batch_cmd import batch_command, intensities_command
 from footprint.cli.common import DataDir, Format, Gwp, Out, err, handles_errors
 from footprint.cli.data_cmd import import_command
 from footprint.cli.exchange_cmd import export_app
@@ -36,6 +37,8 @@ app.add_typer(export_app, name="export")
 app.command("publish")(publish_command)
 app.add_typer(clients_app, name="clients")
 app.command("serve")(serve_command)
+app.command("batch")(batch_command)
+background_app.command("intensities")(intensities_command)
 
 
 def _version(value: bool) -> None:

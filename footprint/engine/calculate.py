@@ -154,7 +154,9 @@ def _result(
         for key in [k for k in c.by_bucket if k.startswith("gas:")]:
             del c.by_bucket[key]
     total = float(sum(c.value for c in items))
-    if not math.isclose(total, solution.score, rel_tol=1e-8, abs_tol=1e-9):
+    if not math.isnan(solution.score) and not math.isclose(
+        total, solution.score, rel_tol=1e-8, abs_tol=1e-9
+    ):
         raise RuntimeError(
             f"breakdown {total!r} does not add up to bw2calc's score {solution.score!r}"
         )

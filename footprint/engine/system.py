@@ -322,8 +322,13 @@ def _check_foreground(system: LinkedSystem, inventory: Inventory) -> None:
         )
 
 
-def link(inventory: Inventory, background: Background) -> LinkedSystem:
+def link(
+    inventory: Inventory, background: Background, *, with_background: bool = True
+) -> LinkedSystem:
     """Link ``inventory`` to ``background`` and build the system's matrix entries.
+
+    With ``with_background=False`` only the foreground's entries are built (the background's
+    intensities are then taken from :mod:`footprint.engine.intensities`).
 
     Raises:
         InventoryError / BackgroundError / UnitError: with file, line and field.
@@ -341,7 +346,8 @@ def link(inventory: Inventory, background: Background) -> LinkedSystem:
         demand=demand,
         n_background=len(background.activities),
     )
-    _add_background(system)
+    if with_background:
+        _add_background(system)
     for position in range(len(inventory.processes)):
         _add_process(system, inventory, position, positions)
     _check_foreground(system, inventory)

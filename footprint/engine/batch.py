@@ -1,0 +1,195 @@
+"""A catalogue of products at once: background intensities computed once, products in parallel.
+
+A catalogue is a directory of inventory files (YAML, CSV BOM, Excel) or a CSV file with a ``path``
+column (relative to that file). One bad product never stops the batch: its error is collected.
+Runs serially, on a Dask LocalCluster (``workers``), or on an existing Dask scheduler; results are
+identical on every path.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from footprint.background.store import Background, load_background
+from footprint.engine.intensities import Intensities, background_intensities
+from footprint.errors import FootprintError
+
+INVENTORY_SUFFIXES = {".yaml", ".yml", ".csv", ".xlsx", ".xlsm"}
+CHUNK = 25  # products per Dask task
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """One row per product computed, and the failures with their messages."""
+
+    rows: pd.DataFrame
+    failures: list[tuple[str, str]] = field(default_factory=list)
+    solver: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        """True when every product computed."""
+        return not self.failures
+
+
+def _is_catalogue_csv(path: Path) -> bool:
+    with path.open(encoding="utf-8-sig") as handle:
+        for line in handle:
+            if line.strip() and not line.startswith("#"):
+                return "path" in [c.strip() for c in next(csv.reader([line]))]
+    return False
+
+
+def catalogue_files(catalogue: Path) -> list[Path]:
+    """The inventory files of a catalogue directory or listing CSV, in a stable order.
+
+    Raises:
+        FootprintError: not a directory nor a listing CSV, or empty.
+    """
+    if catalogue.is_dir():
+        files = sorted(
+            p
+            for p in catalogue.rglob("*")
+            if p.suffix.lower() in INVENTORY_SUFFIXES and not p.name.startswith(".")
+        )
+    elif (
+        catalogue.is_file() and catalogue.suffix.lower() == ".csv" and _is_catalogue_csv(catalogue)
+    ):
+        with catalogue.open(encoding="utf-8-sig") as handle:
+            rows = csv.DictReader(line for line in handle if not line.startswith("#"))
+            files = [
+                catalogue.parent / r["path"].strip() for r in rows if (r.get("path") or "").strip()
+            ]
+    else:
+        raise FootprintError(
+            "not a catalogue",
+            where=str(catalogue),
+            fix="give a directory of inventory files, or a CSV with a 'path' column listing them",
+        )
+    if not files:
+        raise FootprintError(
+            "the catalogue lists no inventory files",
+            where=str(catalogue),
+            fix=f"add files ending in {', '.join(sorted(INVENTORY_SUFFIXES))}",
+        )
+    return files
+
+
+def _row(path: Path, intensities: Intensities, background: Background) -> dict[str, Any]:
+    from footprint.engine.fast import calculate_with
+
+    try:
+        r = calculate_with(path, intensities, background)
+    except FootprintError as exc:
+        return {"file": str(path), "status": "failed", "error": exc.message}
+    return {
+        "file": str(path),
+        "status": "ok",
+        "error": "",
+        "product": r.product["name"],
+        "category": r.product.get("category") or "",
+        "geography": r.product.get("geography") or "",
+        "declared_amount": r.declared_amount,
+        "declared_unit": r.declared_unit,
+        "kg_co2e": r.total,
+        "A1": r.by_stage.get("A1", 0.0),
+        "A2": r.by_stage.get("A2", 0.0),
+        "A3": r.by_stage.get("A3", 0.0),
+        "fossil": r.fossil,
+        "biogenic_emissions": r.biogenic_emissions,
+        "biogenic_removals": r.biogenic_removals,
+        "land_use_change": r.land_use_change,
+        "energy_mj": r.energy,
+        "sha256": r.inventory.get("sha256") or "",
+    }
+
+
+def _rows(
+    paths: list[Path], intensities: Intensities, background: Background
+) -> list[dict[str, Any]]:
+    return [_row(p, intensities, background) for p in paths]
+
+
+def _chunks(items: list[Path], size: int) -> Iterator[list[Path]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def run_batch(
+    catalogue: str | Path,
+    *,
+    gwp: str = "ar6",
+    background: str = "default",
+    data_dir: Path | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    cache_dir: Path | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> BatchResult:
+    """Compute every product of ``catalogue``.
+
+    Args:
+        workers: run on a Dask LocalCluster with this many worker processes.
+        scheduler: address of an existing Dask scheduler (e.g. ``tcp://10.0.0.5:8786``).
+        cache_dir: where background intensities are cached by content hash.
+        progress: called with (products done, products in all).
+
+    Raises:
+        FootprintError: the catalogue or background cannot be used (per-product errors are collected).
+    """
+    files = catalogue_files(Path(catalogue))
+    bg = load_background(background, data_dir)
+    intensities = background_intensities(bg, gwp, cache_dir=cache_dir)
+    report = progress or (lambda done, total: None)
+    if workers is None and scheduler is None:
+        rows = []
+        for i, path in enumerate(files):
+            rows.append(_row(path, intensities, bg))
+            report(i + 1, len(files))
+    else:
+        rows = _dask_rows(files, intensities, bg, workers, scheduler, report)
+    frame = pd.DataFrame(rows)
+    failures = [(r["file"], r["error"]) for r in rows if r["status"] == "failed"]
+    return BatchResult(frame, failures, intensities.solver)
+
+
+def _dask_rows(
+    files: list[Path],
+    intensities: Intensities,
+    background: Background,
+    workers: int | None,
+    scheduler: str | None,
+    report: Callable[[int, int], None],
+) -> list[dict[str, Any]]:
+    from distributed import Client, LocalCluster, as_completed
+
+    cluster = None
+    if scheduler is None:
+        cluster = LocalCluster(
+            n_workers=workers or 2, threads_per_worker=1, processes=True, dashboard_address=None
+        )
+    try:
+        with Client(scheduler or cluster) as client:
+            shared_intensities = client.scatter(intensities, broadcast=True)
+            shared_background = client.scatter(background, broadcast=True)
+            chunks = list(_chunks(files, CHUNK))
+            futures = {
+                client.submit(_rows, chunk, shared_intensities, shared_background, pure=False): i
+                for i, chunk in enumerate(chunks)
+            }
+            results: list[list[dict[str, Any]]] = [[] for _ in chunks]
+            done = 0
+            for future in as_completed(futures):
+                results[futures[future]] = future.result()
+                done += len(results[futures[future]])
+                report(done, len(files))
+    finally:
+        if cluster is not None:
+            cluster.close()
+    return [row for chunk in results for row in chunk]

@@ -1,0 +1,203 @@
+"""Cradle-to-gate intensity of every background activity: one factorisation, one transposed solve.
+
+λ = A⁻ᵀ Bᵀ C gives, for each activity, kg CO2e per unit by (gas, ISO 14067 bucket) and MJ of
+cumulative energy demand. A product that buys from the background then costs a sparse dot product
+instead of a new LCA. Matrices are built by bw2calc from bw_processing datapackages; the
+factorisation uses pypardiso when installed, else UMFPACK (scikit-umfpack), else SuperLU.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from scipy import sparse
+
+from footprint.background.store import Background
+from footprint.engine.methods import check_gwp
+from footprint.engine.solve import _bw, _category_matrix, datapackage
+from footprint.engine.system import LinkedSystem, _add_background
+
+CACHE_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Intensities:
+    """Per background activity (table order): kg CO2e per unit by category, and MJ per unit."""
+
+    background: str
+    version: str
+    gwp: str
+    activity_ids: list[str]
+    categories: list[tuple[str, str]]  # (gas, bucket) per column of ``matrix``
+    matrix: np.ndarray  # activities × categories, kg CO2e per unit of activity
+    energy: np.ndarray  # activities, MJ per unit of activity
+    solver: dict[str, Any]
+    key: str  # content hash of the matrices and factors
+
+    @property
+    def total(self) -> np.ndarray:
+        """kg CO2e per unit of each activity."""
+        return np.asarray(self.matrix.sum(axis=1))
+
+
+def factorize(matrix: sparse.spmatrix) -> tuple[Callable[[np.ndarray], np.ndarray], str]:
+    """A solver for ``matrix @ x = b`` (one factorisation, many right-hand sides) and its name."""
+    try:
+        from pypardiso import PyPardisoSolver
+
+        solver = PyPardisoSolver()
+        csr = sparse.csr_matrix(matrix)
+        solver.factorize(csr)
+        return (
+            lambda b: np.asarray(solver.solve(csr, np.ascontiguousarray(b)))
+        ), "pypardiso (MKL PARDISO)"
+    except ImportError:
+        pass
+    try:
+        from scikits.umfpack import splu as umfpack_splu
+
+        lu = umfpack_splu(sparse.csc_matrix(matrix))
+        return (lambda b: np.asarray(lu.solve(b))), "UMFPACK (scikit-umfpack)"
+    except ImportError:
+        from scipy.sparse.linalg import splu
+
+        lu = splu(sparse.csc_matrix(matrix))
+        return (lambda b: np.asarray(lu.solve(b))), "SuperLU (scipy)"
+
+
+def _system(background: Background) -> LinkedSystem:
+    system = LinkedSystem(
+        background=background,
+        processes=[],
+        reference=0,
+        demand=1.0,
+        n_background=len(background.activities),
+    )
+    _add_background(system)
+    return system
+
+
+def _content_key(system: LinkedSystem, cf: np.ndarray, energy: np.ndarray) -> str:
+    digest = hashlib.sha256(f"v{CACHE_VERSION}".encode())
+    for array in (
+        system.tech_rows,
+        system.tech_cols,
+        system.tech_values,
+        system.tech_flip,
+        system.bio_rows,
+        system.bio_cols,
+        system.bio_values,
+    ):
+        digest.update(np.asarray(array).tobytes())
+    digest.update(cf.tobytes())
+    digest.update(energy.tobytes())
+    digest.update(json.dumps(list(system.background.activities["id"])).encode())
+    return digest.hexdigest()
+
+
+def _matrices(system: LinkedSystem, cf: np.ndarray) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
+    """Technosphere and biosphere matrices in table order, built by bw2calc."""
+    bw2calc, _ = _bw()
+    lca = bw2calc.LCA({0: 1.0}, data_objs=[datapackage(system, cf)])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", category=UserWarning)
+        lca.load_lci_data()
+    n = system.n_background
+    cols = np.empty(n, dtype=int)
+    rows = np.empty(n, dtype=int)
+    for activity, col in lca.dicts.activity.items():
+        cols[activity] = col
+    for product, row in lca.dicts.product.items():
+        rows[product] = row
+    a = sparse.csr_matrix(lca.technosphere_matrix)[rows][:, cols]
+    flows = np.full(len(system.flow_info), -1, dtype=int)
+    for flow, row in lca.dicts.biosphere.items():
+        flows[flow] = row
+    b = sparse.csr_matrix(lca.biosphere_matrix)[:, cols]
+    padded = sparse.vstack(
+        [b, sparse.csr_matrix((1, n))], format="csr"
+    )  # a zero row for unused flows
+    b_full = padded[np.where(flows >= 0, flows, b.shape[0])]
+    return sparse.csr_matrix(a), sparse.csr_matrix(b_full)
+
+
+def background_intensities(
+    background: Background, gwp: str = "ar6", *, cache_dir: Path | None = None
+) -> Intensities:
+    """The intensity of every activity of ``background`` (cached in ``cache_dir`` by content hash).
+
+    Raises:
+        MethodError: unknown GWP set.
+    """
+    gwp = check_gwp(gwp)
+    system = _system(background)
+    cf = system.characterisation(gwp)
+    energy_factors = system.energy_factors()
+    key = _content_key(system, cf, energy_factors)
+    cached = _load(cache_dir, key)
+    if cached is not None:
+        matrix, energy, categories, solver = cached
+    else:
+        cmat, categories = _category_matrix(system, cf)
+        a, b = _matrices(system, cf)
+        rhs = np.asarray(b.T @ np.column_stack([cmat, energy_factors]))
+        solve, name = factorize(a.T)
+        result = solve(rhs) if len(rhs) else rhs
+        matrix, energy = result[:, :-1], result[:, -1]
+        solver = {"name": name, "method": "one transposed solve for every activity"}
+        _save(cache_dir, key, matrix, energy, categories, solver)
+    return Intensities(
+        background.name,
+        background.version,
+        gwp,
+        list(background.activities["id"]),
+        categories,
+        matrix,
+        energy,
+        solver,
+        key,
+    )
+
+
+def _load(
+    cache_dir: Path | None, key: str
+) -> tuple[np.ndarray, np.ndarray, list[tuple[str, str]], dict[str, Any]] | None:
+    path = cache_dir / f"intensities-{key}.npz" if cache_dir else None
+    if path is None or not path.exists():
+        return None
+    with np.load(path, allow_pickle=False) as data:
+        meta = json.loads(str(data["meta"]))
+        return (
+            np.array(data["matrix"]),
+            np.array(data["energy"]),
+            [tuple(c) for c in meta["categories"]],
+            meta["solver"],
+        )
+
+
+def _save(
+    cache_dir: Path | None,
+    key: str,
+    matrix: np.ndarray,
+    energy: np.ndarray,
+    categories: list[tuple[str, str]],
+    solver: dict[str, Any],
+) -> None:
+    if cache_dir is None:
+        return
+    import os
+    import tempfile
+
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    meta = json.dumps({"categories": categories, "solver": solver})
+    fd, tmp = tempfile.mkstemp(prefix=".intensities-", suffix=".npz", dir=cache_dir)
+    with os.fdopen(fd, "wb") as handle:
+        np.savez(handle, matrix=matrix, energy=energy, meta=np.array(meta))
+    os.replace(tmp, cache_dir / f"intensities-{key}.npz")
