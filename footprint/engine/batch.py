@@ -21,6 +21,26 @@ from footprint.engine.intensities import Intensities, background_intensities
 from footprint.errors import FootprintError
 
 INVENTORY_SUFFIXES = {".yaml", ".yml", ".csv", ".xlsx", ".xlsm"}
+COLUMNS = [
+    "file",
+    "status",
+    "error",
+    "product",
+    "category",
+    "geography",
+    "declared_amount",
+    "declared_unit",
+    "kg_co2e",
+    "A1",
+    "A2",
+    "A3",
+    "fossil",
+    "biogenic_emissions",
+    "biogenic_removals",
+    "land_use_change",
+    "energy_mj",
+    "sha256",
+]
 CHUNK = 25  # products per Dask task
 
 
@@ -154,7 +174,7 @@ def run_batch(
             report(i + 1, len(files))
     else:
         rows = _dask_rows(files, intensities, bg, workers, scheduler, report)
-    frame = pd.DataFrame(rows)
+    frame = pd.DataFrame(rows, columns=COLUMNS)
     failures = [(r["file"], r["error"]) for r in rows if r["status"] == "failed"]
     return BatchResult(frame, failures, intensities.solver)
 
