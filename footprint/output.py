@@ -37,9 +37,16 @@ def write_bytes(data: bytes, target: Path) -> None:
         )
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=directory)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, target)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; give it a normal file's mode
+            os.replace(tmp, target)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
     except PermissionError as exc:
         raise FootprintError(
             f"cannot write: {exc.strerror}", where=str(target), fix="choose a writable --out path"

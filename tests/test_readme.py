@@ -33,7 +33,7 @@ def test_cli_examples_run(line: str, tmp_path: Path) -> None:
     args = shlex.split(line)
     assert args[0] == "footprint"
     for i, arg in enumerate(args[:-1]):
-        if arg == "--out":
+        if arg in ("--out", "--html", "--report"):
             args[i + 1] = str(tmp_path / args[i + 1])
     proc = subprocess.run(
         [sys.executable, "-m", "footprint", *args[1:]],

@@ -35,7 +35,7 @@ import tempfile
 import warnings
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -62,6 +62,8 @@ ACTIVITY_COLUMNS = (
 )
 TECHNOSPHERE_COLUMNS = ("consumer", "supplier", "amount")
 BIOSPHERE_COLUMNS = ("activity", "flow", "amount")
+# Optional columns after ``amount`` in technosphere and biosphere: the amount's distribution.
+UNCERTAINTY_COLUMNS = ("uncertainty_type", "loc", "scale", "minimum", "maximum")
 FLOW_COLUMNS = ("id", "name", "compartment", "unit", "cas", "gas", "origin", "kind")
 UNLINKED_COLUMNS = ("activity", "activity_name", "flow", "flow_name", "amount", "unit", "reason")
 
@@ -373,6 +375,7 @@ class Amount:
     unit: str
     conversion: tuple[str, str] | None
     corrected: tuple[str, str, float, float] | None
+    factor: float = 1.0  # value = stated amount × factor
 
 
 def _clean(text: Any) -> str:
@@ -469,10 +472,12 @@ def convert(index: Index, flow: Flow, exchange: JsonObj) -> Amount:
     factor, corrected = _unit_factor(unit, index.exact_units)
     value = float(exchange["amount"]) * factor
     if prop != flow.reference_property:
+        ratio = flow.property_factors[flow.reference_property] / flow.property_factors[prop]
         value = value / flow.property_factors[prop] * flow.property_factors[flow.reference_property]
+        factor *= ratio
     target = reference_unit(index, flow)
     pair = (unit.name, target) if (unit.name != target or prop != flow.reference_property) else None
-    return Amount(value, target, pair, corrected)
+    return Amount(value, target, pair, corrected, factor)
 
 
 def reference_unit(index: Index, flow: Flow) -> str:
@@ -489,6 +494,145 @@ def unit_label(name: str) -> str:
 def is_currency(index: Index, flow: Flow) -> bool:
     group = index.group_of_property.get(flow.reference_property, "")
     return "currency" in index.group_names.get(group, "").lower()
+
+
+# --- uncertainty ------------------------------------------------------------------------------
+
+# stats_arrays ids of the distributions written to the ``uncertainty_type`` column (0: none).
+LOGNORMAL, NORMAL, UNIFORM, TRIANGULAR = 2, 3, 4, 5
+#: A distribution whose mean is further than this factor from the amount is not used.
+PLAUSIBLE_MEAN_FACTOR = 10.0
+
+
+@dataclass(frozen=True)
+class Spread:
+    """The distribution of an amount, as stats_arrays parameters in the amount's unit.
+
+    lognormal (2): ``loc`` = ln|amount| (the amount is the geometric mean and gives the sign),
+    ``scale`` = σ of ln(amount); normal (3): ``loc`` mean, ``scale`` standard deviation; uniform (4):
+    ``minimum``, ``maximum``; triangular (5): ``loc`` mode, ``minimum``, ``maximum``. Unused: NaN.
+    """
+
+    kind: int
+    loc: float = math.nan
+    scale: float = math.nan
+    minimum: float = math.nan
+    maximum: float = math.nan
+
+    def scaled(self, k: float) -> Spread:
+        """The distribution of ``k`` × the amount (``k`` ≠ 0)."""
+        if self.kind == LOGNORMAL:
+            return replace(self, loc=self.loc + math.log(abs(k)))
+        if self.kind == NORMAL:
+            return replace(self, loc=self.loc * k, scale=self.scale * abs(k))
+        low, high = sorted((self.minimum * k, self.maximum * k))
+        loc = self.loc * k if self.kind == TRIANGULAR else math.nan
+        return replace(self, loc=loc, minimum=low, maximum=high)
+
+    def mean(self, sign: float) -> float:
+        """The distribution's arithmetic mean (``sign`` of the amount, for the lognormal)."""
+        if self.kind == LOGNORMAL:
+            return math.copysign(math.exp(self.loc + self.scale**2 / 2), sign)
+        if self.kind == NORMAL:
+            return self.loc
+        if self.kind == TRIANGULAR:
+            return (self.minimum + self.loc + self.maximum) / 3
+        return (self.minimum + self.maximum) / 2
+
+    def cells(self) -> tuple[str, ...]:
+        """The five uncertainty columns."""
+        return (
+            str(self.kind),
+            *(_cell(v) for v in (self.loc, self.scale, self.minimum, self.maximum)),
+        )
+
+
+NO_SPREAD_CELLS = ("0", "", "", "", "")
+
+
+def _cell(value: float) -> str:
+    return "" if math.isnan(value) else fmt(value)
+
+
+def _number(data: JsonObj, key: str) -> float:
+    value = data.get(key)
+    try:
+        return float(value) if value is not None else math.nan
+    except (TypeError, ValueError):
+        return math.nan
+
+
+def _source_spread(data: JsonObj, stated: float) -> Spread | str:
+    """The distribution of an openLCA ``uncertainty`` object in the stated unit, or why it is unused."""
+    kind = data.get("distributionType")
+    if kind == "LOG_NORMAL_DISTRIBUTION":
+        centre, gsd = _number(data, "geomMean"), _number(data, "geomSd")
+        if not gsd > 1:
+            return "lognormal with geomSd <= 1 (no spread)"
+        if math.isnan(centre) or abs(centre - stated) <= 1e-9 * abs(stated):
+            centre = stated
+        if centre == 0 or centre * stated < 0:
+            return "lognormal with a zero geometric mean or one of the other sign"
+        return Spread(LOGNORMAL, loc=math.log(abs(centre)), scale=math.log(gsd))
+    if kind == "NORMAL_DISTRIBUTION":
+        mean, sd = _number(data, "mean"), _number(data, "sd")
+        if not sd > 0 or not math.isfinite(mean):
+            return "normal without a mean or a positive sd"
+        return Spread(NORMAL, loc=mean, scale=sd)
+    if kind in ("TRIANGLE_DISTRIBUTION", "UNIFORM_DISTRIBUTION"):
+        low, high = _number(data, "minimum"), _number(data, "maximum")
+        if not (math.isfinite(low) and math.isfinite(high)):
+            return "range without a finite minimum and maximum"
+        if low > high:
+            low, high = high, low
+        if low == high:
+            return "range of zero width"
+        if not low <= stated <= high:
+            return "amount outside its range"
+        if kind == "UNIFORM_DISTRIBUTION":
+            return Spread(UNIFORM, minimum=low, maximum=high)
+        mode = _number(data, "mode")
+        if not low <= mode <= high:
+            return "triangle mode outside its range"
+        return Spread(TRIANGULAR, loc=mode, minimum=low, maximum=high)
+    return f"unsupported distribution {kind}"
+
+
+def exchange_spread(exchange: JsonObj, k: float, stats: Stats, activity: str = "") -> Spread | None:
+    """The exchange's distribution scaled like its amount (stated amount × ``k``), or None.
+
+    Distributions that contradict the amount (outside their range, sign, mean more than
+    PLAUSIBLE_MEAN_FACTOR from it) are not used; the reasons are counted in ``stats``.
+    """
+    data = exchange.get("uncertainty")
+    if not data:
+        return None
+    kind = str(data.get("distributionType", "missing"))
+    stats.uncertainty[f"read {kind}"] += 1
+    stated = float(exchange["amount"])
+    spread = _source_spread(data, stated) if stated and k else "amount zero"
+    if isinstance(spread, Spread):
+        mean = spread.mean(stated)
+        ratio = mean / stated
+        if not 1 / PLAUSIBLE_MEAN_FACTOR <= ratio <= PLAUSIBLE_MEAN_FACTOR:
+            stats.implausible.append(
+                {
+                    "activity": activity,
+                    "flow": (exchange.get("flow") or {}).get("@id", ""),
+                    "flow_name": _clean((exchange.get("flow") or {}).get("name")),
+                    "amount": stated,
+                    "distribution": kind,
+                    "distribution_mean": mean,
+                }
+            )
+            spread = f"mean more than {PLAUSIBLE_MEAN_FACTOR:g} times the amount or a tenth of it"
+    if isinstance(spread, str):
+        stats.uncertainty[f"not used: {spread}"] += 1
+        return None
+    if spread.kind in (UNIFORM, TRIANGULAR) and _number(data, "minimum") > _number(data, "maximum"):
+        stats.uncertainty["used with minimum and maximum swapped back"] += 1
+    stats.uncertainty[f"used {kind}"] += 1
+    return spread.scaled(k)
 
 
 # --- processes --------------------------------------------------------------------------------
@@ -523,6 +667,7 @@ class Exchange:
     avoided: bool
     default_provider: str
     problem: str = ""
+    spread: Spread | None = None
 
 
 @dataclass(frozen=True)
@@ -544,6 +689,8 @@ class Stats:
     corrections: dict[tuple[str, str, float, float], int] = field(default_factory=dict)
     notes: Counter[str] = field(default_factory=Counter)
     suspect_references: list[dict[str, str]] = field(default_factory=list)
+    uncertainty: Counter[str] = field(default_factory=Counter)
+    implausible: list[dict[str, Any]] = field(default_factory=list)
 
     def record(self, amount: Amount) -> None:
         if amount.conversion:
@@ -623,6 +770,7 @@ def _exchange(
     flow = index.flows.get(ref["@id"])
     amount = float(exchange["amount"]) / scale
     unit, problem = (exchange.get("unit") or {}).get("name", ""), ""
+    spread: Spread | None = None
     if flow is None:
         problem = "unknown flow"
     elif is_currency(index, flow):
@@ -635,6 +783,7 @@ def _exchange(
         else:
             stats.record(converted)
             amount, unit = converted.value / scale, unit_label(converted.unit)
+            spread = exchange_spread(exchange, converted.factor / scale, stats, process["@id"])
     return Exchange(
         activity=process["@id"],
         flow=ref["@id"],
@@ -646,6 +795,7 @@ def _exchange(
         avoided=bool(exchange.get("avoidedProduct")),
         default_provider=(exchange.get("defaultProvider") or {}).get("@id", ""),
         problem=problem,
+        spread=spread,
     )
 
 
@@ -712,6 +862,13 @@ class Linked:
     flows_used: set[str] = field(default_factory=set)
     unlinked: list[UnlinkedRow] = field(default_factory=list)
     co_products: set[str] = field(default_factory=set)
+    #: the distribution of each exchange in ``technosphere`` / ``biosphere`` (same keys and order)
+    technosphere_spread: defaultdict[tuple[str, str], list[Spread | None]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    biosphere_spread: defaultdict[tuple[str, str], list[Spread | None]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
 
 
 def providers_by_flow(activities: Mapping[str, Activity]) -> dict[tuple[str, bool], list[str]]:
@@ -771,6 +928,7 @@ def link_technosphere(
     supplier, candidates = _supplier(exchange, parsed, providers, ref_is_input)
     if supplier:
         linked.technosphere[(exchange.activity, supplier)].append(exchange.amount)
+        linked.technosphere_spread[(exchange.activity, supplier)].append(exchange.spread)
     elif candidates:
         linked.unlinked.append(
             _unlinked(parsed, exchange, "ambiguous provider: " + " ".join(candidates))
@@ -784,11 +942,12 @@ def link_technosphere(
 def link_biosphere(exchange: Exchange, index: Index, linked: Linked, stats: Stats) -> None:
     flow = index.flows[exchange.flow]
     info = classify_gas(flow.name, flow.cas, flow.category)
-    amount = exchange.amount
+    amount, spread = exchange.amount, exchange.spread
     if exchange.is_input != (info.kind == "removal"):
-        amount = -amount
+        amount, spread = -amount, spread.scaled(-1.0) if spread else None
         stats.notes["biosphere exchanges against the flow's direction (amount negated)"] += 1
     linked.biosphere[(exchange.activity, exchange.flow)].append(amount)
+    linked.biosphere_spread[(exchange.activity, exchange.flow)].append(spread)
     linked.flows_used.add(exchange.flow)
 
 
@@ -820,8 +979,15 @@ def fmt(value: float | None) -> str:
 
 
 def _sum_rows(
-    pairs: Mapping[tuple[str, str], list[float]], stats: Stats, what: str
+    pairs: Mapping[tuple[str, str], list[float]],
+    stats: Stats,
+    what: str,
+    spreads: Mapping[tuple[str, str], list[Spread | None]] | None = None,
 ) -> list[tuple[str, ...]]:
+    """One row per pair, amounts summed; with ``spreads``, the UNCERTAINTY_COLUMNS follow.
+
+    A merged row keeps no distribution (a sum of distributions is not one of them).
+    """
     rows: list[tuple[str, ...]] = []
     for key in sorted(pairs):
         values = pairs[key]
@@ -831,7 +997,18 @@ def _sum_rows(
         if total == 0.0:
             stats.notes[f"{what} rows dropped (amount zero)"] += 1
             continue
-        rows.append((key[0], key[1], fmt(total)))
+        if spreads is None:
+            rows.append((key[0], key[1], fmt(total)))
+            continue
+        given = [s for s in spreads.get(key, []) if s is not None]
+        spread = given[0] if len(values) == 1 and given else None
+        if given and spread is None:
+            stats.uncertainty[f"{what} distributions dropped (exchanges merged into one row)"] += (
+                len(given)
+            )
+        cells = spread.cells() if spread else NO_SPREAD_CELLS
+        stats.uncertainty[f"{what} rows with uncertainty_type {cells[0]}"] += 1
+        rows.append((key[0], key[1], fmt(total), *cells))
     return rows
 
 
@@ -1001,6 +1178,13 @@ def make_report(
         "suspect_references": sorted(stats.suspect_references, key=lambda d: d["id"]),
         "multi_output_activities": multi_output_activities(tables["unlinked"]),
         "ghg_not_characterised": ghg_not_characterised(index, linked),
+        "uncertainty": {
+            "columns": list(UNCERTAINTY_COLUMNS),
+            "counts": dict(sorted(stats.uncertainty.items())),
+            "implausible_not_used": sorted(
+                stats.implausible, key=lambda d: (d["activity"], d["flow"], d["amount"])
+            ),
+        },
     }
 
 
@@ -1012,8 +1196,10 @@ def build_tables(source: Source, *, exact_units: bool = True, commit: str = "unk
     linked = link(parsed, index, stats)
     tables = {
         "activities": activity_rows(parsed.activities),
-        "technosphere": _sum_rows(linked.technosphere, stats, "technosphere"),
-        "biosphere": _sum_rows(linked.biosphere, stats, "biosphere"),
+        "technosphere": _sum_rows(
+            linked.technosphere, stats, "technosphere", linked.technosphere_spread
+        ),
+        "biosphere": _sum_rows(linked.biosphere, stats, "biosphere", linked.biosphere_spread),
         "flows": flow_rows(index, linked.flows_used),
         "unlinked": unlinked_rows(linked.unlinked),
     }
@@ -1067,11 +1253,20 @@ OUTPUT_FILES = {
 }
 
 
+def _header(columns: Sequence[str], rows: Sequence[Sequence[str]]) -> Sequence[str]:
+    """``columns``, with UNCERTAINTY_COLUMNS when the rows carry them."""
+    if rows and len(rows[0]) == len(columns) + len(UNCERTAINTY_COLUMNS):
+        return (*columns, *UNCERTAINTY_COLUMNS)
+    return columns
+
+
 def write_build(build: Build, out: Path) -> dict[str, Any]:
     """Write the tables and ``build_report.json`` into ``out``; return the report."""
     out.mkdir(parents=True, exist_ok=True)
     hashes = {
-        name: write_bytes(out / name, csv_gz_bytes(columns, build.tables[key]))
+        name: write_bytes(
+            out / name, csv_gz_bytes(_header(columns, build.tables[key]), build.tables[key])
+        )
         for key, (name, columns) in OUTPUT_FILES.items()
     }
     report = {**build.report, "files_sha256": dict(sorted(hashes.items()))}

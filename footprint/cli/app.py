@@ -16,7 +16,9 @@ from footprint.cli.common import DataDir, Format, Gwp, Out, err, handles_errors
 from footprint.cli.data_cmd import import_command
 from footprint.cli.exchange_cmd import export_app
 from footprint.cli.labels_cmd import label_app, verify_command
+from footprint.cli.report_cmd import report_command
 from footprint.cli.serve_cmd import clients_app, publish_command, serve_command
+from footprint.errors import FootprintError
 
 app = typer.Typer(
     help="Product carbon footprints (ISO 14067 / GB/T 24067 / PACT) on Brightway.",
@@ -38,6 +40,7 @@ app.command("publish")(publish_command)
 app.add_typer(clients_app, name="clients")
 app.command("serve")(serve_command)
 app.command("batch")(batch_command)
+app.command("report")(report_command)
 background_app.command("intensities")(intensities_command)
 
 
@@ -71,6 +74,30 @@ def calc(
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
     out: Out = None,
     data_dir: DataDir = None,
+    uncertainty: Annotated[
+        int | None,
+        typer.Option(
+            "--uncertainty",
+            min=1,
+            help="Monte Carlo: sample the declared distributions (inventory and background) N times.",
+        ),
+    ] = None,
+    seed: Annotated[
+        int,
+        typer.Option(min=0, help="Monte Carlo random seed: the same seed gives the same result."),
+    ] = 0,
+    threshold: Annotated[
+        str | None,
+        typer.Option(
+            help="Monte Carlo: report the probability of a footprint at most this, e.g. '0.89 t CO2e/t'."
+        ),
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="Monte Carlo on a Dask LocalCluster of N workers.")
+    ] = None,
+    scheduler: Annotated[
+        str | None, typer.Option(help="Monte Carlo on a running Dask scheduler (its address).")
+    ] = None,
 ) -> None:
     """Compute the cradle-to-gate footprint of a product per declared unit."""
     from footprint.cli.render import render_csv, render_scenarios, render_text, result_table
@@ -79,6 +106,28 @@ def calc(
     from footprint.output import write_text
 
     overrides = parse_assignments(assignments or [])
+    if uncertainty is None and (threshold or workers or scheduler):
+        raise FootprintError(
+            "--threshold, --workers and --scheduler are Monte Carlo options",
+            fix="add --uncertainty N (the number of iterations)",
+        )
+    if uncertainty is not None:
+        if scenario is not None or fmt is Format.csv:
+            raise FootprintError(
+                "--uncertainty works with one inventory and --format table or json",
+                fix="drop --scenario / --format csv, or run the Monte Carlo per scenario with --set",
+            )
+        _calc_uncertainty(
+            file,
+            gwp.value,
+            background,
+            data_dir,
+            overrides,
+            fmt,
+            out,
+            (uncertainty, seed, threshold, workers, scheduler),
+        )
+        return
     if scenario is not None:
         scenarios = {
             name: {**values, **overrides} for name, values in read_scenarios(scenario).items()
@@ -109,6 +158,84 @@ def calc(
         write_text(render_text(result), out)
     else:
         Console().print(result_table(result))
+
+
+def _calc_uncertainty(
+    file: Path,
+    gwp: str,
+    background: str,
+    data_dir: Path | None,
+    overrides: dict[str, float | str],
+    fmt: Format,
+    out: str | None,
+    options: tuple[int, int, str | None, int | None, str | None],
+) -> None:
+    """``calc --uncertainty``: the result and its Monte Carlo statistics (JSON or tables)."""
+    from footprint.cli.render import fmt as number
+    from footprint.cli.render import render_text, result_table
+    from footprint.engine.calculate import calculate
+    from footprint.engine.montecarlo import monte_carlo
+    from footprint.inventory import read_inventory
+    from footprint.output import write_text
+    from footprint.units import convert, quantity
+
+    iterations, seed, threshold, workers, scheduler = options
+    inventory = read_inventory(file)
+    if overrides:
+        inventory = inventory.with_parameters(overrides)
+    result = calculate(inventory, gwp=gwp, background=background, data_dir=data_dir)
+    limit = None
+    if threshold is not None:
+        given = quantity(threshold, where="--threshold")
+        try:
+            limit = convert(given, "kg CO2e", where="--threshold")
+        except FootprintError:
+            per = f"kg CO2e / ({result.declared_unit})"
+            limit = convert(given, per, where="--threshold") * result.declared_amount
+    mc = monte_carlo(
+        inventory,
+        iterations=iterations,
+        seed=seed,
+        gwp=gwp,
+        background=background,
+        data_dir=data_dir,
+        workers=workers,
+        scheduler=scheduler,
+    )
+    if fmt is Format.json:
+        data = result.to_dict() | {"uncertainty": mc.to_dict(threshold=limit)}
+        write_text(json.dumps(data, indent=2, ensure_ascii=False), out)
+        return
+    table = Table(
+        title=f"Monte Carlo: {mc.iterations} iterations, seed {mc.seed}, sampling {mc.sources} "
+        f"(kg CO2e per {result.declared_amount:g} {result.declared_unit})",
+        title_justify="left",
+    )
+    table.add_column("statistic")
+    table.add_column("kg CO2e", justify="right")
+    rows = [
+        ("deterministic", result.total),
+        ("mean", mc.mean),
+        ("median", mc.median),
+        ("standard deviation", mc.std),
+        ("2.5th percentile", mc.percentiles["2.5"]),
+        ("97.5th percentile", mc.percentiles["97.5"]),
+    ]
+    for label, value in rows:
+        table.add_row(label, number(value))
+    if limit is not None:
+        table.add_row(
+            f"P(footprint <= {threshold})", f"{100 * mc.probability_at_most(limit):.1f} %"
+        )
+    if out not in (None, "-"):
+        import io
+
+        buffer = io.StringIO()
+        Console(file=buffer, width=110, no_color=True).print(table)
+        write_text(render_text(result) + buffer.getvalue(), out)
+    else:
+        Console().print(result_table(result))
+        Console().print(table)
 
 
 @schema_app.command("inventory")

@@ -56,6 +56,9 @@ def batch_command(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")
     ] = False,
+    report: Annotated[
+        Path | None, typer.Option("--report", help="Also write a catalogue overview page (HTML).")
+    ] = None,
     data_dir: DataDir = None,
 ) -> None:
     """Compute every product of a catalogue; failures are listed and make the exit code 1."""
@@ -86,6 +89,11 @@ def batch_command(
             progress=lambda done, total: bar.update(task, completed=done, total=total),
         )
     _write_frame(result.rows, out)
+    if report is not None:
+        from footprint.output import write_text
+        from footprint.report import render_catalogue_html
+
+        write_text(render_catalogue_html(result), report)
     if not quiet:
         ok = result.rows[result.rows["status"] == "ok"]
         table = Table(

@@ -1,4 +1,4 @@
-"""``footprint export pact``: footprints as PACT v3 ProductFootprint JSON."""
+"""``footprint export pact``: footprints as PACT ProductFootprint JSON (3.0, or 2.3 with ``--spec``)."""
 
 from __future__ import annotations
 
@@ -24,7 +24,16 @@ def export_pact_command(
     product_id: Annotated[
         list[str] | None, typer.Option(help="Product URN, repeatable (default: product.id).")
     ] = None,
-    spec: Annotated[str, typer.Option(help="PACT Technical Specification version.")] = "3.0",
+    spec: Annotated[
+        str, typer.Option(help="PACT Technical Specifications version: 3.0 or 2.3.")
+    ] = "3.0",
+    cpc: Annotated[
+        str | None,
+        typer.Option(
+            help="UN CPC Ver. 2.1 code of the product, for PACT 2.x productCategoryCpc "
+            "(default: product.cpc)."
+        ),
+    ] = None,
     gwp: Annotated[Gwp, typer.Option(help="IPCC GWP100 set.")] = Gwp.ar6,
     background: Annotated[str, typer.Option(help="Background database name.")] = "default",
     out: Out = None,
@@ -37,6 +46,11 @@ def export_pact_command(
 
     result = calculate(file, gwp=gwp.value, background=background, data_dir=data_dir)
     document = export_pact(
-        result, company_name=company_name, company_ids=company_id, product_ids=product_id, spec=spec
+        result,
+        company_name=company_name,
+        company_ids=company_id,
+        product_ids=product_id,
+        spec=spec,
+        cpc=cpc,
     )
     write_text(json.dumps(document, indent=2, ensure_ascii=False), out)

@@ -199,6 +199,9 @@ def verify(
     claim: Annotated[Path, typer.Argument(help="Claim file (YAML).")],
     fmt: Annotated[str, typer.Option("--format", "-f", help="table, json or markdown.")] = "table",
     out: Out = None,
+    html: Annotated[
+        Path | None, typer.Option("--html", help="Also write the verification as an HTML page.")
+    ] = None,
 ) -> None:
     """Verify a label claim for an auditor: recompute it and check it against the scheme in force.
 
@@ -210,6 +213,10 @@ def verify(
     if fmt not in ("table", "json", "markdown"):
         raise FootprintError(f"--format {fmt!r} is not one of table, json, markdown")
     report = run_verify(claim)
+    if html is not None:
+        from footprint.report import render_verification_html
+
+        write_text(render_verification_html(report), html)
     if fmt == "json":
         write_text(report.to_json(), out)
     elif fmt == "markdown":

@@ -183,6 +183,7 @@ def _result(
             "biogenic_carbon_content_kg": _kg(product.biogenic_carbon_content),
             "primary_data_share": product.primary_data_share,
             "company": product.company.model_dump() if product.company else None,
+            "cpc": product.cpc,
             "fossil_carbon_content_kg": _kg(product.fossil_carbon_content),
             "mass_per_declared_unit_kg": _kg(product.mass_per_declared_unit),
             "parameters": dict(product.parameters),

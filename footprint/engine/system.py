@@ -2,6 +2,7 @@
 
 Activity ids: background activities are ``0 … nB−1`` in table order, foreground processes follow.
 Technosphere entries are (product row, activity column, amount, flip); flipped entries are inputs.
+Declared uncertainty travels with each line and foreground technosphere entry, scaled to its amount.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import numpy as np
 
 from footprint.background.store import Background
 from footprint.engine.methods import bucket, canonical_gas, factor
+from footprint.engine.uncertainty import Distribution, unit_factor
 from footprint.errors import InventoryError, UnitError
 from footprint.inventory.model import Inventory, Process
 from footprint.units import convert, quantity
@@ -33,6 +35,8 @@ class Line:
     flow: int = -1  # biosphere flow id, for emissions
     gas: str = ""
     bucket: str = ""
+    #: distribution of ``amount`` (same unit, after allocation), when the inventory declares one
+    uncertainty: Distribution | None = None
 
 
 @dataclass
@@ -57,6 +61,8 @@ class LinkedSystem:
     #: MJ of primary energy per unit of each energy-carrying resource flow
     flow_energy: dict[int, float] = field(default_factory=dict)
     lines: list[Line] = field(default_factory=list)
+    #: distribution of ``tech_values[i]`` for foreground inputs from foreground processes
+    tech_uncertainty: dict[int, Distribution] = field(default_factory=dict)
     allocation: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
 
@@ -229,6 +235,11 @@ def _add_process(
             system.tech_cols.append(col)
             system.tech_values.append(amount * share)
             system.tech_flip.append(True)
+            if item.uncertainty is not None:
+                per_unit = unit_factor(item.amount, str(supplier.output.units)) * share
+                system.tech_uncertainty[len(system.tech_values) - 1] = (
+                    item.uncertainty.distribution_of(item.amount).scaled(per_unit)
+                )
             continue
         ref = item.background
         assert ref is not None
@@ -245,6 +256,10 @@ def _add_process(
         system.tech_cols.append(col)
         system.tech_values.append(amount * share)
         system.tech_flip.append(True)
+        spread = None
+        if item.uncertainty is not None:
+            per_unit = unit_factor(item.amount, str(activity["unit"])) * share
+            spread = item.uncertainty.distribution_of(item.amount).scaled(per_unit)
         system.lines.append(
             Line(
                 position,
@@ -254,6 +269,7 @@ def _add_process(
                 amount * share,
                 str(activity["unit"]),
                 supplier=supplier_id,
+                uncertainty=spread,
             )
         )
     for k, emission in enumerate(process.emissions):
@@ -280,6 +296,10 @@ def _add_process(
         system.bio_rows.append(flow)
         system.bio_cols.append(col)
         system.bio_values.append(abs(mass) * share)
+        spread = None
+        if emission.uncertainty is not None:
+            per_unit = unit_factor(emission.amount, "kg") * share * (-1.0 if mass < 0 else 1.0)
+            spread = emission.uncertainty.distribution_of(emission.amount).scaled(per_unit)
         system.lines.append(
             Line(
                 position,
@@ -291,6 +311,7 @@ def _add_process(
                 flow=flow,
                 gas=gas,
                 bucket=bucket(emission.origin, kind),
+                uncertainty=spread,
             )
         )
 

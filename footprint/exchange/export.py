@@ -17,6 +17,7 @@ def export_pact(
     company_ids: Sequence[str] | None = None,
     product_ids: Sequence[str] | None = None,
     spec: str = "3.0",
+    cpc: str | None = None,
     pf_id: str | None = None,
     created: dt.datetime | None = None,
     preceding_pf_ids: Sequence[str] | None = None,
@@ -25,12 +26,14 @@ def export_pact(
 
     Company, fossil carbon content and (for non-mass declared units) the product mass come from the
     inventory's ``product.company``, ``product.fossil_carbon_content`` and
-    ``product.mass_per_declared_unit``.
+    ``product.mass_per_declared_unit``; for PACT 2.x the UN CPC code (``productCategoryCpc``)
+    comes from ``cpc`` or the inventory's ``product.cpc``.
 
     Raises:
         FootprintError: a fact PACT requires is missing (the message names the inventory field to add).
     """
     from footprint.exchange.pact import to_pact
+    from footprint.exchange.pact_schema import spec_line
 
     product = result.product
     company = product.get("company") or {}
@@ -52,11 +55,13 @@ def export_pact(
         )
     declared = float(result.declared_amount)
     mass = product.get("mass_per_declared_unit_kg")
+    is_v3 = spec_line(spec) == "3.0"
     return to_pact(
         result,
         company_name=name,
         company_ids=ids,
         product_ids=list(product_ids) if product_ids else None,
+        product_category_cpc=None if is_v3 else (cpc or _inventory_cpc(result)),
         spec=spec,
         pf_id=pf_id,
         created=created,
@@ -64,3 +69,9 @@ def export_pact(
         fossil_carbon_content_kg=float(fossil_carbon) * declared,
         product_mass_kg=None if mass is None else float(mass) * declared,
     )
+
+
+def _inventory_cpc(result: FootprintResult) -> str | None:
+    """The inventory's ``product.cpc``, as recorded with the result."""
+    value = result.product.get("cpc")
+    return None if value is None else str(value)

@@ -2,7 +2,8 @@
 
 Units: every PACT emission value is kg CO2e for the *declared unit*, i.e. for
 ``declaredUnitAmount`` × ``declaredUnitOfMeasurement`` (PACT 3.0; in 2.x the values are per one
-``declaredUnit``). Biogenic CO2 uptake is −(biogenic carbon content, kg C) × 44/12 kg CO2.
+``declaredUnit`` and ``unitaryProductAmount`` says how many of it the product holds). Biogenic
+CO2 uptake is −(biogenic carbon content, kg C) × 44/12 kg CO2. Export writes 3.0 or 2.3.
 """
 
 from __future__ import annotations
@@ -69,10 +70,38 @@ _COUNTRY = re.compile(r"[A-Z]{2}")
 _SUBDIVISION = re.compile(r"[A-Z]{2}-[A-Z0-9]{1,3}")
 _PACT_SOURCE = "PACT footprint "
 _DQI_KEYS = {
-    "technological": "technologicalDQR",
-    "geographical": "geographicalDQR",
-    "temporal": "temporalDQR",
+    "technological": ("technologicalDQR", 1.0, 5.0),
+    "geographical": ("geographicalDQR", 1.0, 5.0),
+    "temporal": ("temporalDQR", 1.0, 5.0),
 }
+#: PACT 2.x ``DataQualityIndicators``: every property, ratings 1-3, coverage in percent.
+_DQI_KEYS_V2 = {
+    "coverage_percent": ("coveragePercent", 0.0, 100.0),
+    "technological": ("technologicalDQR", 1.0, 3.0),
+    "temporal": ("temporalDQR", 1.0, 3.0),
+    "geographical": ("geographicalDQR", 1.0, 3.0),
+    "completeness": ("completenessDQR", 1.0, 3.0),
+    "reliability": ("reliabilityDQR", 1.0, 3.0),
+}
+#: ``crossSectoralStandards`` codes → the PACT 2.x ``crossSectoralStandardsUsed`` names.
+_V2_STANDARDS = {
+    "GHGP-Product": "GHG Protocol Product standard",
+    "ISO14067": "ISO Standard 14067",
+    "ISO14040-44": "ISO Standard 14044",
+}
+#: PACT 2.3 properties optional only for reference periods before 2025 (marked O* there).
+_V2_FROM_2025 = (
+    "pCfIncludingBiogenic",
+    "dLucGhgEmissions",
+    "landManagementGhgEmissions",
+    "otherBiogenicGhgEmissions",
+    "biogenicCarbonWithdrawal",
+    "biogenicAccountingMethodology",
+    "primaryDataShare",
+    "dqi",
+)
+_PACT_2025 = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+_CPC = re.compile(r"[0-9]{1,5}")  # UN CPC Ver. 2.1: section to subclass, 1 to 5 digits
 
 
 @dataclass(frozen=True)
@@ -195,28 +224,41 @@ _V2_FIELDS = {
 # Export
 
 
-def pact_unit(declared_unit: str) -> tuple[str, float]:
-    """The PACT ``declaredUnitOfMeasurement`` for a unit and how many of it make one ``declared_unit``.
+def _declared_units(spec: str) -> dict[str, str]:
+    """The declared units of a spec line (PACT name → pint unit), from its bundled schema's enum."""
+    line = spec_line(spec)
+    key = "declaredUnitOfMeasurement" if line == "3.0" else "declaredUnit"
+    names: list[str] = load_schema(line)["$defs"]["CarbonFootprint"]["properties"][key]["enum"]
+    return {name: PACT_UNITS[name] for name in names}
+
+
+def pact_unit(declared_unit: str, spec: str = "3.0") -> tuple[str, float]:
+    """The PACT declared unit for a unit and how many of it make one ``declared_unit``.
 
     ``"t"`` → ``("kilogram", 1000.0)``, ``"L"`` → ``("liter", 1.0)``, ``"GJ"`` → ``("megajoule", 1000.0)``.
+    ``spec`` picks the enumeration: 3.0 ``declaredUnitOfMeasurement`` or 2.x ``declaredUnit``
+    (which has no ``piece``, ``hour`` or ``megabit second``).
 
     Raises:
-        UnitError: the unit is not a multiple of any PACT unit (e.g. ``m``, ``pkm``).
+        UnitError: the unit is not a multiple of any PACT unit of that spec (e.g. ``m``, ``pkm``).
     """
+    line = spec_line(spec)
+    units = _declared_units(line)
     ureg = registry()
     unit = parse_unit(declared_unit, where="product.declared_unit")
     one = ureg.Quantity(1.0, unit)
     base = one.to_base_units().units
     found: dict[str, float] = {}
-    for name, symbol in PACT_UNITS.items():
+    for name, symbol in units.items():
         target = parse_unit(symbol)
         if ureg.Quantity(1.0, target).to_base_units().units == base:
             found[name] = float(one.to(target).magnitude)
     if not found:
+        pact = "a PACT declared unit" if line == "3.0" else f"a PACT {line} declared unit"
         raise UnitError(
-            f"declared unit {declared_unit!r} cannot be expressed in a PACT declared unit",
+            f"declared unit {declared_unit!r} cannot be expressed in {pact}",
             where="product.declared_unit",
-            fix="declare the product in a multiple of one of: " + ", ".join(PACT_UNITS.values()),
+            fix="declare the product in a multiple of one of: " + ", ".join(units.values()),
         )
     for name, factor in found.items():
         if math.isclose(factor, 1.0, rel_tol=1e-12):
@@ -239,7 +281,9 @@ def to_pact(
     product_description: str | None = None,
     product_name: str | None = None,
     product_classifications: Sequence[str] | None = None,
+    product_category_cpc: str | None = None,
     spec: str = "3.0",
+    version: int | None = None,
     pf_id: str | None = None,
     created: dt.datetime | None = None,
     status: str = "Active",
@@ -259,41 +303,63 @@ def to_pact(
     dqi: Mapping[str, float] | None = None,
     comment: str | None = None,
 ) -> dict[str, Any]:
-    """A PACT 3.0 ``ProductFootprint`` (JSON-ready dict) for ``result``, checked against the schema.
+    """A PACT ``ProductFootprint`` (JSON-ready dict) for ``result``, checked against the schema.
 
-    Values are kg CO2e for the declared unit: ``result.declared_amount`` of ``result.declared_unit``
-    converted to the PACT unit (1 t → ``declaredUnitAmount`` "1000" ``kilogram``); with
-    ``per_unit=True`` they are stated for one PACT unit instead (``declaredUnitAmount`` "1").
+    PACT 3.0 (``spec="3.0"``, the default): values are kg CO2e for the declared unit,
+    ``result.declared_amount`` of ``result.declared_unit`` converted to the PACT unit (1 t →
+    ``declaredUnitAmount`` "1000" ``kilogram``); with ``per_unit=True`` they are stated for one
+    PACT unit instead (``declaredUnitAmount`` "1").
+
+    PACT 2.3 (``spec="2.3"``): values are per one ``declaredUnit`` and ``unitaryProductAmount``
+    is the declared amount in it (1 t → "1000" ``kilogram``, values per kg; "1" with
+    ``per_unit=True``). 2.x has no ``piece``: a product declared per piece is stated per
+    ``kilogram``, ``unitaryProductAmount`` being the mass of the declared pieces. The 2.x names
+    are filled from the same facts: ``pCfExcludingBiogenic``/``pCfIncludingBiogenic`` (which
+    3.0 renamed ``pcf...BiogenicUptake``), ``dLucGhgEmissions`` (land-use change),
+    ``otherBiogenicGhgEmissions`` (biogenic emissions), ``biogenicCarbonWithdrawal`` (the
+    uptake), ``characterizationFactors`` and ``ipccCharacterizationFactorsSources``,
+    ``crossSectoralStandardsUsed`` (the 2.x names of ``cross_sectoral_standards``) and
+    ``crossSectoralStandards``. The inventory model has no land-management origin, so
+    ``landManagementGhgEmissions`` is written (as 0, with a note in ``comment``) only where 2.3
+    requires it: reference periods reaching into 2025 or later, which also need
+    ``primaryDataShare`` and ``dqi``; earlier ones need one of them.
 
     Args:
         result: a cradle-to-gate footprint from :func:`footprint.engine.calculate.calculate`.
         company_name, company_ids: the data owner; ids are URNs.
         product_ids: product URNs (default: the inventory's ``product.id`` if it is a URN).
+        product_category_cpc: the product's UN CPC code (PACT 2.x ``productCategoryCpc``,
+            required there; not part of 3.0).
+        version: PACT 2.x ``version`` of the footprint (default 1; not part of 3.0).
         pf_id: the footprint's UUID (default: a UUID5 of the document's content).
         created: when the footprint was made (default: the end of the reference period, so the
             same inputs give the same document; pass the real time when publishing).
         product_mass_kg: kg of product (without packaging) in the declared amount; needed for
-            piece, liter, cubic meter and square meter declared units.
+            piece, liter, cubic meter and square meter declared units (in 2.3 only for piece).
         fossil_carbon_content_kg: kg of fossil carbon in the declared amount (PACT requires it).
         exempted_emissions_percent: share of emissions left out under cut-off rules, %.
         packaging_emissions_kg: kg CO2e of packaging in the declared amount, if included.
-        dqi: data quality ratings 1-5: ``technological``, ``geographical``, ``temporal``.
+        dqi: data quality ratings. 3.0: ``technological``, ``geographical``, ``temporal``
+            (1-5). 2.3: those and ``completeness``, ``reliability`` (1-3), and
+            ``coverage_percent`` (0-100).
 
     Raises:
         FootprintError: a required fact is missing (reference period, fossil carbon content,
-            product mass, URN product id), a unit PACT cannot express, or an invalid document.
+            product mass, URN product id; for 2.3 also the CPC code, biogenic carbon content
+            and primary data share or dqi), a unit PACT cannot express, or an invalid document.
     """
     line = spec_line(spec)
-    if line != "3.0":
+    v3 = line == "3.0"
+    if v3 and version is not None:
         raise FootprintError(
-            f"export to PACT {spec} is not supported",
-            fix="export PACT 3.0 (spec='3.0'); PACT 2.x documents can be read with from_pact",
+            "PACT 3.0 has no 'version' property", fix="leave version out, or export spec='2.3'"
         )
+    cpc = None if v3 else _category_cpc(product_category_cpc, result)
     product = result.product
-    unit_name, factor = pact_unit(result.declared_unit)
-    declared = result.declared_amount * factor  # in PACT units
+    unit_name, declared, unit_note = _declared_basis(result, line, product_mass_kg)
     amount = 1.0 if per_unit else declared
-    scale = amount / declared  # values are computed for `declared` and stated for `amount`
+    # Values are computed for `declared` PACT units; 3.0 states them for `amount`, 2.x per unit.
+    scale = (amount if v3 else 1.0) / declared
 
     def kg(value: float) -> str:
         return decimal_string(value * scale)
@@ -313,13 +379,20 @@ def to_pact(
     fossil = _not_negative(result.fossil, scale_total, "fossil emissions")
     land_use_change = _not_negative(result.land_use_change, scale_total, "land-use change")
     excluding = fossil + land_use_change + result.biogenic_emissions
-    notes: list[str] = []
-    carbon = product.get("biogenic_carbon_content_kg")
+    notes = [unit_note] if unit_note else []
+    per_unit_carbon = product.get("biogenic_carbon_content_kg")  # kg C per declared unit
+    carbon = (
+        None if per_unit_carbon is None else float(per_unit_carbon) * float(result.declared_amount)
+    )
+    names = _V3_FIELDS if v3 else _V2_FIELDS
     pcf_bio: dict[str, str] = {}
     if carbon is not None:
         uptake = -float(carbon) * CO2_PER_C
         including = excluding + uptake
-        pcf_bio = {"biogenicCarbonContent": kg(float(carbon)), "biogenicCO2Uptake": kg(uptake)}
+        pcf_bio = {
+            names["biogenic_carbon_content"]: kg(float(carbon)),
+            names["biogenic_co2_uptake"]: kg(uptake),
+        }
         modelled = result.biogenic_removals
         tolerance = max(0.01 * max(abs(uptake), abs(modelled)), 1e-6 * scale_total)
         if abs(modelled - uptake) > tolerance:
@@ -336,6 +409,13 @@ def to_pact(
             fix="declare product.biogenic_carbon_content (kg C in the declared amount); PACT "
             "derives the biogenic CO2 uptake from it",
         )
+    elif not v3:
+        raise FootprintError(
+            f"PACT {line} requires the biogenic carbon content of the product (biogenicCarbonContent)",
+            where="product.biogenic_carbon_content",
+            fix="declare product.biogenic_carbon_content (kg C in the declared amount; '0 kg' "
+            "for products without biogenic carbon)",
+        )
     else:
         including = excluding
 
@@ -345,26 +425,37 @@ def to_pact(
             fix="pass fossil_carbon_content_kg=<kg of fossil carbon in the declared amount> "
             "(0 for products without fossil-derived carbon, e.g. cement or glass)",
         )
-    mass = _product_mass(unit_name, declared, product_mass_kg)
+    mass = _product_mass(unit_name, declared, product_mass_kg, required=v3)
+    gwp = str(result.method.get("gwp", "ar6"))
+    report = _GWP_REPORTS.get(gwp, gwp.upper())
+    from_2025 = period_end > _PACT_2025  # the reference period includes 2025-01-01 or later
 
-    pcf: dict[str, Any] = {
-        "declaredUnitOfMeasurement": unit_name,
-        "declaredUnitAmount": decimal_string(amount),
-        "productMassPerDeclaredUnit": kg(mass),
-        "referencePeriodStart": _iso(period_start),
-        "referencePeriodEnd": _iso(period_end),
-    }
+    pcf: dict[str, Any] = {names["unit"]: unit_name, names["amount"]: decimal_string(amount)}
+    if mass is not None:
+        pcf["productMassPerDeclaredUnit"] = kg(mass)
+    pcf["referencePeriodStart"] = _iso(period_start)
+    pcf["referencePeriodEnd"] = _iso(period_end)
     place = _geography_field(geography if geography is not None else str(product["geography"]))
     if place is not None:
         pcf[place[0]] = place[1]
     pcf["boundaryProcessesDescription"] = _boundary(result)
-    pcf.update(
-        pcfExcludingBiogenicUptake=kg(excluding),
-        pcfIncludingBiogenicUptake=kg(including),
-        fossilCarbonContent=kg(_not_negative(fossil_carbon_content_kg, 1.0, "fossil carbon")),
-    )
+    pcf[names["pcf_excluding_biogenic_uptake"]] = kg(excluding)
+    pcf[names["pcf_including_biogenic_uptake"]] = kg(including)
+    pcf["fossilCarbonContent"] = kg(_not_negative(fossil_carbon_content_kg, 1.0, "fossil carbon"))
     pcf.update(pcf_bio)
-    pcf.update(fossilGhgEmissions=kg(fossil), landUseChangeGhgEmissions=kg(land_use_change))
+    pcf["fossilGhgEmissions"] = kg(fossil)
+    pcf[names["land_use_change_ghg_emissions"]] = kg(land_use_change)
+    if not v3:
+        if from_2025:
+            pcf["landManagementGhgEmissions"] = "0"
+            notes.append(
+                "The inventory model has no land-management origin: landManagementGhgEmissions "
+                "is 0 and biogenic emissions are in otherBiogenicGhgEmissions."
+            )
+        other = _not_negative(result.biogenic_emissions, scale_total, "biogenic emissions")
+        pcf["otherBiogenicGhgEmissions"] = kg(other)
+        if "ISO14067" in cross_sectoral_standards:
+            pcf["biogenicAccountingMethodology"] = "ISO"
     pcf["packagingEmissionsIncluded"] = packaging_emissions_included
     if packaging_emissions_included and packaging_emissions_kg is not None:
         pcf["packagingGhgEmissions"] = kg(packaging_emissions_kg)
@@ -373,13 +464,17 @@ def to_pact(
             "packaging emissions given but packaging_emissions_included is False",
             fix="pass packaging_emissions_included=True, or leave packaging_emissions_kg out",
         )
-    pcf["ccsTechnologicalCO2CaptureIncluded"] = False
-    gwp = str(result.method.get("gwp", "ar6"))
-    pcf["ipccCharacterizationFactors"] = [_GWP_REPORTS.get(gwp, gwp.upper())]
+    if v3:
+        pcf["ccsTechnologicalCO2CaptureIncluded"] = False
+        pcf["ipccCharacterizationFactors"] = [report]
+    else:
+        pcf["characterizationFactors"] = _v2_characterization(report)
+        pcf["ipccCharacterizationFactorsSources"] = [report]
+        pcf["crossSectoralStandardsUsed"] = _v2_standards_used(cross_sectoral_standards)
     pcf["crossSectoralStandards"] = list(dict.fromkeys(cross_sectoral_standards))
     if product_or_sector_specific_rules:
         pcf["productOrSectorSpecificRules"] = [dict(r) for r in product_or_sector_specific_rules]
-    pcf["exemptedEmissionsPercent"] = decimal_string(exempted_emissions_percent)
+    pcf["exemptedEmissionsPercent"] = _percent(exempted_emissions_percent, v3)
     pcf["exemptedEmissionsDescription"] = (
         exempted_emissions_description
         if exempted_emissions_description is not None
@@ -393,9 +488,11 @@ def to_pact(
     if sources:
         pcf["secondaryEmissionFactorSources"] = sources
     if product.get("primary_data_share") is not None:
-        pcf["primaryDataShare"] = decimal_string(float(product["primary_data_share"]))
+        pcf["primaryDataShare"] = _percent(float(product["primary_data_share"]), v3)
     if dqi is not None:
-        pcf["dqi"] = _dqi(dqi)
+        pcf["dqi"] = _dqi(dqi, _DQI_KEYS if v3 else _DQI_KEYS_V2, text=v3)
+    if not v3:
+        _v2_from_2025(pcf, line, from_2025)
 
     ids = list(product_ids) if product_ids is not None else _default_product_ids(product)
     doc: dict[str, Any] = {
@@ -404,6 +501,8 @@ def to_pact(
     }
     if preceding_pf_ids:
         doc["precedingPfIds"] = list(preceding_pf_ids)
+    if not v3:
+        doc["version"] = _v2_version(version)
     doc["created"] = _iso(_aware(created, "created") if created is not None else period_end)
     doc["status"] = status
     _validity(doc, validity_period_start, validity_period_end, period_end)
@@ -417,12 +516,131 @@ def to_pact(
     )
     if product_classifications:
         doc["productClassifications"] = list(product_classifications)
+    if cpc is not None:
+        doc["productCategoryCpc"] = cpc
     doc["productNameCompany"] = product_name if product_name is not None else str(product["name"])
     doc["comment"] = " ".join(([comment] if comment else []) + [_provenance(result), *notes])
     doc["pcf"] = pcf
     doc["id"] = pf_id if pf_id is not None else _content_id(doc)
     validate_pact(doc, line)
     return doc
+
+
+def _category_cpc(given: str | None, result: FootprintResult) -> str:
+    """The UN CPC code for PACT 2.x ``productCategoryCpc``: ``given``, else the inventory's."""
+    cpc = given if given is not None else result.product.get("cpc")
+    source = str(result.inventory.get("source") or "product.cpc")
+    if cpc is None or not str(cpc).strip():
+        raise FootprintError(
+            "PACT 2.3 export is not supported without the product's UN CPC code "
+            "(productCategoryCpc is required in PACT 2.x)",
+            where=source,
+            fix="add product.cpc (its UN CPC Ver. 2.1 code, quoted, e.g. cpc: '37440') to the "
+            "inventory, or pass --cpc CODE (product_category_cpc=... in Python)",
+        )
+    text = str(cpc).strip()
+    if _CPC.fullmatch(text) is None:
+        raise FootprintError(
+            f"{text!r} is not a UN CPC code",
+            where=source,
+            fix="give the CPC Ver. 2.1 code of the product: 1 to 5 digits, e.g. '37440'",
+        )
+    return text
+
+
+def _declared_basis(
+    result: FootprintResult, line: str, product_mass_kg: float | None
+) -> tuple[str, float, str | None]:
+    """PACT unit, the declared amount in it, and a note for the comment if the unit had to change.
+
+    PACT 2.x has no ``piece``: products declared per piece are stated per kilogram of product.
+    """
+    try:
+        name, factor = pact_unit(result.declared_unit, line)
+    except UnitError:
+        if line == "3.0" or pact_unit(result.declared_unit)[0] != "piece":
+            raise
+        if product_mass_kg is None or product_mass_kg <= 0:
+            raise FootprintError(
+                f"PACT {line} has no 'piece' declared unit: the footprint of "
+                f"{decimal_string(result.declared_amount)} {result.declared_unit} is stated per "
+                "kilogram of product, which needs the product's mass",
+                where="product.mass_per_declared_unit",
+                fix="add product.mass_per_declared_unit (e.g. '22 g') to the inventory, or pass "
+                "product_mass_kg=<kg of product in the declared amount>",
+            ) from None
+        note = (
+            f"PACT {line} has no piece unit: the footprint of "
+            f"{decimal_string(result.declared_amount)} {result.declared_unit} "
+            f"({decimal_string(product_mass_kg)} kg) is stated per kilogram."
+        )
+        return "kilogram", float(product_mass_kg), note
+    return name, result.declared_amount * factor, None
+
+
+def _v2_characterization(report: str) -> str:
+    allowed: list[str] = load_schema("2.3")["$defs"]["CarbonFootprint"]["properties"][
+        "characterizationFactors"
+    ]["enum"]
+    if report not in allowed:
+        raise FootprintError(
+            f"PACT 2.3 characterizationFactors must be one of {', '.join(allowed)}, "
+            f"the footprint was calculated with {report}",
+            fix="calculate with --gwp ar6 (or ar5) for a PACT 2.3 export, or export PACT 3.0",
+        )
+    return report
+
+
+def _v2_standards_used(standards: Sequence[str]) -> list[str]:
+    """PACT 2.x ``crossSectoralStandardsUsed`` (deprecated, still required) for 3.0-style codes."""
+    used = [_V2_STANDARDS[s] for s in dict.fromkeys(standards) if s in _V2_STANDARDS]
+    if not used:
+        raise FootprintError(
+            "PACT 2.3 requires crossSectoralStandardsUsed, which names only ISO 14067, the GHG "
+            f"Protocol Product standard and ISO 14044; got {', '.join(standards) or 'none'}",
+            fix="include ISO14067, GHGP-Product or ISO14040-44 in cross_sectoral_standards",
+        )
+    return used
+
+
+def _v2_version(version: int | None) -> int:
+    value = 1 if version is None else version
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 2**31 - 1:
+        raise FootprintError(
+            f"PACT 2.x version must be an integer from 0 to 2147483647, got {version!r}",
+            fix="pass version=1 for a first version, and add 1 for each later minor change",
+        )
+    return value
+
+
+def _v2_from_2025(pcf: Mapping[str, Any], line: str, from_2025: bool) -> None:
+    """PACT 2.3's rule on the properties marked O*: all of them from 2025, else data quality."""
+    if from_2025:
+        missing = [key for key in _V2_FROM_2025 if key not in pcf]
+        if missing:
+            raise FootprintError(
+                f"PACT {line} requires {', '.join(missing)} for reference periods that include "
+                "2025 or later",
+                where="product.primary_data_share" if "primaryDataShare" in missing else None,
+                fix="add product.primary_data_share to the inventory and pass dqi={...} "
+                "(technological, geographical, temporal, completeness, reliability: 1-3; "
+                "coverage_percent: 0-100)",
+            )
+    elif "primaryDataShare" not in pcf and "dqi" not in pcf:
+        raise FootprintError(
+            f"PACT {line} requires primaryDataShare or dqi",
+            where="product.primary_data_share",
+            fix="add product.primary_data_share (percent of primary data) to the inventory, or "
+            "pass dqi={...}",
+        )
+
+
+def _percent(value: float, text: bool) -> str | int | float:
+    """A percentage as a 3.0 decimal string, or as a 2.x JSON number without exponent."""
+    if text:
+        return decimal_string(value)
+    rounded = round(float(value), 4)  # repr has no exponent from 1e-4 up
+    return int(rounded) if rounded.is_integer() else rounded
 
 
 def _iso(moment: dt.datetime) -> str:
@@ -487,8 +705,13 @@ def _not_negative(value: float, scale: float, what: str) -> float:
     )
 
 
-def _product_mass(unit_name: str, amount: float, given: float | None) -> float:
-    """kg of product in ``amount`` PACT units (0 where PACT deems mass irrelevant)."""
+def _product_mass(
+    unit_name: str, amount: float, given: float | None, *, required: bool = True
+) -> float | None:
+    """kg of product in ``amount`` PACT units (0 where PACT deems mass irrelevant).
+
+    None if it is unknown and not ``required`` (PACT 2.x ``productMassPerDeclaredUnit`` is optional).
+    """
     if unit_name == "kilogram":
         if given is not None and not math.isclose(given, amount, rel_tol=1e-9):
             raise FootprintError(
@@ -500,6 +723,8 @@ def _product_mass(unit_name: str, amount: float, given: float | None) -> float:
         return _not_negative(given, 1.0, "product mass")
     if unit_name in MASSLESS_UNITS:
         return 0.0
+    if not required:
+        return None
     raise FootprintError(
         f"PACT requires the product mass per declared unit for declared unit {unit_name!r}",
         fix="pass product_mass_kg=<kg of product, without packaging, in the declared amount>",
@@ -551,16 +776,19 @@ def _secondary_sources(background: Mapping[str, Any]) -> list[dict[str, str]]:
     return [{"name": name, "version": version} for name in dict.fromkeys(names)]
 
 
-def _dqi(dqi: Mapping[str, float]) -> dict[str, str]:
-    out = {}
-    for key, pact_key in _DQI_KEYS.items():
+def _dqi(
+    dqi: Mapping[str, float], keys: Mapping[str, tuple[str, float, float]], *, text: bool
+) -> dict[str, str | int | float]:
+    """PACT ``dqi`` from ratings keyed as in ``keys`` (our key → PACT key, lowest, highest)."""
+    out: dict[str, str | int | float] = {}
+    for key, (pact_key, low, high) in keys.items():
         value = dqi.get(key)
-        if value is None or not 1.0 <= float(value) <= 5.0:
+        if value is None or not low <= float(value) <= high:
             raise FootprintError(
-                f"data quality rating {key!r} must be between 1 and 5, got {value!r}",
-                fix="pass dqi={'technological': ..., 'geographical': ..., 'temporal': ...}",
+                f"data quality rating {key!r} must be between {low:g} and {high:g}, got {value!r}",
+                fix="pass dqi={" + ", ".join(f"'{k}': ..." for k in keys) + "}",
             )
-        out[pact_key] = decimal_string(float(value))
+        out[pact_key] = _percent(float(value), text)
     return out
 
 

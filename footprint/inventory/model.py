@@ -21,6 +21,7 @@ from pydantic import (
     model_validator,
 )
 
+from footprint.engine.uncertainty import UncertaintyField
 from footprint.errors import UnitError, locate
 from footprint.units import parse_unit, quantity
 
@@ -95,6 +96,9 @@ class Input(_Strict):
         None, description="the background activity supplying it"
     )
     stage: Stage | None = Field(None, description="life-cycle stage, if not the process's own")
+    uncertainty: UncertaintyField = Field(
+        None, description="how the amount is distributed, for Monte Carlo (`calc --uncertainty`)"
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -133,6 +137,9 @@ class Emission(_Strict):
     amount: Amount = Field(description="mass emitted per the process's output, e.g. '0.8 kg'")
     origin: Origin = Field("fossil", description="fossil, biogenic or land_use_change")
     stage: Stage | None = Field(None, description="life-cycle stage, if not the process's own")
+    uncertainty: UncertaintyField = Field(
+        None, description="how the amount is distributed, for Monte Carlo (`calc --uncertainty`)"
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -246,6 +253,12 @@ class Product(_Strict):
     category: str | None = Field(
         None, description="category id used by label schemes, e.g. steel.rebar"
     )
+    cpc: str | None = Field(
+        None,
+        pattern=r"^[0-9]{1,5}$",
+        description="UN Central Product Classification (CPC Ver. 2.1) code of the product, 1 to 5 "
+        "digits, quoted, e.g. '37440' (Portland cement); PACT 2.x productCategoryCpc",
+    )
     declared_unit: str = Field(description="declared unit, e.g. t, m3, kg, piece")
     declared_amount: float = Field(1.0, gt=0, description="amount of declared unit, e.g. 1")
     geography: str = Field(description="ISO 3166 country code or region where it is made")
@@ -271,6 +284,16 @@ class Product(_Strict):
     parameters: dict[str, float | str] = Field(
         default_factory=dict, description="declared parameters, e.g. scrap_share"
     )
+
+    @field_validator("cpc", mode="before")
+    @classmethod
+    def _quoted_cpc(cls, value: Any) -> Any:
+        if value is not None and not isinstance(value, str):
+            raise ValueError(
+                f"write the CPC code as a quoted string (e.g. cpc: '37440'), got {value!r}: "
+                "unquoted, YAML reads codes with leading zeros as other numbers"
+            )
+        return value
 
     @field_validator("declared_unit")
     @classmethod

@@ -1,0 +1,98 @@
+"""``footprint report``: a self-contained HTML (or PDF) page of a product's footprint."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from footprint.cli.common import DataDir, Gwp, handles_errors
+from footprint.errors import FootprintError
+
+
+def write_page(html: str, out: Path, fmt: str) -> None:
+    """Write ``html`` to ``out`` as HTML (atomically) or as PDF."""
+    from footprint.output import write_text
+
+    if fmt == "pdf":
+        from footprint.report import write_pdf
+
+        write_pdf(html, out)
+    elif fmt == "html":
+        write_text(html, out)
+    else:
+        raise FootprintError(f"--format {fmt!r} is not html or pdf")
+
+
+@handles_errors
+def report_command(
+    file: Annotated[Path, typer.Argument(help="Inventory file.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="report.html or report.pdf.")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="html or pdf.")] = "html",
+    scheme: Annotated[
+        list[str] | None, typer.Option("--scheme", "-s", help="Label scheme id, or 'all'.")
+    ] = None,
+    on: Annotated[
+        str | None, typer.Option(help="Date for the label verdicts (YYYY-MM-DD); default today.")
+    ] = None,
+    uncertainty: Annotated[int | None, typer.Option(help="Monte Carlo iterations.")] = None,
+    seed: Annotated[int, typer.Option(help="Monte Carlo seed.")] = 0,
+    scenario: Annotated[
+        Path | None, typer.Option(help="Scenario file, shown side by side.")
+    ] = None,
+    gwp: Annotated[Gwp, typer.Option(help="IPCC GWP100 set.")] = Gwp.ar6,
+    background: Annotated[str, typer.Option(help="Background database name.")] = "default",
+    data_dir: DataDir = None,
+) -> None:
+    """Write a report people look at: headline, ISO split, charts with data tables, verdicts, provenance."""
+    from footprint.background.store import load_background
+    from footprint.engine.calculate import calculate, calculate_scenarios
+    from footprint.inventory import read_inventory
+    from footprint.report import render_html
+
+    try:
+        day = dt.date.fromisoformat(on) if on else None
+    except ValueError:
+        raise FootprintError(f"--on {on!r} is not a date", fix="write YYYY-MM-DD") from None
+    inventory = read_inventory(file)
+    result = calculate(inventory, gwp=gwp.value, background=background, data_dir=data_dir)
+    labels = None
+    if scheme:
+        from footprint.labels.check import check_labels
+
+        labels = check_labels(inventory, scheme, on=day, background=background, data_dir=data_dir)
+    spread = None
+    if uncertainty:
+        from footprint.engine.montecarlo import monte_carlo
+
+        spread = monte_carlo(
+            inventory,
+            iterations=uncertainty,
+            seed=seed,
+            gwp=gwp.value,
+            background=background,
+            data_dir=data_dir,
+        )
+    scenarios = None
+    if scenario is not None:
+        from footprint.inventory.scenarios import read_scenarios
+
+        scenarios = calculate_scenarios(
+            inventory,
+            read_scenarios(scenario),
+            gwp=gwp.value,
+            background=background,
+            data_dir=data_dir,
+        )
+    used = (
+        None
+        if result.background["name"].startswith("none")
+        else load_background(background, data_dir)
+    )
+    html = render_html(
+        result, labels=labels, uncertainty=spread, scenarios=scenarios, background=used
+    )
+    write_page(html, out, fmt)
+    typer.echo(f"wrote {out}", err=True)

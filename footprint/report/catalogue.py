@@ -1,0 +1,195 @@
+"""The catalogue page's content, from a :class:`BatchResult` of many products.
+
+Footprints are compared per declared unit (``kg_co2e / declared_amount``) within each category;
+declared units differ between categories (t, m3, piece …), so the distribution chart uses a log
+axis and labels each category with its unit. Verdict columns are optional: a column named
+``verdict`` or starting with ``verdict:`` (one per scheme, values such as ``MET``) gives pass rates.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from footprint.engine.batch import BatchResult
+from footprint.report import charts
+from footprint.report.format import CO2E, DASH, pct
+from footprint.report.model import Cell, Chart, Table, num, txt
+
+MAX_GROUPS = 40
+
+
+@dataclass(frozen=True)
+class CatalogueView:
+    """Everything the catalogue template shows."""
+
+    products: int
+    computed: int
+    failed: int
+    categories: int
+    distribution: Chart | None
+    excluded: int
+    pass_rates: Table | None
+    ranking: Table
+    failures: Table | None
+    solver: dict[str, Any]
+
+
+def _float(value: Any) -> float:
+    try:
+        out = float(value)
+    except (TypeError, ValueError):
+        return math.nan
+    return out
+
+
+def _text(value: Any) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return str(value)
+
+
+def _records(batch: BatchResult) -> list[dict[str, Any]]:
+    rows = batch.rows
+    if rows is None or rows.empty:
+        return []
+    return [dict(zip(rows.columns, values, strict=True)) for values in rows.itertuples(index=False)]
+
+
+def _verdict_columns(columns: list[str]) -> list[str]:
+    return [c for c in columns if c == "verdict" or c.startswith("verdict:")]
+
+
+def catalogue_view(batch: BatchResult) -> CatalogueView:
+    """The view of ``batch``."""
+    import numpy as np
+
+    records = _records(batch)
+    ok = [r for r in records if _text(r.get("status")) in ("ok", "")]
+    ok = [r for r in ok if not math.isnan(_float(r.get("kg_co2e")))]
+    for r in ok:
+        amount = _float(r.get("declared_amount"))
+        amount = amount if amount and not math.isnan(amount) else 1.0
+        r["_per"] = _float(r.get("kg_co2e")) / amount
+        r["_unit"] = _text(r.get("declared_unit")) or "declared unit"
+        r["_category"] = _text(r.get("category")) or "(no category)"
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for r in sorted(ok, key=lambda r: (r["_category"], r["_per"])):
+        groups.setdefault(r["_category"], []).append(r)
+
+    distribution = None
+    excluded = 0
+    summary_rows: list[list[Cell]] = []
+    strip_groups: list[tuple[str, list[float]]] = []
+    for category, members in groups.items():
+        units = sorted({m["_unit"] for m in members})
+        unit = units[0] if len(units) == 1 else "mixed units"
+        values = np.array([m["_per"] for m in members], dtype=float)
+        positive = values[values > 0]
+        excluded += int(values.size - positive.size)
+        if positive.size and len(strip_groups) < MAX_GROUPS:
+            strip_groups.append((f"{category} (per {unit}), n = {len(members)}", positive.tolist()))
+        summary_rows.append(
+            [
+                txt(category, "nowrap"),
+                txt(unit, "nowrap"),
+                txt(len(members), "num"),
+                num(float(values.min())),
+                num(float(np.median(values))),
+                num(float(values.max())),
+            ]
+        )
+    if strip_groups:
+        title = "Footprint per declared unit (log scale)"
+        svg = charts.strips(
+            "catalogue", title, strip_groups, f"{CO2E} per declared unit (log scale; units differ)"
+        )
+        note = (
+            "Declared units differ between categories, so values are comparable only within a "
+            "category; the axis is logarithmic to show them all."
+        )
+        if len(groups) > MAX_GROUPS:
+            note += f" The chart shows the first {MAX_GROUPS} of {len(groups)} categories; the table lists all."
+        distribution = Chart(
+            "catalogue",
+            title,
+            svg,
+            Table(
+                f"Per category, {CO2E} per declared unit",
+                ["Category", "Per", "Products", "Min", "Median", "Max"],
+                summary_rows,
+            ),
+            note,
+        )
+
+    ranking_rows: list[list[Cell]] = []
+    for members in groups.values():
+        for rank, r in enumerate(members, 1):
+            ranking_rows.append(
+                [
+                    Cell(f"{rank} of {len(members)}", float(rank), "num"),
+                    Cell(_text(r.get("product")) or _text(r.get("file")), None, "wrap"),
+                    txt(r["_category"]),
+                    num(r["_per"]),
+                    txt(r["_unit"]),
+                    txt(_text(r.get("geography")) or DASH),
+                    num(_float(r.get("A1")), 3),
+                    num(_float(r.get("A2")), 3),
+                    num(_float(r.get("A3")), 3),
+                ]
+            )
+    ranking = Table(
+        f"Ranking within each category ({CO2E} per declared unit, lowest first); click a heading to sort",
+        ["Rank", "Product", "Category", CO2E, "Per", "Geography", "A1", "A2", "A3"],
+        ranking_rows,
+        css="wide sortable",
+    )
+
+    verdict_columns = _verdict_columns([str(c) for c in batch.rows.columns]) if records else []
+    pass_rates = None
+    if verdict_columns:
+        rate_rows = []
+        for column in verdict_columns:
+            verdicts = [_text(r.get(column)) for r in ok if _text(r.get(column))]
+            met = sum(v == "MET" for v in verdicts)
+            not_met = sum(v == "NOT MET" for v in verdicts)
+            rate_rows.append(
+                [
+                    txt(
+                        column.removeprefix("verdict:") if column != "verdict" else "(verdict)",
+                        "mono",
+                    ),
+                    txt(len(verdicts), "num"),
+                    txt(met, "num"),
+                    txt(not_met, "num"),
+                    txt(len(verdicts) - met - not_met, "num"),
+                    txt(pct(100.0 * met / len(verdicts)) if verdicts else DASH, "num"),
+                ]
+            )
+        pass_rates = Table(
+            "Label pass rates (MET among the products checked)",
+            ["Scheme", "Checked", "MET", "NOT MET", "Other", "Pass rate"],
+            rate_rows,
+        )
+
+    failed_rows = [
+        [Cell(str(f), None, "mono wrap"), Cell(str(e), None, "wrap")] for f, e in batch.failures
+    ]
+    failures = (
+        Table("Products that failed", ["File", "Message"], failed_rows, css="wide")
+        if failed_rows
+        else None
+    )
+    return CatalogueView(
+        products=len(records),
+        computed=len(ok),
+        failed=len(batch.failures),
+        categories=len(groups),
+        distribution=distribution,
+        excluded=excluded,
+        pass_rates=pass_rates,
+        ranking=ranking,
+        failures=failures,
+        solver=dict(batch.solver),
+    )

@@ -1,0 +1,173 @@
+"""Render the report pages: one self-contained HTML file each (inline CSS and SVG, no remote loads)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from functools import cache
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+
+from footprint.report.format import sig
+
+if TYPE_CHECKING:
+    import jinja2
+
+    from footprint.background.store import Background
+    from footprint.engine.batch import BatchResult
+    from footprint.engine.result import FootprintResult
+    from footprint.labels.check import LabelReport
+    from footprint.labels.verdict import LabelVerdict
+    from footprint.labels.verify import VerificationReport
+    from footprint.report.uncertainty import Uncertainty
+
+
+def _asset(name: str) -> str:
+    return (
+        resources.files("footprint.report").joinpath("templates", name).read_text(encoding="utf-8")
+    )
+
+
+def _load(name: str) -> str:
+    return _asset(name)
+
+
+@cache
+def environment() -> jinja2.Environment:
+    """The Jinja2 environment reading the package's templates (autoescaped, strict)."""
+    import jinja2
+    import markupsafe
+
+    env = jinja2.Environment(
+        loader=jinja2.FunctionLoader(_load),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["full"] = lambda value: repr(float(value))
+    env.filters["sig"] = sig
+    env.globals["css"] = markupsafe.Markup(_asset("report.css"))
+    env.globals["print_css"] = markupsafe.Markup(_asset("print.css"))
+    env.globals["sort_js"] = markupsafe.Markup(_asset("sort.js"))
+    return env
+
+
+def _defaults(tool_version: str | None, generated: str | dt.date | None) -> tuple[str, str]:
+    if tool_version is None:
+        from footprint import __version__
+
+        tool_version = __version__
+    if generated is None:
+        generated = dt.date.today()
+    return tool_version, generated.isoformat() if isinstance(generated, dt.date) else str(generated)
+
+
+def _verdicts(labels: LabelReport | Sequence[LabelVerdict] | None) -> list[LabelVerdict]:
+    if labels is None:
+        return []
+    from footprint.labels.check import LabelReport
+
+    if isinstance(labels, LabelReport):
+        return list(labels.verdicts)
+    return list(labels)
+
+
+def render_html(
+    result: FootprintResult,
+    *,
+    labels: LabelReport | Sequence[LabelVerdict] | None = None,
+    uncertainty: Uncertainty | None = None,
+    scenarios: Mapping[str, FootprintResult] | None = None,
+    background: Background | None = None,
+    tool_version: str | None = None,
+    generated: str | dt.date | None = None,
+) -> str:
+    """The product report of ``result`` as one self-contained HTML page.
+
+    Args:
+        labels: verdicts (a :class:`LabelReport` or its verdicts) to show, with bullet charts.
+        uncertainty: a Monte Carlo result (``samples``, ``percentiles``, ``probability_at_most``).
+        scenarios: results side by side, name → result.
+        background: the background the result was computed with, to trace datasets (default:
+            loaded by the name recorded in the result, when available).
+        tool_version: shown in the header (default: this package's version).
+        generated: the report date (default: today).
+    """
+    from footprint.report import product
+    from footprint.report.provenance import provenance
+    from footprint.report.uncertainty import uncertainty_view
+    from footprint.report.verdicts import summary, verdict_views
+
+    version, date = _defaults(tool_version, generated)
+    verdicts = _verdicts(labels)
+    views = verdict_views(verdicts, result.product.get("parameters") or {})
+    context: dict[str, Any] = {
+        "title": f"Carbon footprint — {result.product.get('name', '')}",
+        "tool_version": version,
+        "generated": date,
+        "result": result,
+        "header": product.header(result, version, date),
+        "headline": product.headline(result),
+        "iso": product.iso_split(result),
+        "energy": product.energy_table(result),
+        "stage": product.stage_chart(result),
+        "contributors": product.contributors_chart(result),
+        "gas": product.gas_chart(result),
+        "processes": product.process_table(result),
+        "inputs": product.all_inputs(result),
+        "labels": views,
+        "label_summary": summary(views) if views else None,
+        "uncertainty": uncertainty_view(uncertainty, result, verdicts)
+        if uncertainty is not None
+        else None,
+        "scenarios": product.scenario_chart(scenarios) if scenarios else None,
+        "provenance": provenance(result, background),
+        "warnings": list(result.warnings),
+        "allocation": dict(result.allocation),
+    }
+    return environment().get_template("product.html.j2").render(context)
+
+
+def render_verification_html(
+    report: VerificationReport,
+    *,
+    tool_version: str | None = None,
+    generated: str | dt.date | None = None,
+) -> str:
+    """The verification of a claim as one self-contained HTML page: banner, comparison, every check."""
+    from footprint.report.verification import verification_view
+
+    version, date = _defaults(tool_version, generated)
+    view = verification_view(report)
+    return (
+        environment()
+        .get_template("verification.html.j2")
+        .render(
+            title=f"Claim verification — {report.claim.get('id', '')}",
+            tool_version=version,
+            generated=date,
+            view=view,
+            claim=report.claim,
+        )
+    )
+
+
+def render_catalogue_html(
+    batch_result: BatchResult,
+    *,
+    title: str = "Catalogue footprints",
+    tool_version: str | None = None,
+    generated: str | dt.date | None = None,
+) -> str:
+    """A catalogue's footprints as one self-contained HTML page: distribution, ranking, failures."""
+    from footprint.report.catalogue import catalogue_view
+
+    version, date = _defaults(tool_version, generated)
+    return (
+        environment()
+        .get_template("catalogue.html.j2")
+        .render(
+            title=title, tool_version=version, generated=date, view=catalogue_view(batch_result)
+        )
+    )

@@ -1,0 +1,348 @@
+"""The parts of a product report built from one :class:`FootprintResult`: header, headline, charts."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from footprint.engine.result import FootprintResult
+from footprint.report import charts
+from footprint.report.format import CO2E, DASH, formula, pct, per_declared, sig, signed_pct
+from footprint.report.model import Cell, Chart, Table, num, txt
+from footprint.report.svg import BLUE, GREEN, GREY, ORANGE, PURPLE, SKY, VERMILION, YELLOW
+
+TOP = 8
+STAGES = {
+    "A1": "A1 raw material supply",
+    "A2": "A2 transport to the factory",
+    "A3": "A3 manufacturing",
+}
+STAGE_COLOURS = {"A1": BLUE, "A2": ORANGE, "A3": GREEN}
+GAS_COLOURS = {"CO2": BLUE, "CH4": VERMILION, "N2O": PURPLE, "SF6": YELLOW, "NF3": SKY}
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The total, shown big, and the text it is shown as."""
+
+    value: float
+    text: str
+    unit: str
+    per: str
+    per_unit_value: float | None  # per 1 declared unit when the declared amount is not 1
+
+
+def unit_of(result: FootprintResult) -> str:
+    """``kg CO₂e per 1 t``: the unit of every number in the result."""
+    return f"{CO2E} {per_declared(result.declared_amount, result.declared_unit)}"
+
+
+def headline(result: FootprintResult) -> Headline:
+    """The headline total (same number as ``result.to_dict()['total']``)."""
+    per_unit = None
+    if not math.isclose(result.declared_amount, 1.0):
+        per_unit = result.total / result.declared_amount
+    return Headline(
+        result.total,
+        sig(result.total),
+        CO2E,
+        per_declared(result.declared_amount, result.declared_unit),
+        per_unit,
+    )
+
+
+def header(
+    result: FootprintResult, tool_version: str, generated: str
+) -> list[tuple[str, str, str]]:
+    """(label, value, css class) rows describing the study."""
+    product = result.product
+    period = product.get("reference_period") or {}
+    company = (product.get("company") or {}).get("name")
+    background = result.background
+    solver = result.solver
+    solver_text = str(solver.get("name") or DASH)
+    if solver.get("bw2calc"):
+        solver_text += f" (bw2calc {solver['bw2calc']})"
+    rows = [
+        ("Product", str(product.get("name") or DASH), ""),
+        ("Product id", str(product.get("id") or DASH), "mono"),
+        ("Category", str(product.get("category") or DASH), ""),
+        ("Company", str(company or DASH), ""),
+        ("Declared unit", f"{result.declared_amount:g} {result.declared_unit}", ""),
+        ("Geography", str(product.get("geography") or DASH), ""),
+        (
+            "Reference period",
+            f"{period['start']} to {period['end']}" if period else "not stated",
+            "",
+        ),
+        ("System boundary", f"{product.get('boundary') or 'cradle-to-gate'} (A1–A3)", ""),
+        ("GWP set", f"{result.method.get('name', DASH)} ({result.method.get('gwp', DASH)})", ""),
+        (
+            "Background database",
+            f"{background.get('name', DASH)}, version {background.get('version', DASH)}",
+            "",
+        ),
+        ("Solver", solver_text, ""),
+        ("Inventory", str(result.inventory.get("source") or DASH), "mono"),
+        ("Inventory sha256", str(result.inventory.get("sha256") or DASH), "mono hash"),
+        ("Tool", f"footprint {tool_version}", ""),
+        ("Generated", generated, ""),
+    ]
+    return rows
+
+
+def iso_split(result: FootprintResult) -> Table:
+    """ISO 14067 §7.2: fossil, biogenic emissions, biogenic removals and land-use change."""
+    total = result.total
+    rows = [
+        ("Fossil GHG emissions", result.fossil),
+        ("Biogenic GHG emissions", result.biogenic_emissions),
+        ("Biogenic removals (uptake, ≤ 0)", result.biogenic_removals),
+        ("Direct land-use change", result.land_use_change),
+    ]
+    body = [[txt(name), num(value), txt(pct(_share(value, total)), "num")] for name, value in rows]
+    foot = [
+        [txt("Total"), num(total), txt(pct(100.0 if total else None), "num")],
+        [
+            txt("Total excluding biogenic removals"),
+            num(result.total_excluding_biogenic_removals),
+            txt("", "num"),
+        ],
+    ]
+    return Table(
+        f"ISO 14067 split, {unit_of(result)}",
+        ["Component", CO2E, "Share of total"],
+        body,
+        foot,
+    )
+
+
+def energy_table(result: FootprintResult) -> Table | None:
+    """Cumulative energy demand, when computed."""
+    if result.energy is None:
+        return None
+    return Table(
+        "Cumulative energy demand",
+        ["Indicator", f"MJ {per_declared(result.declared_amount, result.declared_unit)}"],
+        [[txt("Primary energy (CED, higher heating value)"), num(result.energy)]],
+    )
+
+
+def _share(value: float, total: float) -> float | None:
+    return None if not total else 100.0 * value / total
+
+
+def stage_chart(result: FootprintResult) -> Chart:
+    """kg CO2e by life-cycle stage."""
+    stages = list(result.by_stage.items())
+    unit = unit_of(result)
+    title = f"Emissions by life-cycle stage (total {sig(result.total)} {CO2E})"
+    svg = charts.bars(
+        "stage",
+        title,
+        [STAGES.get(s, s) for s, _ in stages],
+        [v for _, v in stages],
+        unit,
+        [STAGE_COLOURS.get(s, GREY) for s, _ in stages],
+    )
+    rows = [
+        [
+            txt(s),
+            txt(STAGES.get(s, s).split(" ", 1)[-1]),
+            num(v),
+            txt(pct(_share(v, result.total)), "num"),
+        ]
+        for s, v in stages
+    ]
+    table = Table(
+        f"By life-cycle stage, {unit}",
+        ["Stage", "Module", CO2E, "Share"],
+        rows,
+        [
+            [
+                txt("Total"),
+                txt(""),
+                num(result.total),
+                txt(pct(100.0 if result.total else None), "num"),
+            ]
+        ],
+    )
+    return Chart("stage", title, svg, table)
+
+
+def contributors_chart(result: FootprintResult, top: int = TOP) -> Chart:
+    """The largest line items as a Pareto chart, with the rest of the inputs as one bar."""
+    items = result.by_input
+    if len(items) <= top + 1:
+        top = len(items)  # a remainder of one input is shown as itself
+    shown = items[:top]
+    rest = items[top:]
+    labels = [f"{c.input} ({c.stage})" for c in shown]
+    values = [c.value for c in shown]
+    if rest:
+        labels.append(f"Other {len(rest)} line items")
+        values.append(math.fsum(c.value for c in rest))
+    total = result.total
+    cumulative: list[float] = []
+    running = 0.0
+    for v in values:
+        running += v
+        cumulative.append(_share(running, total) or 0.0)
+    unit = unit_of(result)
+    title = (
+        f"Top {len(shown)} of {len(items)} line items, the rest as one bar"
+        if rest
+        else f"All {len(items)} line items, largest first"
+    )
+    svg = charts.pareto("contributors", title, labels, values, cumulative, unit, bool(rest))
+    rows: list[list[Cell]] = []
+    for i, c in enumerate(shown):
+        rows.append(
+            [
+                txt(i + 1, "num"),
+                Cell(c.input, None, "wrap"),
+                txt(c.stage),
+                num(c.value),
+                txt(pct(_share(c.value, total)), "num"),
+                txt(pct(cumulative[i]), "num"),
+            ]
+        )
+    if rest:
+        rows.append(
+            [
+                txt("", "num"),
+                Cell(f"Other {len(rest)} line items", None, "wrap muted"),
+                txt(DASH),
+                num(values[-1]),
+                txt(pct(_share(values[-1], total)), "num"),
+                txt(pct(cumulative[-1]), "num"),
+            ]
+        )
+    table = Table(
+        f"Top contributors, {unit}",
+        ["#", "Input", "Stage", CO2E, "Share", "Cumulative"],
+        rows,
+    )
+    return Chart("contributors", title, svg, table)
+
+
+def _denoise(value: float, scale: float) -> float:
+    """0 for numerical noise (below 1e-12 of ``scale``), else ``value``."""
+    return 0.0 if abs(value) < 1e-12 * scale else value
+
+
+def all_inputs(result: FootprintResult) -> Table:
+    """Every line item, largest first, with its process and ISO 14067 buckets."""
+    scale = math.fsum(abs(c.value) for c in result.by_input) or 1.0
+    rows = [
+        [
+            txt(i + 1, "num"),
+            Cell(c.input, None, "wrap"),
+            Cell(c.process, None, "wrap"),
+            txt(c.stage),
+            txt(c.kind),
+            num(c.value),
+            num(_denoise(c.by_bucket.get("fossil", 0.0), scale)),
+            num(_denoise(c.by_bucket.get("biogenic_emissions", 0.0), scale)),
+            num(_denoise(c.by_bucket.get("biogenic_removals", 0.0), scale)),
+            num(_denoise(c.by_bucket.get("land_use_change", 0.0), scale)),
+        ]
+        for i, c in enumerate(result.by_input)
+    ]
+    return Table(
+        f"Every line item, {unit_of(result)}",
+        [
+            "#",
+            "Input",
+            "Process",
+            "Stage",
+            "Kind",
+            "Total",
+            "Fossil",
+            "Biogenic em.",
+            "Biogenic rem.",
+            "LUC",
+        ],
+        rows,
+        [
+            [
+                txt(""),
+                txt("Total"),
+                txt(""),
+                txt(""),
+                txt(""),
+                num(result.total),
+                num(result.fossil),
+                num(result.biogenic_emissions),
+                num(result.biogenic_removals),
+                num(result.land_use_change),
+            ]
+        ],
+        css="wide",
+    )
+
+
+def gas_chart(result: FootprintResult) -> Chart:
+    """kg CO2e by greenhouse gas."""
+    gases = list(result.by_gas.items())
+    unit = unit_of(result)
+    title = f"Emissions by greenhouse gas, GWP100-weighted ({result.method.get('gwp', '')})"
+    svg = charts.bars(
+        "gas",
+        title,
+        [formula(g) for g, _ in gases],
+        [v for _, v in gases],
+        unit,
+        [GAS_COLOURS.get(g, GREY) for g, _ in gases],
+    )
+    rows = [[txt(formula(g)), num(v), txt(pct(_share(v, result.total)), "num")] for g, v in gases]
+    table = Table(
+        f"By greenhouse gas, {unit} (GWP100-weighted)",
+        ["Gas", CO2E, "Share"],
+        rows,
+        [[txt("Total"), num(math.fsum(v for _, v in gases)), txt("", "num")]],
+    )
+    return Chart("gas", title, svg, table)
+
+
+def process_table(result: FootprintResult) -> Table:
+    """kg CO2e by foreground process."""
+    rows = [
+        [Cell(p, None, "wrap"), num(v), txt(pct(_share(v, result.total)), "num")]
+        for p, v in sorted(result.by_process.items(), key=lambda kv: -abs(kv[1]))
+    ]
+    return Table(f"By foreground process, {unit_of(result)}", ["Process", CO2E, "Share"], rows)
+
+
+def scenario_chart(scenarios: Mapping[str, FootprintResult]) -> Chart:
+    """Scenarios side by side: one stacked bar by stage each, and a table with the differences."""
+    names = list(scenarios)
+    results = [scenarios[n] for n in names]
+    stages: list[str] = []
+    for r in results:
+        stages += [s for s in r.by_stage if s not in stages]
+    units = {unit_of(r) for r in results}
+    unit = units.pop() if len(units) == 1 else f"{CO2E} per declared unit (units differ)"
+    parts = {STAGES.get(s, s): [r.by_stage.get(s, 0.0) for r in results] for s in stages}
+    colours = {STAGES.get(s, s): STAGE_COLOURS.get(s, GREY) for s in stages}
+    title = "Scenarios side by side, by stage"
+    svg = charts.stacked(
+        "scenarios", title, names, parts, colours, unit, [r.total for r in results]
+    )
+    base = results[0].total if results else 0.0
+    rows = [
+        [
+            Cell(name, None, "wrap"),
+            num(r.total),
+            *[num(r.by_stage.get(s, 0.0)) for s in stages],
+            txt(signed_pct(_share(r.total - base, base)) if i else "reference", "num"),
+        ]
+        for i, (name, r) in enumerate(zip(names, results, strict=True))
+    ]
+    table = Table(
+        f"Scenarios, {unit}",
+        ["Scenario", "Total", *stages, f"vs {names[0]}" if names else "Difference"],
+        rows,
+    )
+    return Chart("scenarios", title, svg, table)

@@ -1,0 +1,169 @@
+"""Where the numbers come from: the background datasets a product used and the factor sources.
+
+Datasets are traced by reading the result's inventory file again (only if its sha256 still
+matches the result's) and linking it to the background: each background line item then names
+its activity, location and the activity's ``source``.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from footprint.background.store import Background
+from footprint.engine.result import FootprintResult
+from footprint.errors import FootprintError
+from footprint.report.format import DASH
+from footprint.report.model import Cell, Table, num, txt
+
+Key = tuple[str, str, str]
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """The provenance section."""
+
+    datasets: Table
+    note: str
+    background_sources: list[str]
+    gwp_sources: list[str]
+    ced_sources: list[str]
+
+
+def _data_text(name: str) -> str:
+    return resources.files("footprint").joinpath("data", name).read_text(encoding="utf-8")
+
+
+def _plain(markdown: str) -> str:
+    """One line of Markdown as plain text (emphasis and code marks removed)."""
+    return " ".join(re.sub(r"[*`]", "", markdown).split())
+
+
+def gwp_sources(result: FootprintResult) -> list[str]:
+    """The GWP set's name and its citation from ``footprint/data/gwp100.SOURCES.md``."""
+    gwp = str(result.method.get("gwp", ""))
+    lines = [f"{result.method.get('name', gwp)}: {result.method.get('source', DASH)}"]
+    try:
+        text = _data_text("gwp100.SOURCES.md")
+    except OSError:
+        return lines
+    match = re.search(rf"^- `{re.escape(gwp)}`: (.*?)(?=^- `|^\s*$|\Z)", text, re.M | re.S)
+    if match:
+        lines.append(_plain(match.group(1)))
+    return lines
+
+
+def ced_sources() -> list[str]:
+    """The cumulative energy demand method and the distinct sources of its factors."""
+    out: list[str] = []
+    try:
+        text = _data_text("ced_factors.SOURCES.md")
+        method = re.search(r"^## Method\s*\n\n(.*?)(?:\n\n|\Z)", text, re.M | re.S)
+        if method:
+            out.append(_plain(method.group(1)))
+        rows = csv.DictReader(_data_text("ced_factors.csv").splitlines())
+        seen: list[str] = []
+        for row in rows:
+            family = re.split(r",\s", row.get("source") or "", maxsplit=1)[0].strip()
+            if family and family not in seen:
+                seen.append(family)
+        out += [f"Factors: {s}" for s in seen]
+    except OSError:
+        pass
+    return out
+
+
+def _background(result: FootprintResult, background: Background | None) -> Background | None:
+    if background is not None:
+        return background
+    if not any(c.kind == "background" for c in result.by_input):
+        return None
+    from footprint.background.store import load_background
+
+    try:
+        return load_background(str(result.background.get("name", "default")))
+    except FootprintError:
+        return None
+
+
+def _trace(result: FootprintResult, background: Background) -> dict[Key, list[int]]:
+    """Background row positions used by each (process, input, stage) line item."""
+    from footprint.engine.system import link
+    from footprint.inventory import read_inventory
+
+    source = Path(str(result.inventory.get("source") or ""))
+    if not source.is_file():
+        raise FileNotFoundError(source)
+    inventory = read_inventory(source)
+    if inventory.sha256 != result.inventory.get("sha256"):
+        raise ValueError("the inventory file changed since the result was computed")
+    parameters = result.product.get("parameters") or {}
+    if parameters:
+        inventory = inventory.with_parameters(dict(parameters))
+    system = link(inventory, background)
+    found: dict[Key, list[int]] = {}
+    for line in system.lines:
+        if line.kind == "background" and line.supplier >= 0:
+            key = (system.processes[line.process].label, line.label, line.stage)
+            found.setdefault(key, [])
+            if line.supplier not in found[key]:
+                found[key].append(line.supplier)
+    return found
+
+
+def provenance(result: FootprintResult, background: Background | None = None) -> Provenance:
+    """The provenance section of ``result`` (``background``: the one it was computed with)."""
+    bg = _background(result, background)
+    traced: dict[Key, list[int]] = {}
+    note = ""
+    if bg is not None:
+        try:
+            traced = _trace(result, bg)
+        except (FootprintError, OSError, ValueError) as exc:
+            note = (
+                "Background datasets could not be traced "
+                f"({exc.message if isinstance(exc, FootprintError) else exc}); "
+                "line items are listed without them."
+            )
+    elif any(c.kind == "background" for c in result.by_input):
+        note = (
+            "The background database is not available here: line items are listed without datasets."
+        )
+    rows: list[list[Cell]] = []
+    for c in result.by_input:
+        if c.kind != "background":
+            continue
+        positions = traced.get((c.process, c.input, c.stage), [])
+        acts = [bg.activities.iloc[p] for p in positions] if bg is not None else []
+        rows.append(
+            [
+                Cell(c.input, None, "wrap"),
+                txt(c.stage),
+                Cell("; ".join(str(a["name"]) for a in acts) or DASH, None, "wrap"),
+                txt("; ".join(str(a["location"]) for a in acts) or DASH),
+                txt("; ".join(str(a["unit"]) for a in acts) or DASH),
+                Cell("; ".join(str(a["id"]) for a in acts) or DASH, None, "mono small"),
+                Cell("; ".join(str(a["source"]) or DASH for a in acts) or DASH, None, "wrap small"),
+                num(c.value),
+            ]
+        )
+    table = Table(
+        "Background datasets used by each line item",
+        [
+            "Input",
+            "Stage",
+            "Dataset",
+            "Location",
+            "Unit",
+            "Dataset id",
+            "Dataset source",
+            "kg CO₂e",
+        ],
+        rows,
+        css="wide",
+    )
+    sources = [str(s) for s in result.background.get("sources") or []]
+    return Provenance(table, note, sources, gwp_sources(result), ced_sources())

@@ -1,0 +1,152 @@
+"""Monte Carlo results in the report: histogram, percentiles, probability of meeting each label.
+
+Any object with ``samples`` (kg CO2e for the declared amount, like ``FootprintResult.total``),
+``percentiles`` (a mapping such as ``{2.5: …, 50: …, 97.5: …}``, or a callable returning one) and
+``probability_at_most(threshold)`` is accepted; missing percentiles are computed from the samples.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol, runtime_checkable
+
+from footprint.engine.result import FootprintResult
+from footprint.errors import FootprintError
+from footprint.labels.verdict import LabelVerdict
+from footprint.report import charts
+from footprint.report.format import CO2E, DASH, pct, pretty_unit
+from footprint.report.model import Chart, Table, num, txt
+
+QUANTILES = (2.5, 50.0, 97.5)
+
+
+@runtime_checkable
+class Uncertainty(Protocol):
+    """The shape of ``footprint.engine.montecarlo.UncertaintyResult`` that the report reads."""
+
+    @property
+    def samples(self) -> Any: ...
+
+    @property
+    def percentiles(self) -> Any: ...
+
+    def probability_at_most(self, threshold: float) -> float: ...
+
+
+@dataclass(frozen=True)
+class UncertaintyView:
+    """The uncertainty section: the histogram with its percentile table, and label probabilities."""
+
+    chart: Chart
+    probabilities: Table | None
+    samples: int
+
+
+def _key(raw: object) -> float | None:
+    try:
+        return float(str(raw).lower().lstrip("pq").replace("_", "."))
+    except ValueError:
+        return None
+
+
+def percentiles_of(uncertainty: Uncertainty) -> dict[float, float]:
+    """2.5, 50 and 97.5 percentiles: from ``uncertainty.percentiles`` or, failing that, the samples."""
+    import numpy as np
+
+    raw = uncertainty.percentiles
+    if callable(raw):
+        raw = raw()
+    found: dict[float, float] = {}
+    if isinstance(raw, Mapping):
+        for key, value in raw.items():
+            q = _key(key)
+            if q is not None and value is not None:
+                found[q] = float(value)
+    samples = np.asarray(uncertainty.samples, dtype=float)
+    for q in QUANTILES:
+        if q not in found and samples.size:
+            found[q] = float(np.percentile(samples, q))
+    return found
+
+
+def threshold_in_result_units(verdict: LabelVerdict, result: FootprintResult) -> float | None:
+    """The verdict's limit in kg CO2e for the declared amount (None for non-footprint limits)."""
+    from footprint.units import convert, quantity
+
+    outcome = verdict.outcome
+    if outcome.threshold is None or not outcome.unit or "%" in outcome.unit:
+        return None
+    if "CO2" not in outcome.unit:
+        return None
+    try:
+        per_unit = convert(
+            quantity(outcome.threshold, outcome.unit), f"kg CO2e / ({result.declared_unit})"
+        )
+    except FootprintError:
+        return None
+    return per_unit * result.declared_amount
+
+
+def uncertainty_view(
+    uncertainty: Uncertainty, result: FootprintResult, verdicts: Sequence[LabelVerdict]
+) -> UncertaintyView:
+    """The uncertainty section for ``result``."""
+    import numpy as np
+
+    from footprint.report.product import unit_of
+
+    samples = np.asarray(uncertainty.samples, dtype=float)
+    q = percentiles_of(uncertainty)
+    limits: list[tuple[str, float, LabelVerdict]] = []
+    for v in verdicts:
+        limit = threshold_in_result_units(v, result)
+        if limit is not None and math.isfinite(limit):
+            limits.append((v.scheme, limit, v))
+    unit = unit_of(result)
+    title = f"Monte Carlo distribution ({samples.size:,} samples)"
+    svg = charts.histogram(
+        "uncertainty",
+        title,
+        samples.tolist(),
+        q,
+        result.total,
+        [(name, limit) for name, limit, _ in limits],
+        unit,
+    )
+    mean = float(samples.mean()) if samples.size else math.nan
+    std = float(samples.std(ddof=1)) if samples.size > 1 else math.nan
+    rows = [
+        [txt("Samples"), txt(f"{samples.size:,}", "num")],
+        [txt("Deterministic result"), num(result.total)],
+        [txt("Mean"), num(mean)],
+        [txt("Standard deviation"), num(std)],
+        *[[txt(f"{p:g} % percentile"), num(q.get(p))] for p in QUANTILES],
+    ]
+    if q.get(50.0):
+        width = (q.get(97.5, math.nan) - q.get(2.5, math.nan)) / 2 / q[50.0] * 100
+        rows.append([txt("95 % interval half-width"), txt(f"±{pct(width)}", "num")])
+    table = Table(f"Distribution, {unit}", ["Statistic", CO2E], rows, css="compact")
+    probabilities = None
+    if limits:
+        prob_rows = []
+        for name, limit, v in limits:
+            p = float(uncertainty.probability_at_most(limit))
+            prob_rows.append(
+                [
+                    txt(name, "mono"),
+                    num(v.outcome.threshold),
+                    txt(pretty_unit(v.outcome.unit)),
+                    num(limit),
+                    txt(pct(100.0 * p) if math.isfinite(p) else DASH, "num"),
+                ]
+            )
+        probabilities = Table(
+            "Probability of meeting each label limit (share of samples at or below it)",
+            ["Scheme", "Limit", "Unit", f"Limit, {unit}", "P(meets)"],
+            prob_rows,
+        )
+    return UncertaintyView(
+        Chart("uncertainty", title, svg, table), probabilities, int(samples.size)
+    )

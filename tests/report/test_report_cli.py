@@ -1,0 +1,86 @@
+"""`footprint report`, `verify --html` and `batch --report` write self-contained pages."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from footprint.cli.app import app
+from footprint.paths import examples_dir
+
+runner = CliRunner()
+CLAIM = examples_dir().parent / "claims" / "rebar-buy-clean-california-2022.yaml"
+REMOTE = re.compile(r"""(?:src|href)\s*=\s*["']https?://|url\(\s*["']?https?://""", re.I)
+
+
+def test_report_html_with_labels_and_scenarios(tmp_path: Path) -> None:
+    out = tmp_path / "cement.html"
+    result = runner.invoke(
+        app,
+        [
+            "report",
+            str(examples_dir() / "cement-cn.yaml"),
+            "--scheme",
+            "all",
+            "--on",
+            "2025-06-01",
+            "--scenario",
+            str(examples_dir().parent / "scenarios" / "cement-cn-grid.yaml"),
+            "--out",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    page = out.read_text()
+    assert page.count("<svg") >= 4
+    assert not REMOTE.search(page)
+    assert "mee-nbs-2022" in page
+    assert "NOT MET" in page or "MET" in page
+
+
+def test_report_pdf(tmp_path: Path) -> None:
+    from footprint.report.pdf import pdf_available
+
+    if not pdf_available():
+        pytest.skip("WeasyPrint or its Pango libraries are not installed")
+    out = tmp_path / "bottle.pdf"
+    result = runner.invoke(
+        app,
+        ["report", str(examples_dir() / "pet-bottle.yaml"), "--format", "pdf", "--out", str(out)],
+    )
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes().startswith(b"%PDF")
+
+
+def test_verify_html(tmp_path: Path) -> None:
+    out = tmp_path / "verification.html"
+    result = runner.invoke(app, ["verify", str(CLAIM), "--html", str(out)])
+    assert result.exit_code == 0, result.output
+    page = out.read_text()
+    assert "VERIFIED" in page
+    assert not REMOTE.search(page)
+
+
+def test_batch_report(tmp_path: Path) -> None:
+    out = tmp_path / "catalogue.html"
+    result = runner.invoke(
+        app,
+        [
+            "batch",
+            str(examples_dir()),
+            "--quiet",
+            "--out",
+            str(tmp_path / "r.csv"),
+            "--report",
+            str(out),
+            "--data-dir",
+            str(tmp_path),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    page = out.read_text()
+    assert "Primary aluminium ingot" in page
+    assert not REMOTE.search(page)

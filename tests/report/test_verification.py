@@ -1,0 +1,84 @@
+"""The verification page of a verified and of a not-verified claim."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from footprint.labels.verify import VerificationReport, verify
+from footprint.report import render_verification_html
+from tests.report.conftest import CLAIM
+from tests.report.htmlcheck import parse
+
+
+@pytest.fixture(scope="module")
+def verified() -> VerificationReport:
+    return verify(CLAIM)
+
+
+def wrong_claim(tmp_path: Path) -> Path:
+    """The shipped claim with a wrong declared value, copied to ``tmp_path``."""
+    inventory = (CLAIM.parent / "../examples/steel-rebar-eaf.yaml").resolve()
+    text = CLAIM.read_text(encoding="utf-8")
+    assert "declared_value: 0.574" in text
+    assert "inventory: ../examples/steel-rebar-eaf.yaml" in text
+    text = text.replace("declared_value: 0.574", "declared_value: 0.45")
+    text = text.replace("inventory: ../examples/steel-rebar-eaf.yaml", f"inventory: {inventory}")
+    path = tmp_path / "claim.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_verified_claim(verified: VerificationReport) -> None:
+    assert verified.verified
+    html = render_verification_html(verified, generated="2025-06-01")
+    page = parse(html)
+    assert page.errors == []
+    assert page.remote == []
+    assert "✓</span> VERIFIED" in html
+    assert "NOT VERIFIED" not in html
+    checks = page.tables["table-checks"][1:]
+    assert [row[1][0] for row in checks] == [c.name for c in verified.checks]
+    assert all(row[2][0] == "✓ pass" for row in checks)
+    assert page.block("comparison").svgs == 1
+    assert page.block("comparison").tables == 1
+    assert page.block("verdict").svgs == 1
+    recomputed = {row[0][0]: row[1] for row in page.tables["table-claim"][1:]}
+    assert verified.recomputed is not None
+    assert float(recomputed["Recomputed"][1] or "nan") == verified.recomputed["value"]
+    assert float(recomputed["Declared (in the recomputed unit)"][1] or "nan") == pytest.approx(
+        574.0
+    )
+
+
+def test_not_verified_claim(tmp_path: Path) -> None:
+    report = verify(wrong_claim(tmp_path))
+    assert not report.verified
+    html = render_verification_html(report, generated="2025-06-01")
+    page = parse(html)
+    assert page.errors == []
+    assert page.remote == []
+    assert "✗</span> NOT VERIFIED" in html
+    assert 'class="banner not-met"' in html
+    failed = [row for row in page.tables["table-checks"][1:] if row[2][0] == "✗ FAIL"]
+    assert [row[1][0] for row in failed] == ["declared value agrees with the recomputed one"]
+    assert 'class="failed"' in html
+    assert "declared: 450" in html
+    assert "difference_pct: -21.6" in html
+    assert f"{sum(c.passed for c in report.checks)} of {len(report.checks)} checks passed" in html
+
+
+def test_claim_without_inventory_renders_without_comparison(tmp_path: Path) -> None:
+    text = CLAIM.read_text(encoding="utf-8").replace(
+        "inventory: ../examples/steel-rebar-eaf.yaml", "inventory: missing.yaml"
+    )
+    path = tmp_path / "claim.yaml"
+    path.write_text(text, encoding="utf-8")
+    report = verify(path)
+    html = render_verification_html(report, generated="2025-06-01")
+    page = parse(html)
+    assert page.errors == []
+    assert "comparison" not in page.ids
+    assert "NOT VERIFIED" in html
+    assert "inventory file not found" in html
