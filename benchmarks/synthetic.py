@@ -437,7 +437,12 @@ def generate_products(
         mass = float(f"{np.exp(rng.normal(np.log(0.05), 1.0)):.6g}")
         out.append(
             SyntheticProduct(
-                f"synthetic product {k:05d}", [int(s) for s in suppliers], amounts, gas, origin, mass
+                f"synthetic product {k:05d}",
+                [int(s) for s in suppliers],
+                amounts,
+                gas,
+                origin,
+                mass,
             )
         )
     return out
@@ -469,7 +474,11 @@ def inventory_data(system: SyntheticSystem, product: SyntheticProduct) -> dict[s
                 "output": "1 kg",
                 "inputs": inputs,
                 "emissions": [
-                    {"gas": product.gas, "amount": f"{product.mass:.6g} kg", "origin": product.origin}
+                    {
+                        "gas": product.gas,
+                        "amount": f"{product.mass:.6g} kg",
+                        "origin": product.origin,
+                    }
                 ],
             }
         ],
