@@ -68,7 +68,8 @@ def factorize(matrix: sparse.spmatrix) -> tuple[Callable[[np.ndarray], np.ndarra
     except ImportError:
         from scipy.sparse.linalg import splu
 
-        lu = splu(sparse.csc_matrix(matrix))
+        # Minimum-degree ordering on AᵀA+A: far less fill-in than the default COLAMD on LCI matrices.
+        lu = splu(sparse.csc_matrix(matrix), permc_spec="MMD_AT_PLUS_A")
         return (lambda b: np.asarray(lu.solve(b))), "SuperLU (scipy)"
 
 

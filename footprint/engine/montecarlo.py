@@ -44,7 +44,9 @@ from footprint.background.build_uslci import UNCERTAINTY_COLUMNS
 from footprint.background.store import Background, load_background
 from footprint.engine.methods import check_gwp
 from footprint.engine.system import LinkedSystem, link
-from footprint.engine.uncertainty import (
+from footprint.errors import FootprintError
+from footprint.inventory import Inventory, read_inventory
+from footprint.inventory.uncertainty import (
     LOGNORMAL,
     NORMAL,
     TRIANGULAR,
@@ -52,8 +54,6 @@ from footprint.engine.uncertainty import (
     Distribution,
     DistributionArray,
 )
-from footprint.errors import FootprintError
-from footprint.inventory import Inventory, read_inventory
 
 CHUNK = 200  # iterations per block (one random stream and one Dask task each)
 TOLERANCE = 1e-10  # relative residual of the iterative background solves

@@ -13,9 +13,9 @@ import numpy as np
 
 from footprint.background.store import Background
 from footprint.engine.methods import bucket, canonical_gas, factor
-from footprint.engine.uncertainty import Distribution, unit_factor
 from footprint.errors import InventoryError, UnitError
 from footprint.inventory.model import Inventory, Process
+from footprint.inventory.uncertainty import Distribution, unit_factor
 from footprint.units import convert, quantity
 
 ORIGIN_OF_UNSPECIFIED = "unspecified"

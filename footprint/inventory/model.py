@@ -21,8 +21,8 @@ from pydantic import (
     model_validator,
 )
 
-from footprint.engine.uncertainty import UncertaintyField
 from footprint.errors import UnitError, locate
+from footprint.inventory.uncertainty import UncertaintyField
 from footprint.units import parse_unit, quantity
 
 Stage = Literal["A1", "A2", "A3"]

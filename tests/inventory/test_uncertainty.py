@@ -11,7 +11,9 @@ import pytest
 from footprint.background import build_uslci as b
 from footprint.engine.calculate import calculate
 from footprint.engine.montecarlo import monte_carlo
-from footprint.engine.uncertainty import (
+from footprint.errors import InventoryError
+from footprint.inventory import read_inventory
+from footprint.inventory.uncertainty import (
     LOGNORMAL,
     NORMAL,
     TRIANGULAR,
@@ -21,8 +23,6 @@ from footprint.engine.uncertainty import (
     Uncertainty,
     pedigree_sigma,
 )
-from footprint.errors import InventoryError
-from footprint.inventory import read_inventory
 from footprint.paths import background_dir
 from tests.conftest import write
 
