@@ -68,6 +68,13 @@ def _merge_unit(data: Any, key: str = "amount") -> Any:
     return data
 
 
+def _id_ref(data: Any, key: str) -> Any:
+    """Accept ``key: "<activity id>"`` as short for ``key: {id: "<activity id>"}``."""
+    if isinstance(data, dict) and isinstance(data.get(key), str):
+        return {**data, key: {"id": data[key]}}
+    return data
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, frozen=True)
 
@@ -103,10 +110,7 @@ class Input(_Strict):
     @model_validator(mode="before")
     @classmethod
     def _normalise(cls, data: Any) -> Any:
-        data = _merge_unit(data)
-        if isinstance(data, dict) and isinstance(data.get("background"), str):
-            data = {**data, "background": {"id": data["background"]}}
-        return data
+        return _id_ref(_merge_unit(data), "background")
 
     @model_validator(mode="after")
     def _one_source(self) -> Input:
@@ -176,10 +180,7 @@ class CoProduct(_Strict):
     @model_validator(mode="before")
     @classmethod
     def _normalise(cls, data: Any) -> Any:
-        data = _merge_unit(data)
-        if isinstance(data, dict) and isinstance(data.get("substitutes"), str):
-            data = {**data, "substitutes": {"id": data["substitutes"]}}
-        return data
+        return _id_ref(_merge_unit(data), "substitutes")
 
 
 class Process(_Strict):

@@ -72,21 +72,30 @@ def bars(
     """Horizontal bars, largest magnitude first as given, each labelled with its value."""
     n = len(labels)
     with style():
-        fig = new_figure(WIDTH, 0.95 + 0.42 * max(n, 1))
-        ax = fig.add_subplot()
-        positions = list(range(n))
-        ax.barh(positions, values, height=0.62, color=list(colours) if colours else BLUE)
-        ax.set_yticks(positions, [text(short(s)) for s in labels])
-        ax.set_ylim(n - 0.5, -0.5)
-        ax.set_xlabel(text(unit))
-        ax.set_title(text(title))
-        ax.xaxis.grid(True)
-        ax.axvline(0, color=INK, linewidth=0.8)
-        ax.spines["left"].set_visible(False)
-        ax.tick_params(axis="y", length=0)
-        _bar_labels(ax, values, positions)
-        ax.margins(x=_label_room(values))
+        fig, _ = _horizontal_bars(0.95 + 0.42 * max(n, 1), labels, values,
+                                  list(colours) if colours else BLUE, 0.62, unit, title)
     return to_svg(fig, prefix, title)
+
+
+def _horizontal_bars(height_in: float, labels: Sequence[str], values: Sequence[float], colours: Any,
+                     bar_height: float, unit: str, title: str) -> tuple[Any, Any]:
+    """A figure with one horizontal bar per label, top to bottom, value labels and a zero line."""
+    n = len(labels)
+    fig = new_figure(WIDTH, height_in)
+    ax = fig.add_subplot()
+    positions = list(range(n))
+    ax.barh(positions, values, height=bar_height, color=colours)
+    ax.set_yticks(positions, [text(short(s)) for s in labels])
+    ax.set_ylim(n - 0.5, -0.5)
+    ax.set_xlabel(text(unit))
+    ax.set_title(text(title))
+    ax.xaxis.grid(True)
+    ax.axvline(0, color=INK, linewidth=0.8)
+    ax.spines["left"].set_visible(False)
+    ax.tick_params(axis="y", length=0)
+    _bar_labels(ax, values, positions)
+    ax.margins(x=_label_room(values))
+    return fig, ax
 
 
 def pareto(
@@ -107,25 +116,12 @@ def pareto(
     if remainder and colours:
         colours[-1] = GREY
     with style():
-        fig = new_figure(WIDTH, 1.05 + 0.36 * max(n, 1))
-        ax = fig.add_subplot()
-        positions = list(range(n))
-        ax.barh(positions, values, height=0.66, color=colours)
-        ax.set_yticks(positions, [text(short(s)) for s in labels])
-        ax.set_ylim(n - 0.5, -0.5)
-        ax.set_xlabel(text(unit))
-        ax.set_title(text(title))
-        ax.xaxis.grid(True)
-        ax.axvline(0, color=INK, linewidth=0.8)
-        ax.spines["left"].set_visible(False)
-        ax.tick_params(axis="y", length=0)
-        _bar_labels(ax, values, positions)
-        ax.margins(x=_label_room(values))
+        fig, ax = _horizontal_bars(1.05 + 0.36 * max(n, 1), labels, values, colours, 0.66, unit, title)
         place = ax.get_yaxis_transform()
         ax.text(
             1.01, n - 0.4, "cumul.", transform=place, ha="left", va="top", fontsize=8.5, color=MUTED
         )
-        for y, cum in zip(positions, cumulative_pct, strict=True):
+        for y, cum in enumerate(cumulative_pct):
             ax.text(
                 1.01,
                 y,
