@@ -68,8 +68,7 @@ def factorize(matrix: sparse.spmatrix) -> tuple[Callable[[np.ndarray], np.ndarra
     except ImportError:
         from scipy.sparse.linalg import splu
 
-        # Minimum-degree ordering on AᵀA+A: far less fill-in than the default COLAMD on LCI matrices.
-        lu = splu(sparse.csc_matrix(matrix), permc_spec="MMD_AT_PLUS_A")
+        lu = splu(sparse.csc_matrix(matrix))  # default COLAMD: 1.0 s vs 14 s for MMD on Aᵀ at 21k activities
         return (lambda b: np.asarray(lu.solve(b))), "SuperLU (scipy)"
 
 
