@@ -44,6 +44,10 @@ def parse_unit(text: str, *, where: str | None = None) -> pint.Unit:
         UnitError: the unit is unknown, or is pint's ambiguous ``ton`` (a US short ton).
     """
     text = str(text).strip()
+    try:
+        return _known_unit(text)
+    except KeyError:
+        pass
     if _SHORT_TON.search(text):
         raise UnitError(
             f"unit {text!r} is ambiguous: 'ton' is a US short ton (907.18 kg) in most tools",
@@ -51,7 +55,7 @@ def parse_unit(text: str, *, where: str | None = None) -> pint.Unit:
             fix="write 't' (or 'tonne') for a metric tonne, or 'short_ton' if you really mean 2000 lb",
         )
     try:
-        return registry().Unit(text)
+        unit = registry().Unit(text)
     except (
         pint.UndefinedUnitError,
         pint.errors.DefinitionSyntaxError,
@@ -65,6 +69,16 @@ def parse_unit(text: str, *, where: str | None = None) -> pint.Unit:
             where=where,
             fix="use a unit such as kg, t, kWh, MJ, m3, L, tkm, Nm3 or piece",
         ) from exc
+    _UNITS[text] = unit
+    return unit
+
+
+_UNITS: dict[str, pint.Unit] = {}  # unit strings parsed so far (units are immutable)
+
+
+def _known_unit(text: str) -> pint.Unit:
+    """A unit string parsed before (KeyError otherwise)."""
+    return _UNITS[text]
 
 
 def quantity(amount: Any, unit: str | None = None, *, where: str | None = None) -> pint.Quantity:  # type: ignore[type-arg]

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -12,13 +13,19 @@ from rich.table import Table
 
 from footprint import __version__
 from footprint.cli.batch_cmd import batch_command, intensities_command
-from footprint.cli.common import DataDir, Format, Gwp, Out, err, handles_errors
+from footprint.cli.common import DataDir, Format, Gwp, OnDate, Out, err, handles_errors, parse_day
 from footprint.cli.data_cmd import import_command
 from footprint.cli.exchange_cmd import export_app
 from footprint.cli.labels_cmd import label_app, verify_command
 from footprint.cli.report_cmd import report_command
 from footprint.cli.serve_cmd import clients_app, publish_command, serve_command
 from footprint.errors import FootprintError
+
+if TYPE_CHECKING:
+    from footprint.engine.montecarlo import UncertaintyResult
+    from footprint.engine.result import FootprintResult
+    from footprint.inventory import Inventory
+    from footprint.labels.verdict import LabelVerdict
 
 app = typer.Typer(
     help="Product carbon footprints (ISO 14067 / GB/T 24067 / PACT) on Brightway.",
@@ -98,6 +105,16 @@ def calc(
     scheduler: Annotated[
         str | None, typer.Option(help="Monte Carlo on a running Dask scheduler (its address).")
     ] = None,
+    scheme: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--scheme",
+            "-s",
+            help="Monte Carlo: report the probability of meeting this label scheme's limit "
+            "(an id, or 'all').",
+        ),
+    ] = None,
+    on: OnDate = None,
 ) -> None:
     """Compute the cradle-to-gate footprint of a product per declared unit."""
     from footprint.cli.render import render_csv, render_scenarios, render_text, result_table
@@ -106,10 +123,11 @@ def calc(
     from footprint.output import write_text
 
     overrides = parse_assignments(assignments or [])
-    if uncertainty is None and (threshold or workers or scheduler):
+    if uncertainty is None and (threshold or workers or scheduler or scheme):
         raise FootprintError(
-            "--threshold, --workers and --scheduler are Monte Carlo options",
-            fix="add --uncertainty N (the number of iterations)",
+            "--threshold, --scheme, --workers and --scheduler are Monte Carlo options",
+            fix="add --uncertainty N (the number of iterations), or use 'footprint label check' "
+            "for the verdicts alone",
         )
     if uncertainty is not None:
         if scenario is not None or fmt is Format.csv:
@@ -126,6 +144,7 @@ def calc(
             fmt,
             out,
             (uncertainty, seed, threshold, workers, scheduler),
+            (scheme or [], parse_day(on)),
         )
         return
     if scenario is not None:
@@ -160,6 +179,40 @@ def calc(
         Console().print(result_table(result))
 
 
+def _scheme_chances(
+    inventory: Inventory,
+    result: FootprintResult,
+    mc: UncertaintyResult,
+    wanted: list[str],
+    day: dt.date | None,
+) -> list[dict[str, Any]]:
+    """Per scheme: its limit (kg CO2e for the declared amount) and the share of samples meeting it."""
+    from footprint.engine.montecarlo import UNIT
+    from footprint.labels.assess import evaluate, limit_for
+    from footprint.labels.check import schemes_for
+
+    out = []
+    for scheme in schemes_for(inventory, wanted) if wanted else []:
+        verdict = evaluate(result, scheme, on=day)
+        limit = limit_for(verdict, result)
+        out.append(
+            {
+                "scheme": scheme.id,
+                "verdict": verdict.verdict.value,
+                "limit": limit,
+                "unit": UNIT,
+                "probability_meeting": mc.probability_at_most(limit) if limit is not None else None,
+                "why": "" if limit is not None else _no_limit(verdict),
+            }
+        )
+    return out
+
+
+def _no_limit(verdict: LabelVerdict) -> str:
+    reasons = "; ".join(verdict.outcome.reasons)
+    return f"{verdict.verdict.value}, no footprint limit" + (f" ({reasons})" if reasons else "")
+
+
 def _calc_uncertainty(
     file: Path,
     gwp: str,
@@ -169,6 +222,7 @@ def _calc_uncertainty(
     fmt: Format,
     out: str | None,
     options: tuple[int, int, str | None, int | None, str | None],
+    labels: tuple[list[str], dt.date | None] = ([], None),
 ) -> None:
     """``calc --uncertainty``: the result and its Monte Carlo statistics (JSON or tables)."""
     from footprint.cli.render import fmt as number
@@ -202,8 +256,11 @@ def _calc_uncertainty(
         workers=workers,
         scheduler=scheduler,
     )
+    chances = _scheme_chances(inventory, result, mc, *labels)
     if fmt is Format.json:
         data = result.to_dict() | {"uncertainty": mc.to_dict(threshold=limit)}
+        if labels[0]:
+            data["uncertainty"]["schemes"] = chances
         write_text(json.dumps(data, indent=2, ensure_ascii=False), out)
         return
     table = Table(
@@ -226,6 +283,12 @@ def _calc_uncertainty(
     if limit is not None:
         table.add_row(
             f"P(footprint <= {threshold})", f"{100 * mc.probability_at_most(limit):.1f} %"
+        )
+    for chance in chances:
+        p = chance["probability_meeting"]
+        table.add_row(
+            f"P(meeting {chance['scheme']})",
+            f"{100 * p:.1f} %" if p is not None else f"n/a: {chance['why']}",
         )
     if out not in (None, "-"):
         import io

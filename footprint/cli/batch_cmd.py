@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from footprint.cli.common import DataDir, Gwp, handles_errors
+from footprint.cli.common import DataDir, Gwp, OnDate, Schemes, handles_errors, parse_day
 from footprint.errors import FootprintError
 
 
@@ -59,14 +59,25 @@ def batch_command(
     report: Annotated[
         Path | None, typer.Option("--report", help="Also write a catalogue overview page (HTML).")
     ] = None,
+    scheme: Schemes = None,
+    on: OnDate = None,
     data_dir: DataDir = None,
 ) -> None:
-    """Compute every product of a catalogue; failures are listed and make the exit code 1."""
+    """Compute every product of a catalogue; failures are listed and make the exit code 1.
+
+    With --scheme, each product also gets a 'verdict:<scheme id>' column for the schemes that cover
+    its category ('all': every shipped scheme), judged on the GWP set each scheme prescribes.
+    """
     from footprint.engine.batch import run_batch
     from footprint.paths import default_data_dir
 
     if workers is not None and scheduler is not None:
         raise FootprintError("give --workers or --scheduler, not both")
+    annotate = None
+    if scheme:
+        from footprint.labels.batch import SchemeVerdicts
+
+        annotate = SchemeVerdicts.of(scheme, parse_day(on))
     err = Console(stderr=True)
     with Progress(
         TextColumn("{task.description}"),
@@ -87,6 +98,7 @@ def batch_command(
             scheduler=scheduler,
             cache_dir=(data_dir or default_data_dir()) / "cache",
             progress=lambda done, total: bar.update(task, completed=done, total=total),
+            annotate=annotate,
         )
     _write_frame(result.rows, out)
     if report is not None:
@@ -109,10 +121,29 @@ def batch_command(
                 f"{row.kg_co2e:,.4g}",
             )
         err.print(table)
+        _print_pass_rates(err, result.rows)
         for file, message in result.failures:
             err.print(f"[red]failed[/] {file}: {message}", highlight=False, soft_wrap=True)
     if result.failures:
         raise typer.Exit(1)
+
+
+def _print_pass_rates(err: Console, rows: object) -> None:
+    """One line per verdict column: products judged, MET, NOT MET, other verdicts."""
+    import pandas as pd
+
+    assert isinstance(rows, pd.DataFrame)
+    for column in (c for c in rows.columns if str(c).startswith("verdict:")):
+        judged = rows[column][rows[column] != ""]
+        if not len(judged):
+            continue
+        met = int((judged == "MET").sum())
+        not_met = int((judged == "NOT MET").sum())
+        err.print(
+            f"{str(column).removeprefix('verdict:')}: {len(judged)} judged, {met} MET, "
+            f"{not_met} NOT MET, {len(judged) - met - not_met} other",
+            highlight=False,
+        )
 
 
 @handles_errors

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from collections.abc import Callable
 from enum import StrEnum
@@ -50,3 +51,23 @@ DataDir = Annotated[
 Out = Annotated[
     str | None, typer.Option("--out", "-o", help="Write to this file (atomically); '-' = stdout.")
 ]
+
+
+Schemes = Annotated[
+    list[str] | None, typer.Option("--scheme", "-s", help="Label scheme id, or 'all'.")
+]
+OnDate = Annotated[
+    str | None, typer.Option(help="Date for the label verdicts (YYYY-MM-DD); default today.")
+]
+
+
+def parse_day(on: str | None) -> dt.date | None:
+    """The ``--on`` date, or None for today.
+
+    Raises:
+        FootprintError: not a YYYY-MM-DD date.
+    """
+    try:
+        return dt.date.fromisoformat(on) if on else None
+    except ValueError:
+        raise FootprintError(f"--on {on!r} is not a date", fix="write YYYY-MM-DD") from None

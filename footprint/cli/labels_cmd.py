@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from pathlib import Path
 from typing import Annotated, Any
@@ -11,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from footprint.cli.common import DataDir, Format, Out, handles_errors
+from footprint.cli.common import DataDir, Format, Out, handles_errors, parse_day
 from footprint.errors import FootprintError
 
 label_app = typer.Typer(
@@ -145,10 +144,7 @@ def label_check(
     from footprint.labels.check import check_labels
     from footprint.output import write_text
 
-    try:
-        day = dt.date.fromisoformat(on) if on else None
-    except ValueError:
-        raise FootprintError(f"--on {on!r} is not a date", fix="write YYYY-MM-DD") from None
+    day = parse_day(on)
     report = check_labels(
         file,
         scheme,

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from footprint.cli.common import DataDir, Gwp, handles_errors
+from footprint.cli.common import DataDir, Gwp, OnDate, Schemes, handles_errors, parse_day
 from footprint.errors import FootprintError
 
 
@@ -31,12 +30,8 @@ def report_command(
     file: Annotated[Path, typer.Argument(help="Inventory file.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="report.html or report.pdf.")],
     fmt: Annotated[str, typer.Option("--format", "-f", help="html or pdf.")] = "html",
-    scheme: Annotated[
-        list[str] | None, typer.Option("--scheme", "-s", help="Label scheme id, or 'all'.")
-    ] = None,
-    on: Annotated[
-        str | None, typer.Option(help="Date for the label verdicts (YYYY-MM-DD); default today.")
-    ] = None,
+    scheme: Schemes = None,
+    on: OnDate = None,
     uncertainty: Annotated[int | None, typer.Option(help="Monte Carlo iterations.")] = None,
     seed: Annotated[int, typer.Option(help="Monte Carlo seed.")] = 0,
     scenario: Annotated[
@@ -52,10 +47,7 @@ def report_command(
     from footprint.inventory import read_inventory
     from footprint.report import render_html
 
-    try:
-        day = dt.date.fromisoformat(on) if on else None
-    except ValueError:
-        raise FootprintError(f"--on {on!r} is not a date", fix="write YYYY-MM-DD") from None
+    day = parse_day(on)
     inventory = read_inventory(file)
     result = calculate(inventory, gwp=gwp.value, background=background, data_dir=data_dir)
     labels = None

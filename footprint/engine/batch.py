@@ -12,12 +12,13 @@ import csv
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import pandas as pd
 
 from footprint.background.store import Background, load_background
 from footprint.engine.intensities import Intensities, background_intensities
+from footprint.engine.result import FootprintResult
 from footprint.errors import FootprintError
 
 INVENTORY_SUFFIXES = {".yaml", ".yml", ".csv", ".xlsx", ".xlsm"}
@@ -42,6 +43,21 @@ COLUMNS = [
     "sha256",
 ]
 CHUNK = 25  # products per Dask task
+
+
+class Annotator(Protocol):
+    """Adds columns to a product's row (e.g. label verdicts); must pickle to run on Dask."""
+
+    @property
+    def gwps(self) -> tuple[str, ...]:
+        """GWP sets it may ask ``result_for`` for (their intensities are computed up front)."""
+        ...
+
+    def __call__(
+        self, result: FootprintResult, result_for: Callable[[str], FootprintResult]
+    ) -> dict[str, Any]:
+        """Extra columns of the row of ``result``; ``result_for(gwp)`` gives it on another set."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -101,11 +117,29 @@ def catalogue_files(catalogue: Path) -> list[Path]:
     return files
 
 
-def _row(path: Path, intensities: Intensities, background: Background) -> dict[str, Any]:
+def _row(
+    path: Path,
+    intensities: dict[str, Intensities],
+    background: Background,
+    gwp: str,
+    annotate: Annotator | None = None,
+) -> dict[str, Any]:
     from footprint.engine.fast import calculate_with
+    from footprint.inventory import read_inventory
 
     try:
-        r = calculate_with(path, intensities, background)
+        inventory = read_inventory(path)
+        r = calculate_with(inventory, intensities[gwp], background)
+        extra: dict[str, Any] = {}
+        if annotate is not None:
+            results = {gwp: r}
+
+            def result_for(other: str) -> FootprintResult:
+                if other not in results:
+                    results[other] = calculate_with(inventory, intensities[other], background)
+                return results[other]
+
+            extra = annotate(r, result_for)
     except FootprintError as exc:
         return {"file": str(path), "status": "failed", "error": exc.message}
     return {
@@ -127,13 +161,18 @@ def _row(path: Path, intensities: Intensities, background: Background) -> dict[s
         "land_use_change": r.land_use_change,
         "energy_mj": r.energy,
         "sha256": r.inventory.get("sha256") or "",
+        **extra,
     }
 
 
 def _rows(
-    paths: list[Path], intensities: Intensities, background: Background
+    paths: list[Path],
+    intensities: dict[str, Intensities],
+    background: Background,
+    gwp: str,
+    annotate: Annotator | None,
 ) -> list[dict[str, Any]]:
-    return [_row(p, intensities, background) for p in paths]
+    return [_row(p, intensities, background, gwp, annotate) for p in paths]
 
 
 def _chunks(items: list[Path], size: int) -> Iterator[list[Path]]:
@@ -151,6 +190,7 @@ def run_batch(
     scheduler: str | None = None,
     cache_dir: Path | None = None,
     progress: Callable[[int, int], None] | None = None,
+    annotate: Annotator | None = None,
 ) -> BatchResult:
     """Compute every product of ``catalogue``.
 
@@ -159,30 +199,35 @@ def run_batch(
         scheduler: address of an existing Dask scheduler (e.g. ``tcp://10.0.0.5:8786``).
         cache_dir: where background intensities are cached by content hash.
         progress: called with (products done, products in all).
+        annotate: adds columns to each product's row, e.g.
+            :class:`footprint.labels.batch.SchemeVerdicts` (columns in order of first appearance).
 
     Raises:
         FootprintError: the catalogue or background cannot be used (per-product errors are collected).
     """
     files = catalogue_files(Path(catalogue))
     bg = load_background(background, data_dir)
-    intensities = background_intensities(bg, gwp, cache_dir=cache_dir)
+    gwps = dict.fromkeys([gwp, *(annotate.gwps if annotate is not None else ())])
+    intensities = {g: background_intensities(bg, g, cache_dir=cache_dir) for g in gwps}
     report = progress or (lambda done, total: None)
     if workers is None and scheduler is None:
         rows = []
         for i, path in enumerate(files):
-            rows.append(_row(path, intensities, bg))
+            rows.append(_row(path, intensities, bg, gwp, annotate))
             report(i + 1, len(files))
     else:
-        rows = _dask_rows(files, intensities, bg, workers, scheduler, report)
-    frame = pd.DataFrame(rows, columns=COLUMNS)
+        rows = _dask_rows(files, (intensities, bg, gwp, annotate), workers, scheduler, report)
+    extra = [c for c in dict.fromkeys(k for r in rows for k in r) if c not in COLUMNS]
+    frame = pd.DataFrame(rows, columns=COLUMNS + extra)
+    if extra:
+        frame[extra] = frame[extra].fillna("")
     failures = [(r["file"], r["error"]) for r in rows if r["status"] == "failed"]
-    return BatchResult(frame, failures, intensities.solver)
+    return BatchResult(frame, failures, intensities[gwp].solver)
 
 
 def _dask_rows(
     files: list[Path],
-    intensities: Intensities,
-    background: Background,
+    shared: tuple[dict[str, Intensities], Background, str, Annotator | None],
     workers: int | None,
     scheduler: str | None,
     report: Callable[[int, int], None],
@@ -196,11 +241,14 @@ def _dask_rows(
         )
     try:
         with Client(scheduler or cluster) as client:
+            intensities, background, gwp, annotate = shared
             shared_intensities = client.scatter(intensities, broadcast=True)
             shared_background = client.scatter(background, broadcast=True)
             chunks = list(_chunks(files, CHUNK))
             futures = {
-                client.submit(_rows, chunk, shared_intensities, shared_background, pure=False): i
+                client.submit(
+                    _rows, chunk, shared_intensities, shared_background, gwp, annotate, pure=False
+                ): i
                 for i, chunk in enumerate(chunks)
             }
             results: list[list[dict[str, Any]]] = [[] for _ in chunks]

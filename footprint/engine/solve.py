@@ -64,6 +64,14 @@ class Solution:
     energy_intensity: np.ndarray  # activity id, MJ primary energy per unit of activity
 
 
+def _indices(rows: Any, cols: Any, dtype: np.dtype[Any]) -> np.ndarray:
+    """A bw_processing indices array (structured: row, col)."""
+    out = np.empty(len(rows), dtype=dtype)
+    out["row"] = rows
+    out["col"] = cols
+    return out
+
+
 def datapackage(system: LinkedSystem, cf: np.ndarray) -> Any:
     """The system as an in-memory bw_processing datapackage."""
     _, bwp = _bw()
@@ -72,23 +80,21 @@ def datapackage(system: LinkedSystem, cf: np.ndarray) -> Any:
     dp.add_persistent_vector(
         matrix="technosphere_matrix",
         name="technosphere",
-        indices_array=np.array(
-            list(zip(system.tech_rows, system.tech_cols, strict=True)), dtype=idx
-        ),
+        indices_array=_indices(system.tech_rows, system.tech_cols, idx),
         data_array=np.asarray(system.tech_values, dtype=float),
         flip_array=np.asarray(system.tech_flip, dtype=bool),
     )
     dp.add_persistent_vector(
         matrix="biosphere_matrix",
         name="biosphere",
-        indices_array=np.array(list(zip(system.bio_rows, system.bio_cols, strict=True)), dtype=idx),
+        indices_array=_indices(system.bio_rows, system.bio_cols, idx),
         data_array=np.asarray(system.bio_values, dtype=float),
     )
     flows = np.flatnonzero(cf)
     dp.add_persistent_vector(
         matrix="characterization_matrix",
         name="gwp100",
-        indices_array=np.array([(f, f) for f in flows], dtype=idx),
+        indices_array=_indices(flows, flows, idx),
         data_array=cf[flows],
     )
     return dp
@@ -133,8 +139,9 @@ def solve(system: LinkedSystem, cf: np.ndarray) -> Solution:
     row_of = lca.dicts.product
     flow_row = lca.dicts.biosphere
     supply = np.zeros(n)
+    supply_array = np.atleast_1d(lca.supply_array)  # PARDISO returns a scalar for one activity
     for activity, col in col_of.items():
-        supply[activity] = lca.supply_array[col]
+        supply[activity] = supply_array[col]
     cmat, categories = _category_matrix(system, cf)
     cmat = np.column_stack([cmat, system.energy_factors()])  # last column: MJ, not kg CO2e
     b = lca.biosphere_matrix  # flows (bw2calc order) × activities

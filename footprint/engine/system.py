@@ -10,10 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 
 from footprint.background.store import Background
 from footprint.engine.methods import bucket, canonical_gas, factor
-from footprint.errors import InventoryError, UnitError
+from footprint.errors import BackgroundError, InventoryError, UnitError
 from footprint.inventory.model import Inventory, Process
 from footprint.inventory.uncertainty import Distribution, unit_factor
 from footprint.units import convert, quantity
@@ -91,9 +92,25 @@ class LinkedSystem:
         )
 
 
+def _positions(ids: pd.Index, keys: pd.Series, what: str, background: Background) -> list[int]:
+    """Position of each of ``keys`` in ``ids``.
+
+    Raises:
+        BackgroundError: a key is not among ``ids`` (an exchange names an unknown activity/flow).
+    """
+    found = ids.get_indexer(pd.Index(keys.astype(str)))
+    if (found < 0).any():
+        missing = str(keys.iloc[int(np.flatnonzero(found < 0)[0])])
+        raise BackgroundError(
+            f"background {background.name!r} has an exchange with unknown {what} {missing!r}",
+            fix="rebuild or re-import the background so that every exchange names a known id",
+        )
+    return list(found.tolist())
+
+
 def _add_background(system: LinkedSystem) -> None:
     bg = system.background
-    index = bg.index
+    ids = pd.Index(bg.activities["id"].astype(str))
     n = len(bg.activities)
     system.tech_rows += list(range(n))
     system.tech_cols += list(range(n))
@@ -101,19 +118,15 @@ def _add_background(system: LinkedSystem) -> None:
     system.tech_flip += [False] * n
     tech = bg.technosphere
     if len(tech):
-        system.tech_rows += [index[s] for s in tech["supplier"]]
-        system.tech_cols += [index[c] for c in tech["consumer"]]
-        system.tech_values += list(tech["amount"].astype(float))
+        system.tech_rows += _positions(ids, tech["supplier"], "supplier", bg)
+        system.tech_cols += _positions(ids, tech["consumer"], "consumer", bg)
+        system.tech_values += tech["amount"].astype(float).tolist()
         system.tech_flip += [True] * len(tech)
-    flows = bg.flows.set_index("id")
-    for flow_id, row in flows.iterrows():
-        system.flow(
-            str(flow_id),
-            row["gas"],
-            row["origin"] or ORIGIN_OF_UNSPECIFIED,
-            row["kind"] or "emission",
-            row["name"],
-        )
+    flows = bg.flows
+    for flow_id, gas, origin, kind, name in zip(
+        flows["id"], flows["gas"], flows["origin"], flows["kind"], flows["name"], strict=True
+    ):
+        system.flow(str(flow_id), gas, origin or ORIGIN_OF_UNSPECIFIED, kind or "emission", name)
     from footprint.engine.energy import ced_vector
 
     for flow_id, mj in zip(bg.flows["id"], ced_vector(bg.flows), strict=True):
@@ -121,9 +134,11 @@ def _add_background(system: LinkedSystem) -> None:
             system.flow_energy[system.flow_ids[str(flow_id)]] = float(mj)
     bio = bg.biosphere
     if len(bio):
-        system.bio_rows += [system.flow_ids[f] for f in bio["flow"]]
-        system.bio_cols += [index[a] for a in bio["activity"]]
-        system.bio_values += list(bio["amount"].astype(float))
+        keys = pd.Index(list(system.flow_ids))
+        values = np.fromiter(system.flow_ids.values(), dtype=int, count=len(keys))
+        system.bio_rows += values[_positions(keys, bio["flow"], "flow", bg)].tolist()
+        system.bio_cols += _positions(ids, bio["activity"], "activity", bg)
+        system.bio_values += bio["amount"].astype(float).tolist()
 
 
 def _allocation_share(process: Process, inventory: Inventory, position: int) -> float:

@@ -163,38 +163,48 @@ class DistributionArray:
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
         """Values at probabilities ``u`` (rows: distributions; each in (0, 1))."""
+        return self._ppf_in_place(np.array(u, dtype=float))
+
+    def _ppf_in_place(self, p: np.ndarray) -> np.ndarray:
+        """:meth:`ppf`, overwriting the probabilities ``p`` (keeps one array of samples in memory)."""
         from scipy.special import ndtri
 
-        out = np.empty_like(u)
         col = (slice(None), None)
-        for kind in np.unique(self.kind):
+        kinds = np.unique(self.kind)
+        for kind in kinds:
             rows = self.kind == kind
-            p = u[rows]
+            whole = len(kinds) == 1
+            part = p if whole else p[rows]
             loc, scale = self.loc[rows][col], self.scale[rows][col]
             low, high = self.minimum[rows][col], self.maximum[rows][col]
-            if kind == LOGNORMAL:
-                values = np.exp(loc + scale * ndtri(p))
-                values[self.negative[rows]] *= -1.0
-            elif kind == NORMAL:
-                values = loc + scale * ndtri(p)
+            if kind in (LOGNORMAL, NORMAL):
+                ndtri(part, out=part)
+                part *= scale
+                part += loc
+                if kind == LOGNORMAL:
+                    np.exp(part, out=part)
+                    part[self.negative[rows]] *= -1.0
             elif kind == UNIFORM:
-                values = low + (high - low) * p
+                part *= high - low
+                part += low
             elif kind == TRIANGULAR:
                 width = high - low
                 with np.errstate(divide="ignore", invalid="ignore"):
                     cut = np.where(width > 0, (loc - low) / width, 0.0)
-                left = low + np.sqrt(p * width * (loc - low))
-                right = high - np.sqrt((1.0 - p) * width * (high - loc))
-                values = np.where(p < cut, left, right)
+                left = low + np.sqrt(part * width * (loc - low))
+                right = high - np.sqrt((1.0 - part) * width * (high - loc))
+                part[...] = np.where(part < cut, left, right)
             else:
-                values = np.broadcast_to(loc, p.shape).copy()
-            out[rows] = values
-        return out
+                part[...] = loc
+            if not whole:
+                p[rows] = part
+        return p
 
     def draw(self, rng: np.random.Generator, size: int) -> np.ndarray:
         """``size`` samples of each distribution (rows), from one uniform block of ``rng``."""
         u = rng.random((len(self), size))
-        return self.ppf(np.maximum(u, 2.0**-54))
+        np.maximum(u, 2.0**-54, out=u)
+        return self._ppf_in_place(u)
 
 
 # --- the inventory field ----------------------------------------------------------------------

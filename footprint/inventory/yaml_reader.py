@@ -24,6 +24,20 @@ def _walk(node: yaml.Node, path: tuple[str | int, ...], lines: Lines) -> None:
             _walk(item, (*path, index), lines)
 
 
+_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _parse(text: str) -> tuple[yaml.Node | None, object]:
+    """The document's node tree (for line numbers) and its data, from one parse."""
+    loader = _LOADER(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    finally:
+        loader.dispose()
+    return node, data
+
+
 def read_yaml(path: Path) -> Inventory:
     """Read the inventory in ``path``.
 
@@ -38,8 +52,7 @@ def read_yaml(path: Path) -> Inventory:
             f"not UTF-8 text (byte {exc.start})", where=str(path), fix="save the file as UTF-8"
         ) from None
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node, data = _parse(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         line = mark.line + 1 if mark is not None else None

@@ -8,6 +8,7 @@ from typing import Any
 import pint
 
 from footprint.engine.result import FootprintResult
+from footprint.errors import FootprintError
 from footprint.labels.rules import Subject, rule_for
 from footprint.labels.scheme import Rule, Scheme, SchemeError
 from footprint.labels.verdict import LabelVerdict, Outcome, Verdict
@@ -149,3 +150,25 @@ def check_scheme_ids(schemes: list[Scheme], wanted: list[str]) -> list[Scheme]:
         get_scheme(unknown[0])
         raise SchemeError(f"no label scheme {unknown[0]!r}")
     return [by_id[w] for w in wanted]
+
+
+def limit_for(verdict: LabelVerdict, result: FootprintResult) -> float | None:
+    """The verdict's footprint limit in kg CO2e for the result's declared amount.
+
+    None when the scheme's limit is not a footprint per declared unit (a % reduction, an energy
+    criterion) or cannot be expressed in the result's declared unit.
+    """
+    from footprint.units import convert
+
+    outcome = verdict.outcome
+    if outcome.threshold is None or not outcome.unit or "CO2" not in outcome.unit:
+        return None
+    if "%" in outcome.unit:
+        return None
+    try:
+        per_unit = convert(
+            quantity(outcome.threshold, outcome.unit), f"kg CO2e / ({result.declared_unit})"
+        )
+    except FootprintError:
+        return None
+    return per_unit * result.declared_amount

@@ -78,7 +78,12 @@ class LabelReport:
         return buffer.getvalue()
 
 
-def _schemes_for(inventory: Inventory, wanted: list[str]) -> list[Scheme]:
+def schemes_for(inventory: Inventory, wanted: list[str]) -> list[Scheme]:
+    """The schemes named in ``wanted``; ``all`` = every scheme covering the product's category.
+
+    Raises:
+        SchemeError: an unknown scheme id.
+    """
     if any(w == "all" for w in wanted):
         return applicable(load_schemes(), inventory.product.category)
     return [get_scheme(w) for w in wanted]
@@ -102,7 +107,7 @@ def check_labels(
 
     if not isinstance(inventory, Inventory):
         inventory = read_inventory(inventory)
-    chosen = _schemes_for(inventory, schemes)
+    chosen = schemes_for(inventory, schemes)
     results: dict[str, FootprintResult] = {}
     verdicts = []
     for scheme in chosen:

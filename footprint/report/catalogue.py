@@ -16,6 +16,7 @@ from footprint.engine.batch import BatchResult
 from footprint.report import charts
 from footprint.report.format import CO2E, DASH, pct
 from footprint.report.model import Cell, Chart, Table, num, txt
+from footprint.report.svg import GREEN, GREY, VERMILION
 
 MAX_GROUPS = 40
 
@@ -30,7 +31,7 @@ class CatalogueView:
     categories: int
     distribution: Chart | None
     excluded: int
-    pass_rates: Table | None
+    pass_rates: Chart | None
     ranking: Table
     failures: Table | None
     solver: dict[str, Any]
@@ -59,6 +60,53 @@ def _records(batch: BatchResult) -> list[dict[str, Any]]:
 
 def _verdict_columns(columns: list[str]) -> list[str]:
     return [c for c in columns if c == "verdict" or c.startswith("verdict:")]
+
+
+def _pass_rates(ok: list[dict[str, Any]], columns: list[str]) -> Chart:
+    """Share of MET, NOT MET and other verdicts among the products each scheme judged."""
+    names, counts, rows = [], [], []
+    for column in columns:
+        verdicts = [_text(r.get(column)) for r in ok if _text(r.get(column))]
+        met = sum(v == "MET" for v in verdicts)
+        not_met = sum(v == "NOT MET" for v in verdicts)
+        name = column.removeprefix("verdict:") if column != "verdict" else "(verdict)"
+        names.append(name)
+        counts.append((len(verdicts), met, not_met, len(verdicts) - met - not_met))
+        rows.append(
+            [
+                txt(name, "mono"),
+                txt(len(verdicts), "num"),
+                txt(met, "num"),
+                txt(not_met, "num"),
+                txt(len(verdicts) - met - not_met, "num"),
+                txt(pct(100.0 * met / len(verdicts)) if verdicts else DASH, "num"),
+            ]
+        )
+
+    def share(k: int) -> list[float]:
+        return [100.0 * c[k] / c[0] if c[0] else 0.0 for c in counts]
+
+    title = "Label pass rates (share of the products each scheme judged)"
+    svg = charts.stacked(
+        "pass-rates",
+        title,
+        names,
+        {"MET": share(1), "NOT MET": share(2), "other verdict": share(3)},
+        {"MET": GREEN, "NOT MET": VERMILION, "other verdict": GREY},
+        "% of the products judged",
+        [100.0 if c[0] else 0.0 for c in counts],
+        [f"{c[1]} of {c[0]} MET" for c in counts],
+    )
+    table = Table(
+        "Label pass rates (MET among the products checked)",
+        ["Scheme", "Checked", "MET", "NOT MET", "Other", "Pass rate"],
+        rows,
+    )
+    note = (
+        "A scheme judges only the products whose category it covers; 'other' is NOT COMPARABLE, "
+        "INSUFFICIENT EVIDENCE or NOT IN FORCE."
+    )
+    return Chart("pass-rates", title, svg, table, note)
 
 
 def catalogue_view(batch: BatchResult) -> CatalogueView:
@@ -147,31 +195,7 @@ def catalogue_view(batch: BatchResult) -> CatalogueView:
     )
 
     verdict_columns = _verdict_columns([str(c) for c in batch.rows.columns]) if records else []
-    pass_rates = None
-    if verdict_columns:
-        rate_rows = []
-        for column in verdict_columns:
-            verdicts = [_text(r.get(column)) for r in ok if _text(r.get(column))]
-            met = sum(v == "MET" for v in verdicts)
-            not_met = sum(v == "NOT MET" for v in verdicts)
-            rate_rows.append(
-                [
-                    txt(
-                        column.removeprefix("verdict:") if column != "verdict" else "(verdict)",
-                        "mono",
-                    ),
-                    txt(len(verdicts), "num"),
-                    txt(met, "num"),
-                    txt(not_met, "num"),
-                    txt(len(verdicts) - met - not_met, "num"),
-                    txt(pct(100.0 * met / len(verdicts)) if verdicts else DASH, "num"),
-                ]
-            )
-        pass_rates = Table(
-            "Label pass rates (MET among the products checked)",
-            ["Scheme", "Checked", "MET", "NOT MET", "Other", "Pass rate"],
-            rate_rows,
-        )
+    pass_rates = _pass_rates(ok, verdict_columns) if verdict_columns else None
 
     failed_rows = [
         [Cell(str(f), None, "mono wrap"), Cell(str(e), None, "wrap")] for f, e in batch.failures

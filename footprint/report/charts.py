@@ -72,13 +72,27 @@ def bars(
     """Horizontal bars, largest magnitude first as given, each labelled with its value."""
     n = len(labels)
     with style():
-        fig, _ = _horizontal_bars(0.95 + 0.42 * max(n, 1), labels, values,
-                                  list(colours) if colours else BLUE, 0.62, unit, title)
+        fig, _ = _horizontal_bars(
+            0.95 + 0.42 * max(n, 1),
+            labels,
+            values,
+            list(colours) if colours else BLUE,
+            0.62,
+            unit,
+            title,
+        )
     return to_svg(fig, prefix, title)
 
 
-def _horizontal_bars(height_in: float, labels: Sequence[str], values: Sequence[float], colours: Any,
-                     bar_height: float, unit: str, title: str) -> tuple[Any, Any]:
+def _horizontal_bars(
+    height_in: float,
+    labels: Sequence[str],
+    values: Sequence[float],
+    colours: Any,
+    bar_height: float,
+    unit: str,
+    title: str,
+) -> tuple[Any, Any]:
     """A figure with one horizontal bar per label, top to bottom, value labels and a zero line."""
     n = len(labels)
     fig = new_figure(WIDTH, height_in)
@@ -116,7 +130,9 @@ def pareto(
     if remainder and colours:
         colours[-1] = GREY
     with style():
-        fig, ax = _horizontal_bars(1.05 + 0.36 * max(n, 1), labels, values, colours, 0.66, unit, title)
+        fig, ax = _horizontal_bars(
+            1.05 + 0.36 * max(n, 1), labels, values, colours, 0.66, unit, title
+        )
         place = ax.get_yaxis_transform()
         ax.text(
             1.01, n - 0.4, "cumul.", transform=place, ha="left", va="top", fontsize=8.5, color=MUTED
@@ -143,8 +159,12 @@ def stacked(
     colours: Mapping[str, str],
     unit: str,
     totals: Sequence[float],
+    annotations: Sequence[str] | None = None,
 ) -> str:
-    """One stacked horizontal bar per row (e.g. scenario), stacked by part (e.g. stage)."""
+    """One stacked horizontal bar per row (e.g. scenario), stacked by part (e.g. stage).
+
+    Each bar ends with ``annotations`` (default: its total).
+    """
     n = len(rows)
     with style():
         fig = new_figure(WIDTH, 1.6 + 0.5 * max(n, 1))
@@ -177,9 +197,10 @@ def stacked(
         ax.axvline(0, color=INK, linewidth=0.8)
         ax.spines["left"].set_visible(False)
         ax.tick_params(axis="y", length=0)
-        for y, total, end in zip(positions, totals, left_pos, strict=True):
+        labels = annotations or [f"{sig(total)} total" for total in totals]
+        for y, label, end in zip(positions, labels, left_pos, strict=True):
             ax.annotate(
-                f"{sig(total)} total",
+                text(label),
                 (max(end, 0.0), y),
                 xytext=(4, 0),
                 textcoords="offset points",

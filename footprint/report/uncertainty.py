@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
 from footprint.engine.result import FootprintResult
-from footprint.errors import FootprintError
+from footprint.labels.assess import limit_for
 from footprint.labels.verdict import LabelVerdict
 from footprint.report import charts
 from footprint.report.format import CO2E, DASH, pct, pretty_unit
@@ -71,24 +71,6 @@ def percentiles_of(uncertainty: Uncertainty) -> dict[float, float]:
     return found
 
 
-def threshold_in_result_units(verdict: LabelVerdict, result: FootprintResult) -> float | None:
-    """The verdict's limit in kg CO2e for the declared amount (None for non-footprint limits)."""
-    from footprint.units import convert, quantity
-
-    outcome = verdict.outcome
-    if outcome.threshold is None or not outcome.unit or "%" in outcome.unit:
-        return None
-    if "CO2" not in outcome.unit:
-        return None
-    try:
-        per_unit = convert(
-            quantity(outcome.threshold, outcome.unit), f"kg CO2e / ({result.declared_unit})"
-        )
-    except FootprintError:
-        return None
-    return per_unit * result.declared_amount
-
-
 def uncertainty_view(
     uncertainty: Uncertainty, result: FootprintResult, verdicts: Sequence[LabelVerdict]
 ) -> UncertaintyView:
@@ -101,7 +83,7 @@ def uncertainty_view(
     q = percentiles_of(uncertainty)
     limits: list[tuple[str, float, LabelVerdict]] = []
     for v in verdicts:
-        limit = threshold_in_result_units(v, result)
+        limit = limit_for(v, result)
         if limit is not None and math.isfinite(limit):
             limits.append((v.scheme, limit, v))
     unit = unit_of(result)

@@ -241,3 +241,24 @@ def test_substitution_needs_the_displaced_product(
     text = ALLOCATED.replace("allocation: mass", "allocation: substitution")
     with pytest.raises(InventoryError, match="has no 'substitutes'"):
         calculate(write(tmp_path, "s.yaml", text), background=mini_background)
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "what"),
+    [
+        ("technosphere", "supplier", "supplier"),
+        ("technosphere", "consumer", "consumer"),
+        ("biosphere", "activity", "activity"),
+        ("biosphere", "flow", "flow"),
+    ],
+)
+def test_exchange_naming_an_unknown_id_is_refused(
+    tmp_path: Path, mini_background: Background, table: str, column: str, what: str
+) -> None:
+    from dataclasses import replace
+
+    frame = getattr(mini_background, table).copy()
+    frame.loc[frame.index[0], column] = "no-such-id"
+    broken = replace(mini_background, **{table: frame})
+    with pytest.raises(BackgroundError, match=f"unknown {what} 'no-such-id'"):
+        calculate(write(tmp_path, "p.yaml", PRODUCT), background=broken)

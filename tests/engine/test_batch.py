@@ -124,7 +124,11 @@ def test_cli_background_intensities(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_dask_local_cluster_equals_serial(tmp_path: Path) -> None:
-    serial = run_batch(examples_dir())
-    parallel = run_batch(examples_dir(), workers=2)
+    from footprint.labels.batch import SchemeVerdicts
+
+    annotate = SchemeVerdicts.of(["all"])
+    serial = run_batch(examples_dir(), annotate=annotate)
+    parallel = run_batch(examples_dir(), workers=2, annotate=annotate)
+    assert any(str(c).startswith("verdict:") for c in serial.rows.columns)
     assert serial.rows.equals(parallel.rows)
     assert json.dumps(serial.failures) == json.dumps(parallel.failures)

@@ -305,3 +305,27 @@ def test_dask_local_cluster_gives_the_serial_samples(tmp_path: Path) -> None:
     parallel = monte_carlo(path, iterations=900, seed=17, workers=2)
     assert np.array_equal(serial.samples, parallel.samples)
     assert serial.to_dict() == parallel.to_dict()
+
+
+def test_cli_probability_of_meeting_a_label_scheme(tmp_path: Path) -> None:
+    from footprint.paths import examples_dir
+
+    rebar = examples_dir() / "steel-rebar-eaf.yaml"
+    scheme = "buy-clean-california-2022-rebar"  # 0.89 t CO2e per t, the rebar is declared per t
+    args = ["calc", str(rebar), "--uncertainty", "200", "--seed", "5", "--on", "2023-01-01"]
+    out = runner.invoke(app, [*args, "-f", "json", "--scheme", scheme])
+    assert out.exit_code == 0, out.output
+    (chance,) = json.loads(out.output)["uncertainty"]["schemes"]
+    assert chance["scheme"] == scheme
+    assert chance["limit"] == pytest.approx(890.0, rel=1e-12)
+    expected = monte_carlo(rebar, iterations=200, seed=5).probability_at_most(890.0)
+    assert chance["probability_meeting"] == expected
+    table = runner.invoke(app, [*args, "--scheme", scheme])
+    assert f"P(meeting {scheme})" in table.output
+    assert f"{100 * expected:.1f} %" in table.output
+
+
+def test_cli_scheme_without_uncertainty_points_at_label_check(tmp_path: Path) -> None:
+    out = runner.invoke(app, ["calc", str(scanner_kit(tmp_path)), "--scheme", "all"])
+    assert out.exit_code == 2
+    assert "label check" in out.output

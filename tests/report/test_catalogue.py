@@ -99,6 +99,9 @@ def test_pass_rates_and_failures() -> None:
     assert rates[0][0][0] == "gsa-lec-2023-rebar"
     assert int(rates[0][2][0]) == met
     assert rates[0][5][0] == f"{100 * met / len(column):.1f} %"
+    block = page.block("pass-rates")
+    assert (block.svgs, block.tables) == (1, 1)
+    assert f"{met} of {len(column)} MET" in page.texts["figure-pass-rates"]
     failures = page.tables["table-failures"][1:]
     assert [(row[0][0], row[1][0]) for row in failures] == batch.failures
 
