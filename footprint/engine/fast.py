@@ -16,20 +16,15 @@ from footprint.engine.calculate import _result
 from footprint.engine.intensities import Intensities
 from footprint.engine.result import FootprintResult
 from footprint.engine.solve import Solution
-from footprint.engine.system import LinkedSystem, link
+from footprint.engine.system import LinkedSystem, foreground_matrix, link
 from footprint.inventory import Inventory, read_inventory
 
 
 def foreground_supply(system: LinkedSystem) -> np.ndarray:
     """Supply of every activity id (background entries 0): the foreground block solved alone."""
     n_f = len(system.processes)
-    a = np.zeros((n_f, n_f))
     nb = system.n_background
-    for r, c, v, flip in zip(
-        system.tech_rows, system.tech_cols, system.tech_values, system.tech_flip, strict=True
-    ):
-        if r >= nb and c >= nb:
-            a[r - nb, c - nb] += -v if flip else v
+    a = foreground_matrix(system)
     demand = np.zeros(n_f)
     demand[system.reference - nb] = system.demand
     supply = np.zeros(nb + n_f)

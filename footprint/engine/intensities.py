@@ -88,16 +88,17 @@ def _system(background: Background) -> LinkedSystem:
 
 def _content_key(system: LinkedSystem, cf: np.ndarray, energy: np.ndarray) -> str:
     digest = hashlib.sha256(f"v{CACHE_VERSION}".encode())
+    e = system.entries()
     for array in (
-        system.tech_rows,
-        system.tech_cols,
-        system.tech_values,
-        system.tech_flip,
-        system.bio_rows,
-        system.bio_cols,
-        system.bio_values,
+        e.tech_rows,
+        e.tech_cols,
+        e.tech_values,
+        e.tech_flip,
+        e.bio_rows,
+        e.bio_cols,
+        e.bio_values,
     ):
-        digest.update(np.asarray(array).tobytes())
+        digest.update(np.ascontiguousarray(array).tobytes())
     digest.update(cf.tobytes())
     digest.update(energy.tobytes())
     digest.update(json.dumps(list(system.background.activities["id"])).encode())

@@ -287,11 +287,10 @@ def _background_model(background: Background, gwp: str) -> _BackgroundModel:
     system = _system(background)
     cf = system.characterisation(gwp)
     n = system.n_background
-    values = np.where(system.tech_flip, -np.asarray(system.tech_values), system.tech_values)
-    a = sparse.csc_matrix((values, (system.tech_rows, system.tech_cols)), shape=(n, n))
-    b = sparse.csr_matrix(
-        (system.bio_values, (system.bio_rows, system.bio_cols)), shape=(len(cf), n)
-    )
+    e = system.entries()
+    values = np.where(e.tech_flip, -e.tech_values, e.tech_values)
+    a = sparse.csc_matrix((values, (e.tech_rows, e.tech_cols)), shape=(n, n))
+    b = sparse.csr_matrix((e.bio_values, (e.bio_rows, e.bio_cols)), shape=(len(cf), n))
     g = np.asarray(b.T @ cf, dtype=float)
     index = background.index
     tech_at, tech_dist = table_distributions(background.technosphere)

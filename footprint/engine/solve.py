@@ -77,18 +77,19 @@ def datapackage(system: LinkedSystem, cf: np.ndarray) -> Any:
     _, bwp = _bw()
     dp = bwp.create_datapackage(name="footprint-system", sequential=True)
     idx = bwp.INDICES_DTYPE
+    e = system.entries()
     dp.add_persistent_vector(
         matrix="technosphere_matrix",
         name="technosphere",
-        indices_array=_indices(system.tech_rows, system.tech_cols, idx),
-        data_array=np.asarray(system.tech_values, dtype=float),
-        flip_array=np.asarray(system.tech_flip, dtype=bool),
+        indices_array=_indices(e.tech_rows, e.tech_cols, idx),
+        data_array=e.tech_values,
+        flip_array=e.tech_flip,
     )
     dp.add_persistent_vector(
         matrix="biosphere_matrix",
         name="biosphere",
-        indices_array=_indices(system.bio_rows, system.bio_cols, idx),
-        data_array=np.asarray(system.bio_values, dtype=float),
+        indices_array=_indices(e.bio_rows, e.bio_cols, idx),
+        data_array=e.bio_values,
     )
     flows = np.flatnonzero(cf)
     dp.add_persistent_vector(
@@ -134,7 +135,8 @@ def solve(system: LinkedSystem, cf: np.ndarray) -> Solution:
         warnings.simplefilter("ignore", category=UserWarning)
         lca.lci()
         lca.lcia()
-    n = len(system.tech_values) and max(max(system.tech_rows), max(system.tech_cols)) + 1
+    e = system.entries()
+    n = int(max(e.tech_rows.max(), e.tech_cols.max())) + 1 if e.tech_rows.size else 0
     col_of = lca.dicts.activity
     row_of = lca.dicts.product
     flow_row = lca.dicts.biosphere

@@ -40,6 +40,22 @@ class Line:
     uncertainty: Distribution | None = None
 
 
+@dataclass(frozen=True)
+class Entries:
+    """The system's matrix entries as numpy arrays (technosphere: flipped entries are inputs)."""
+
+    tech_rows: np.ndarray
+    tech_cols: np.ndarray
+    tech_values: np.ndarray
+    tech_flip: np.ndarray
+    bio_rows: np.ndarray
+    bio_cols: np.ndarray
+    bio_values: np.ndarray
+
+    def __len__(self) -> int:
+        return int(self.tech_rows.size + self.bio_rows.size)
+
+
 @dataclass
 class LinkedSystem:
     """Foreground and background as matrix entries, with the line items for breakdowns."""
@@ -66,6 +82,21 @@ class LinkedSystem:
     tech_uncertainty: dict[int, Distribution] = field(default_factory=dict)
     allocation: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    _entries: Entries | None = field(default=None, repr=False, compare=False)
+
+    def entries(self) -> Entries:
+        """The matrix entries as arrays (kept until more entries are added)."""
+        if self._entries is None or len(self._entries) != len(self.tech_rows) + len(self.bio_rows):
+            self._entries = Entries(
+                np.asarray(self.tech_rows, dtype=np.int64),
+                np.asarray(self.tech_cols, dtype=np.int64),
+                np.asarray(self.tech_values, dtype=float),
+                np.asarray(self.tech_flip, dtype=bool),
+                np.asarray(self.bio_rows, dtype=np.int64),
+                np.asarray(self.bio_cols, dtype=np.int64),
+                np.asarray(self.bio_values, dtype=float),
+            )
+        return self._entries
 
     def activity_id(self, position: int) -> int:
         """Activity id of the foreground process at ``position``."""
@@ -92,7 +123,7 @@ class LinkedSystem:
         )
 
 
-def _positions(ids: pd.Index, keys: pd.Series, what: str, background: Background) -> list[int]:
+def _positions(ids: pd.Index, keys: pd.Series, what: str, background: Background) -> np.ndarray:
     """Position of each of ``keys`` in ``ids``.
 
     Raises:
@@ -105,40 +136,51 @@ def _positions(ids: pd.Index, keys: pd.Series, what: str, background: Background
             f"background {background.name!r} has an exchange with unknown {what} {missing!r}",
             fix="rebuild or re-import the background so that every exchange names a known id",
         )
-    return list(found.tolist())
+    return np.asarray(found, dtype=np.int64)
 
 
 def _add_background(system: LinkedSystem) -> None:
+    """Add the background's activities, exchanges and flows (to a system with no entries yet)."""
     bg = system.background
+    assert not system.tech_rows, "the background comes first"
+    assert not system.flow_info, "the background comes first"
     ids = pd.Index(bg.activities["id"].astype(str))
     n = len(bg.activities)
-    system.tech_rows += list(range(n))
-    system.tech_cols += list(range(n))
-    system.tech_values += [1.0] * n
-    system.tech_flip += [False] * n
-    tech = bg.technosphere
-    if len(tech):
-        system.tech_rows += _positions(ids, tech["supplier"], "supplier", bg)
-        system.tech_cols += _positions(ids, tech["consumer"], "consumer", bg)
-        system.tech_values += tech["amount"].astype(float).tolist()
-        system.tech_flip += [True] * len(tech)
-    flows = bg.flows
+    tech, bio, flows = bg.technosphere, bg.biosphere, bg.flows
     for flow_id, gas, origin, kind, name in zip(
         flows["id"], flows["gas"], flows["origin"], flows["kind"], flows["name"], strict=True
     ):
         system.flow(str(flow_id), gas, origin or ORIGIN_OF_UNSPECIFIED, kind or "emission", name)
     from footprint.engine.energy import ced_vector
 
-    for flow_id, mj in zip(bg.flows["id"], ced_vector(bg.flows), strict=True):
+    for flow_id, mj in zip(flows["id"], ced_vector(flows), strict=True):
         if mj:
             system.flow_energy[system.flow_ids[str(flow_id)]] = float(mj)
-    bio = bg.biosphere
-    if len(bio):
-        keys = pd.Index(list(system.flow_ids))
-        values = np.fromiter(system.flow_ids.values(), dtype=int, count=len(keys))
-        system.bio_rows += values[_positions(keys, bio["flow"], "flow", bg)].tolist()
-        system.bio_cols += _positions(ids, bio["activity"], "activity", bg)
-        system.bio_values += bio["amount"].astype(float).tolist()
+    diagonal = np.arange(n, dtype=np.int64)
+    keys = pd.Index(list(system.flow_ids))
+    flow_of = np.fromiter(system.flow_ids.values(), dtype=np.int64, count=len(keys))
+    empty = np.zeros(0, dtype=np.int64)
+    entries = Entries(
+        np.concatenate(
+            [diagonal, _positions(ids, tech["supplier"], "supplier", bg) if len(tech) else empty]
+        ),
+        np.concatenate(
+            [diagonal, _positions(ids, tech["consumer"], "consumer", bg) if len(tech) else empty]
+        ),
+        np.concatenate([np.ones(n), np.asarray(tech["amount"], dtype=float)]),
+        np.concatenate([np.zeros(n, dtype=bool), np.ones(len(tech), dtype=bool)]),
+        flow_of[_positions(keys, bio["flow"], "flow", bg)] if len(bio) else empty,
+        _positions(ids, bio["activity"], "activity", bg) if len(bio) else empty,
+        np.asarray(bio["amount"], dtype=float),
+    )
+    system.tech_rows += entries.tech_rows.tolist()
+    system.tech_cols += entries.tech_cols.tolist()
+    system.tech_values += entries.tech_values.tolist()
+    system.tech_flip += entries.tech_flip.tolist()
+    system.bio_rows += entries.bio_rows.tolist()
+    system.bio_cols += entries.bio_cols.tolist()
+    system.bio_values += entries.bio_values.tolist()
+    system._entries = entries
 
 
 def _allocation_share(process: Process, inventory: Inventory, position: int) -> float:
@@ -331,15 +373,21 @@ def _add_process(
         )
 
 
+def foreground_matrix(system: LinkedSystem) -> np.ndarray:
+    """The foreground block of the technosphere matrix (processes × processes, inputs negative)."""
+    e = system.entries()
+    nb, n = system.n_background, len(system.processes)
+    mask = (e.tech_rows >= nb) & (e.tech_cols >= nb)
+    a = np.zeros((n, n))
+    values = np.where(e.tech_flip[mask], -e.tech_values[mask], e.tech_values[mask])
+    np.add.at(a, (e.tech_rows[mask] - nb, e.tech_cols[mask] - nb), values)
+    return a
+
+
 def _check_foreground(system: LinkedSystem, inventory: Inventory) -> None:
     """Refuse foreground cycles that consume all they make (no net output)."""
     n = len(inventory.processes)
-    a = np.zeros((n, n))
-    for r, c, v, f in zip(
-        system.tech_rows, system.tech_cols, system.tech_values, system.tech_flip, strict=True
-    ):
-        if r >= system.n_background and c >= system.n_background:
-            a[r - system.n_background, c - system.n_background] += -v if f else v
+    a = foreground_matrix(system)
     demand = np.zeros(n)
     demand[system.reference - system.n_background] = 1.0
     try:

@@ -79,6 +79,39 @@ def test_batch_of_examples_with_one_bad_product(tmp_path: Path) -> None:
         )
 
 
+def test_generated_thousand_product_catalogue_scales_with_the_declared_amount(
+    tmp_path: Path,
+) -> None:
+    """1,000 copies of the YAML examples, each declaring k units: each row is k × the example."""
+    import yaml
+
+    templates = [p for p in EXAMPLES if p.suffix == ".yaml"]
+    base = {p.name: calculate(p).total for p in templates}
+    texts = {p.name: yaml.safe_load(p.read_text(encoding="utf-8")) for p in templates}
+    catalogue = tmp_path / "catalogue"
+    catalogue.mkdir()
+    expected = {}
+    for i in range(1000):
+        name = templates[i % len(templates)].name
+        data = texts[name]
+        k = 1 + i // len(templates)
+        amount = data["product"].get("declared_amount", 1)
+        data["product"]["declared_amount"] = amount * k
+        path = catalogue / f"p{i:04d}-{name}"
+        path.write_text(yaml.safe_dump(data), encoding="utf-8")
+        data["product"]["declared_amount"] = amount
+        expected[str(path)] = k * base[name]
+    seen: list[tuple[int, int]] = []
+    result = run_batch(catalogue, progress=lambda done, total: seen.append((done, total)))
+    assert result.ok
+    assert len(result.rows) == 1000
+    assert seen[-1] == (1000, 1000)
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+    totals = result.rows.set_index("file")["kg_co2e"]
+    for file, value in expected.items():
+        assert totals[file] == pytest.approx(value, rel=1e-9)
+
+
 def test_catalogue_csv_listing(tmp_path: Path) -> None:
     listing = tmp_path / "catalogue.csv"
     listing.write_text("path,note\n" + "\n".join(f"{p},x" for p in EXAMPLES[:2]) + "\n")
