@@ -163,7 +163,9 @@ def ced_vector(flows: pd.DataFrame) -> npt.NDArray[np.float64]:
     Multiply by resource amounts taken (flow units per reference unit) and sum to get MJ.
     """
     values = np.zeros(len(flows), dtype=np.float64)
-    columns = zip(flows["name"], flows["unit"], flows["compartment"], strict=True)
+    columns = zip(
+        flows["name"].tolist(), flows["unit"].tolist(), flows["compartment"].tolist(), strict=True
+    )
     for index, (name, unit, compartment) in enumerate(columns):
         if not is_resource_compartment(str(compartment)):
             continue

@@ -101,8 +101,19 @@ def _content_key(system: LinkedSystem, cf: np.ndarray, energy: np.ndarray) -> st
         digest.update(np.ascontiguousarray(array).tobytes())
     digest.update(cf.tobytes())
     digest.update(energy.tobytes())
-    digest.update(json.dumps(list(system.background.activities["id"])).encode())
+    digest.update(json.dumps(system.background.activities["id"].astype(str).tolist()).encode())
     return digest.hexdigest()
+
+
+def _matrix_order(mapper: Any, ids: np.ndarray) -> np.ndarray | None:
+    """Matrix index of each of ``ids`` (−1 when absent), or None when it is the id itself.
+
+    bw2calc numbers matrix rows and columns by the sorted ids it saw; when those are exactly
+    0 … n−1 the order is the identity and no reordering is needed.
+    """
+    if np.array_equal(np.asarray(mapper.array), ids):
+        return None
+    return np.asarray(mapper.map_array(ids))
 
 
 def _matrices(system: LinkedSystem, cf: np.ndarray) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
@@ -114,14 +125,16 @@ def _matrices(system: LinkedSystem, cf: np.ndarray) -> tuple[sparse.csr_matrix, 
         lca.load_lci_data()
     n = system.n_background
     ids = np.arange(n)
-    cols = lca.technosphere_mm.col_mapper.map_array(ids)  # matrix column of each activity id
-    rows = lca.technosphere_mm.row_mapper.map_array(ids)
+    cols = _matrix_order(lca.technosphere_mm.col_mapper, ids)  # matrix column of each activity id
+    rows = _matrix_order(lca.technosphere_mm.row_mapper, ids)
     a = sparse.csr_matrix(lca.technosphere_matrix)
-    if not (np.array_equal(rows, ids) and np.array_equal(cols, ids)):
-        a = a[rows][:, cols]
-    flows = lca.biosphere_mm.row_mapper.map_array(np.arange(len(system.flow_info)))
+    if rows is not None or cols is not None:
+        a = a[ids if rows is None else rows][:, ids if cols is None else cols]
+    flow_ids = np.arange(len(system.flow_info))
+    flows = _matrix_order(lca.biosphere_mm.row_mapper, flow_ids)
+    flows = flow_ids if flows is None else flows
     b = sparse.csr_matrix(lca.biosphere_matrix)
-    if not np.array_equal(cols, ids):
+    if cols is not None:
         b = b[:, cols]
     padded = sparse.vstack(
         [b, sparse.csr_matrix((1, n))], format="csr"
@@ -159,7 +172,7 @@ def background_intensities(
         background.name,
         background.version,
         gwp,
-        list(background.activities["id"]),
+        background.activities["id"].astype(str).tolist(),
         categories,
         matrix,
         energy,

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from footprint.background.store import Background
 from footprint.engine.methods import bucket, canonical_gas, factor
@@ -58,7 +60,11 @@ class Entries:
 
 @dataclass
 class LinkedSystem:
-    """Foreground and background as matrix entries, with the line items for breakdowns."""
+    """Foreground and background as matrix entries, with the line items for breakdowns.
+
+    The lists hold the foreground's entries (appended while linking); the background's are in
+    :attr:`background_entries`; :meth:`entries` gives all of them as arrays.
+    """
 
     background: Background
     processes: list[Process]
@@ -78,23 +84,38 @@ class LinkedSystem:
     #: MJ of primary energy per unit of each energy-carrying resource flow
     flow_energy: dict[int, float] = field(default_factory=dict)
     lines: list[Line] = field(default_factory=list)
-    #: distribution of ``tech_values[i]`` for foreground inputs from foreground processes
+    #: distribution of ``tech_values[i]`` (the foreground list) for inputs between foreground processes
     tech_uncertainty: dict[int, Distribution] = field(default_factory=dict)
     allocation: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    #: the background's entries (activity ids 0 … nB−1), as arrays; the lists above hold the rest
+    background_entries: Entries | None = None
     _entries: Entries | None = field(default=None, repr=False, compare=False)
 
     def entries(self) -> Entries:
-        """The matrix entries as arrays (kept until more entries are added)."""
-        if self._entries is None or len(self._entries) != len(self.tech_rows) + len(self.bio_rows):
+        """Every matrix entry as arrays: the background's, then the foreground's (kept until more
+        entries are added)."""
+        count = len(self.tech_rows) + len(self.bio_rows)
+        count += len(self.background_entries) if self.background_entries is not None else 0
+        if self._entries is None or len(self._entries) != count:
+            parts = [
+                Entries(
+                    np.asarray(self.tech_rows, dtype=np.int64),
+                    np.asarray(self.tech_cols, dtype=np.int64),
+                    np.asarray(self.tech_values, dtype=float),
+                    np.asarray(self.tech_flip, dtype=bool),
+                    np.asarray(self.bio_rows, dtype=np.int64),
+                    np.asarray(self.bio_cols, dtype=np.int64),
+                    np.asarray(self.bio_values, dtype=float),
+                )
+            ]
+            if self.background_entries is not None:
+                parts.insert(0, self.background_entries)
             self._entries = Entries(
-                np.asarray(self.tech_rows, dtype=np.int64),
-                np.asarray(self.tech_cols, dtype=np.int64),
-                np.asarray(self.tech_values, dtype=float),
-                np.asarray(self.tech_flip, dtype=bool),
-                np.asarray(self.bio_rows, dtype=np.int64),
-                np.asarray(self.bio_cols, dtype=np.int64),
-                np.asarray(self.bio_values, dtype=float),
+                *(
+                    np.concatenate([getattr(part, name) for part in parts])
+                    for name in Entries.__dataclass_fields__
+                )
             )
         return self._entries
 
@@ -123,64 +144,56 @@ class LinkedSystem:
         )
 
 
-def _positions(ids: pd.Index, keys: pd.Series, what: str, background: Background) -> np.ndarray:
-    """Position of each of ``keys`` in ``ids``.
+def _positions(ids: pa.Array, keys: pd.Series, what: str, background: Background) -> np.ndarray:
+    """Position of each of ``keys`` among ``ids``.
 
     Raises:
         BackgroundError: a key is not among ``ids`` (an exchange names an unknown activity/flow).
     """
-    found = ids.get_indexer(pd.Index(keys.astype(str)))
-    if (found < 0).any():
-        missing = str(keys.iloc[int(np.flatnonzero(found < 0)[0])])
+    found = pc.index_in(pa.array(keys.astype(str)), value_set=ids)
+    if found.null_count:
+        missing = str(keys.iloc[int(np.flatnonzero(found.is_null().to_numpy(False))[0])])
         raise BackgroundError(
             f"background {background.name!r} has an exchange with unknown {what} {missing!r}",
             fix="rebuild or re-import the background so that every exchange names a known id",
         )
-    return np.asarray(found, dtype=np.int64)
+    return np.asarray(found.to_numpy(zero_copy_only=False), dtype=np.int64)
 
 
 def _add_background(system: LinkedSystem) -> None:
     """Add the background's activities, exchanges and flows (to a system with no entries yet)."""
     bg = system.background
-    assert not system.tech_rows, "the background comes first"
+    assert system.background_entries is None, "the background is added once"
     assert not system.flow_info, "the background comes first"
-    ids = pd.Index(bg.activities["id"].astype(str))
+    ids = pa.array(bg.activities["id"].astype(str))
     n = len(bg.activities)
     tech, bio, flows = bg.technosphere, bg.biosphere, bg.flows
-    for flow_id, gas, origin, kind, name in zip(
-        flows["id"], flows["gas"], flows["origin"], flows["kind"], flows["name"], strict=True
-    ):
+    columns = (flows[c].tolist() for c in ("id", "gas", "origin", "kind", "name"))
+    for flow_id, gas, origin, kind, name in zip(*columns, strict=True):
         system.flow(str(flow_id), gas, origin or ORIGIN_OF_UNSPECIFIED, kind or "emission", name)
     from footprint.engine.energy import ced_vector
 
-    for flow_id, mj in zip(flows["id"], ced_vector(flows), strict=True):
+    for flow_id, mj in zip(flows["id"].tolist(), ced_vector(flows).tolist(), strict=True):
         if mj:
             system.flow_energy[system.flow_ids[str(flow_id)]] = float(mj)
     diagonal = np.arange(n, dtype=np.int64)
-    keys = pd.Index(list(system.flow_ids))
-    flow_of = np.fromiter(system.flow_ids.values(), dtype=np.int64, count=len(keys))
+    flow_keys = pa.array(list(system.flow_ids), type=pa.string())
+    flow_of = np.fromiter(system.flow_ids.values(), dtype=np.int64, count=len(flow_keys))
     empty = np.zeros(0, dtype=np.int64)
-    entries = Entries(
+    has_tech, has_bio = bool(len(tech)), bool(len(bio))
+    system.background_entries = Entries(
         np.concatenate(
-            [diagonal, _positions(ids, tech["supplier"], "supplier", bg) if len(tech) else empty]
+            [diagonal, _positions(ids, tech["supplier"], "supplier", bg) if has_tech else empty]
         ),
         np.concatenate(
-            [diagonal, _positions(ids, tech["consumer"], "consumer", bg) if len(tech) else empty]
+            [diagonal, _positions(ids, tech["consumer"], "consumer", bg) if has_tech else empty]
         ),
         np.concatenate([np.ones(n), np.asarray(tech["amount"], dtype=float)]),
         np.concatenate([np.zeros(n, dtype=bool), np.ones(len(tech), dtype=bool)]),
-        flow_of[_positions(keys, bio["flow"], "flow", bg)] if len(bio) else empty,
-        _positions(ids, bio["activity"], "activity", bg) if len(bio) else empty,
+        flow_of[_positions(flow_keys, bio["flow"], "flow", bg)] if has_bio else empty,
+        _positions(ids, bio["activity"], "activity", bg) if has_bio else empty,
         np.asarray(bio["amount"], dtype=float),
     )
-    system.tech_rows += entries.tech_rows.tolist()
-    system.tech_cols += entries.tech_cols.tolist()
-    system.tech_values += entries.tech_values.tolist()
-    system.tech_flip += entries.tech_flip.tolist()
-    system.bio_rows += entries.bio_rows.tolist()
-    system.bio_cols += entries.bio_cols.tolist()
-    system.bio_values += entries.bio_values.tolist()
-    system._entries = entries
 
 
 def _allocation_share(process: Process, inventory: Inventory, position: int) -> float:
