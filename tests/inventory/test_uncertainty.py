@@ -266,6 +266,23 @@ def test_ppf_matches_stats_arrays() -> None:
         assert mine[row] == pytest.approx(np.ravel(theirs), rel=1e-9)
 
 
+def test_ppf_of_one_kind_equals_the_mixed_array_and_keeps_its_input() -> None:
+    items = [
+        Distribution(LOGNORMAL, loc=math.log(2.0), scale=0.3, negative=True),
+        Distribution(NORMAL, loc=1.0, scale=0.2),
+        Distribution(UNIFORM, loc=1.0, minimum=0.5, maximum=2.0),
+        Distribution(TRIANGULAR, loc=1.0, minimum=0.5, maximum=2.0),
+    ]
+    p = np.array([[0.01, 0.3, 0.5, 0.77, 0.99]])
+    mixed = DistributionArray.of(items).ppf(np.repeat(p, len(items), axis=0))
+    for row, item in enumerate(items):
+        u = p.copy()
+        alone = DistributionArray.of([item]).ppf(u)
+        assert np.array_equal(alone[0], mixed[row])
+        assert np.array_equal(u, p)  # ppf leaves the probabilities alone
+    assert (mixed[0] < 0).all()  # a negative lognormal amount
+
+
 def test_scaling_a_distribution() -> None:
     lognormal = Distribution(LOGNORMAL, loc=math.log(2.0), scale=0.3)
     assert lognormal.scaled(1000.0).median == pytest.approx(2000.0, rel=1e-12)
