@@ -86,7 +86,7 @@ def _pass_rates(ok: list[dict[str, Any]], columns: list[str]) -> Chart:
     def share(k: int) -> list[float]:
         return [100.0 * c[k] / c[0] if c[0] else 0.0 for c in counts]
 
-    title = "Label pass rates (share of the products each scheme judged)"
+    title = "Label pass rates"
     svg = charts.stacked(
         "pass-rates",
         title,
@@ -140,8 +140,8 @@ def catalogue_view(batch: BatchResult) -> CatalogueView:
             strip_groups.append((f"{category} (per {unit}), n = {len(members)}", positive.tolist()))
         summary_rows.append(
             [
-                txt(category, "nowrap"),
-                txt(unit, "nowrap"),
+                txt(category, "wrap"),
+                txt(unit),
                 txt(len(members), "num"),
                 num(float(values.min())),
                 num(float(np.median(values))),

@@ -44,9 +44,16 @@ def pct(value: float | None, digits: int = 1) -> str:
 
 
 def signed_pct(value: float | None) -> str:
-    """A percentage with its sign, such as ``+6.1 %``."""
+    """A percentage with its sign, such as ``+6.1 %``; below 0.1 % in size, two significant
+    figures (``-0.0052 %``), and exactly zero as ``0 %``."""
     if value is None or math.isnan(value):
         return DASH
+    if value == 0:
+        return "0 %"
+    if abs(value) < 0.05:
+        import numpy as np
+
+        return f"{np.format_float_positional(value, precision=2, fractional=False, sign=True)} %"
     return f"{value:+.1f} %"
 
 
