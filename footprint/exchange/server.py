@@ -133,16 +133,28 @@ def _check_request_id(data: dict[str, Any]) -> str | None:
     return None
 
 
+def _check_uuids(
+    items: Any, name: str, what: str, uuid_of: Callable[[Any], Any], each: str
+) -> str | None:
+    """A problem unless ``items`` is a non-empty array whose every item has a UUID."""
+    if not isinstance(items, list) or not items:
+        return f"data.{name} must be a non-empty array of {what}"
+    for i, item in enumerate(items):
+        if not is_uuid(uuid_of(item)):
+            return f"data.{name}[{i}] must be {each}, got {str(item)[:80]!r}"
+    return None
+
+
 def _check_request_fulfilled(data: dict[str, Any]) -> str | None:
     if problem := _check_request_id(data):
         return problem
-    pfs = data.get("pfs")
-    if not isinstance(pfs, list) or not pfs:
-        return "data.pfs must be a non-empty array of ProductFootprints"
-    for i, pf in enumerate(pfs):
-        if not isinstance(pf, dict) or not is_uuid(pf.get("id")):
-            return f"data.pfs[{i}] must be a ProductFootprint with a UUID id"
-    return None
+    return _check_uuids(
+        data.get("pfs"),
+        "pfs",
+        "ProductFootprints",
+        lambda pf: pf.get("id") if isinstance(pf, dict) else None,
+        "a ProductFootprint with a UUID id",
+    )
 
 
 def _check_request_rejected(data: dict[str, Any]) -> str | None:
@@ -159,13 +171,9 @@ def _check_request_rejected(data: dict[str, Any]) -> str | None:
 
 
 def _check_published(data: dict[str, Any]) -> str | None:
-    pf_ids = data.get("pfIds")
-    if not isinstance(pf_ids, list) or not pf_ids:
-        return "data.pfIds must be a non-empty array of ProductFootprint ids"
-    for i, pf_id in enumerate(pf_ids):
-        if not is_uuid(pf_id):
-            return f"data.pfIds[{i}] must be a UUID, got {str(pf_id)[:80]!r}"
-    return None
+    return _check_uuids(
+        data.get("pfIds"), "pfIds", "ProductFootprint ids", lambda pf_id: pf_id, "a UUID"
+    )
 
 
 _EVENT_CHECKS: dict[str, Callable[[dict[str, Any]], str | None]] = {

@@ -61,7 +61,15 @@ PRODUCT_FIELDS = (
     "description",
     "sources",
 )
-_OPTIONAL_FIELDS = ("biogenic_carbon_content", "boundary")
+_OPTIONAL_FIELDS = (
+    "biogenic_carbon_content",
+    "fossil_carbon_content",
+    "mass_per_declared_unit",
+    "cpc",
+    "company_name",
+    "company_ids",
+    "boundary",
+)
 _PARAMETER = "parameter:"
 _REQUIRED_COLUMNS = ("item", "amount", "unit", "background")
 _NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
@@ -191,6 +199,23 @@ _HELP: tuple[tuple[str, str, str], ...] = (
         "Product",
         "biogenic_carbon_content",
         "Optional: biogenic carbon in the product per declared unit, with its unit, e.g. 0.4 kg.",
+    ),
+    (
+        "Product",
+        "fossil_carbon_content",
+        "Optional: fossil carbon in the product per declared unit, e.g. 0.02 kg (for PACT).",
+    ),
+    (
+        "Product",
+        "mass_per_declared_unit",
+        "Optional: the product's mass per declared unit, e.g. 1.1 kg, when the unit is not a mass.",
+    ),
+    ("Product", "cpc", "Optional: UN CPC code of the product, e.g. 41262 (for PACT)."),
+    ("Product", "company_name", "Optional: the maker's name (for PACT exchange)."),
+    (
+        "Product",
+        "company_ids",
+        "Optional: the maker's ids as URNs, separated by semicolons, e.g. urn:lei:5493001KJTIIGC8Y1R12.",
     ),
     (
         "Inputs",
@@ -545,6 +570,11 @@ def _value(row: Row, name: str) -> Any:
     return None if cell is None else _clean(cell.value)
 
 
+def _split(value: Any) -> list[str]:
+    """A cell's text split at semicolons and line breaks, blanks dropped."""
+    return [part.strip() for part in re.split(r"[;\n]", _text(value)) if part.strip()]
+
+
 def _read_product(
     sheet: Any, source: str, cells: dict[Path_, _Cell], unit_cells: dict[Path_, _Cell]
 ) -> dict[str, Any]:
@@ -611,7 +641,13 @@ def _read_product(
                 number_value *= 100  # a percent-formatted cell holds 0.6 for 60 %
             product[key] = number_value
         elif key == "sources":
-            product[key] = [s.strip() for s in re.split(r"[;\n]", _text(value)) if s.strip()]
+            product[key] = _split(value)
+        elif key in ("company_name", "company_ids"):
+            part = key.removeprefix("company_")
+            company = product.setdefault("company", {})
+            company[part] = _split(value) if part == "ids" else _text(value)
+            cells[("product", "company", part)] = at
+            cells.setdefault(("product", "company"), at)
         else:
             product[key] = _text(value)
     if period:

@@ -55,6 +55,19 @@ def _bar_labels(ax: object, values: Sequence[float], positions: Sequence[float])
         )
 
 
+def _style_bar_axes(ax: Any, labels: Sequence[str], title: str, unit: str) -> None:
+    """Horizontal bars top to bottom: category labels, title, unit, grid and a zero line."""
+    n = len(labels)
+    ax.set_yticks(list(range(n)), [text(short(label)) for label in labels])
+    ax.set_ylim(n - 0.5, -0.5)
+    ax.set_xlabel(text(unit))
+    ax.set_title(text(title))
+    ax.xaxis.grid(True)
+    ax.axvline(0, color=INK, linewidth=0.8)
+    ax.spines["left"].set_visible(False)
+    ax.tick_params(axis="y", length=0)
+
+
 def _label_room(values: Sequence[float]) -> float:
     """Axis margin that leaves room for the longest value label beside its bar."""
     longest = max((len(sig(v)) for v in values), default=4)
@@ -99,14 +112,7 @@ def _horizontal_bars(
     ax = fig.add_subplot()
     positions = list(range(n))
     ax.barh(positions, values, height=bar_height, color=colours)
-    ax.set_yticks(positions, [text(short(s)) for s in labels])
-    ax.set_ylim(n - 0.5, -0.5)
-    ax.set_xlabel(text(unit))
-    ax.set_title(text(title))
-    ax.xaxis.grid(True)
-    ax.axvline(0, color=INK, linewidth=0.8)
-    ax.spines["left"].set_visible(False)
-    ax.tick_params(axis="y", length=0)
+    _style_bar_axes(ax, labels, title, unit)
     _bar_labels(ax, values, positions)
     ax.margins(x=_label_room(values))
     return fig, ax
@@ -189,14 +195,7 @@ def stacked(
                     left_pos[i] += v
                 else:
                     left_neg[i] += v
-        ax.set_yticks(positions, [text(short(r)) for r in rows])
-        ax.set_ylim(n - 0.5, -0.5)
-        ax.set_xlabel(text(unit))
-        ax.set_title(text(title))
-        ax.xaxis.grid(True)
-        ax.axvline(0, color=INK, linewidth=0.8)
-        ax.spines["left"].set_visible(False)
-        ax.tick_params(axis="y", length=0)
+        _style_bar_axes(ax, rows, title, unit)
         labels = annotations or [f"{sig(total)} total" for total in totals]
         for y, label, end in zip(positions, labels, left_pos, strict=True):
             ax.annotate(

@@ -171,6 +171,36 @@ def test_percent_formatted_share(tmp_path: Path) -> None:
     assert read_excel(path).product.primary_data_share == pytest.approx(60)
 
 
+def test_exchange_fields_company_cpc_and_carbon_content(tmp_path: Path) -> None:
+    extra = [
+        ["cpc", 41262],
+        ["company_name", "Example Mill Inc."],
+        [
+            "company_ids",
+            "urn:lei:5493001KJTIIGC8Y1R12; urn:uuid:6e1b4e4a-6c0e-4b6a-9d57-4d7d0b0e5f10",
+        ],
+        ["fossil_carbon_content", "0.02 kg"],
+        ["mass_per_declared_unit", "1 kg"],
+    ]
+    product = read_excel(_workbook(tmp_path, [*PRODUCT, *extra])).product
+    assert product.cpc == "41262"
+    assert product.company is not None
+    assert product.company.name == "Example Mill Inc."
+    assert product.company.ids == [
+        "urn:lei:5493001KJTIIGC8Y1R12",
+        "urn:uuid:6e1b4e4a-6c0e-4b6a-9d57-4d7d0b0e5f10",
+    ]
+    assert product.fossil_carbon_content is not None
+    assert product.fossil_carbon_content.to("g").magnitude == pytest.approx(20.0)
+
+
+def test_company_ids_without_a_name_point_at_the_row(tmp_path: Path) -> None:
+    path = _workbook(tmp_path, [*PRODUCT, ["company_ids", "urn:lei:5493001KJTIIGC8Y1R12"]])
+    message = _error(path)
+    assert message.startswith(f"{path}, sheet 'Product', row 6"), message
+    assert "name" in message
+
+
 def _inputs_with(row: int, column: str, value: Any) -> list[list[Any]]:
     rows = [list(r) for r in INPUTS]
     rows[row - 1][HEADER.index(column)] = value
