@@ -45,6 +45,8 @@ class Background:
     #: Inputs of each activity that reach no activity (cut off), and activities to use with care.
     unlinked_inputs: dict[str, int] = field(default_factory=dict)
     suspect: dict[str, str] = field(default_factory=dict)
+    #: reviewed data-quality findings per activity id (``findings.csv`` beside the tables)
+    findings: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_id", {a: i for i, a in enumerate(self.activities["id"])})
@@ -81,8 +83,11 @@ class Background:
         }
 
     def caveats(self, activity_id: str) -> list[str]:
-        """Warnings about using ``activity_id``: inputs cut off, or a suspect reference product."""
+        """Warnings about using ``activity_id``: a reviewed finding, a suspect reference product,
+        or inputs cut off."""
         out = []
+        if activity_id in self.findings:
+            out.append(self.findings[activity_id])
         if activity_id in self.suspect:
             out.append(self.suspect[activity_id])
         if self.unlinked_inputs.get(activity_id):
@@ -197,6 +202,10 @@ def read_table_dir(directory: Path, name: str) -> Background:
         "looks wrong for this activity; its results per unit are doubtful"
         for s in report.get("suspect_references", [])
     }
+    findings: dict[str, str] = {}
+    if (directory / "findings.csv").exists():
+        table = pd.read_csv(directory / "findings.csv", dtype=str, keep_default_na=False)
+        findings = dict(zip(table["activity"], table["finding"], strict=True))
     if "description_source" in acts and not acts["source"].any():
         acts["source"] = acts["description_source"]
     return Background(
@@ -210,6 +219,7 @@ def read_table_dir(directory: Path, name: str) -> Background:
         report=report,
         unlinked_inputs=unlinked_inputs,
         suspect=suspect,
+        findings=findings,
     )
 
 
@@ -232,6 +242,7 @@ def combine(name: str, version: str, parts: list[Background]) -> Background:
         },
         unlinked_inputs={k: v for p in parts for k, v in p.unlinked_inputs.items()},
         suspect={k: v for p in parts for k, v in p.suspect.items()},
+        findings={k: v for p in parts for k, v in p.findings.items()},
     )
 
 

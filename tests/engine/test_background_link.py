@@ -199,6 +199,34 @@ def test_cut_off_inputs_of_a_linked_activity_are_reported(
     assert mini_background.describe()["unlinked_exchanges"] == {}
 
 
+def test_reviewed_findings_travel_with_results(tmp_path: Path) -> None:
+    import shutil
+
+    from footprint.background.store import read_table_dir
+    from tests.conftest import FIXTURES
+
+    tables = tmp_path / "tables"
+    shutil.copytree(FIXTURES / "mini_background", tables)
+    (tables / "findings.csv").write_text(
+        'activity,finding\ntruck,"reviewed finding: no fuel upstream, see note 4"\n'
+    )
+    background = read_table_dir(tables, "mini")
+    result = calculate(write(tmp_path, "p.yaml", PRODUCT), background=background)
+    assert any(
+        w.startswith("Transport, truck [truck]: ")
+        and w.endswith("reviewed finding: no fuel upstream, see note 4")
+        for w in result.warnings
+    ), result.warnings
+    assert len(result.warnings) == 2  # and the steel cut-off caveat, as without findings
+
+
+def test_shipped_cement_dataset_carries_its_double_counting_finding() -> None:
+    from footprint.paths import examples_dir
+
+    result = calculate(examples_dir() / "concrete-4000psi.yaml")
+    assert any("double counting of kiln-fuel CO2" in w for w in result.warnings)
+
+
 def test_cumulative_energy_demand(tmp_path: Path, mini_background: Background) -> None:
     from footprint.engine.energy import ced_factor
 
