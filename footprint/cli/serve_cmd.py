@@ -16,7 +16,8 @@ if TYPE_CHECKING:
     from footprint.exchange.store import FootprintStore
 
 clients_app = typer.Typer(
-    help="OAuth2 clients allowed to read published footprints.", no_args_is_help=True
+    help="OAuth2 clients allowed to read published footprints and request new ones.",
+    no_args_is_help=True,
 )
 
 DbUrl = Annotated[
@@ -78,6 +79,88 @@ def clients_add(
     client_id, secret = _store(data_dir, db_url).add_client(name)
     typer.echo(f"client_id: {client_id}")
     typer.echo(f"client_secret: {secret}")
+
+
+def _client_id(store: FootprintStore, client: str) -> str:
+    """The id of the client named or numbered ``client``.
+
+    Raises:
+        FootprintError: no such client, or the name is not unique.
+    """
+    found = [cid for cid, name in store.clients() if client in (cid, name)]
+    if len(found) != 1:
+        known = ", ".join(f"{name} ({cid})" for cid, name in store.clients()) or "none yet"
+        raise FootprintError(
+            f"{'no' if not found else 'more than one'} client {client!r}",
+            fix=f"give a client id; registered clients: {known}",
+        )
+    return found[0]
+
+
+@clients_app.command("reply")
+@handles_errors
+def clients_reply(
+    client: Annotated[str, typer.Argument(help="Client id or name (see `clients list`).")],
+    url: Annotated[str, typer.Option(help="Base URL of the client's own PACT host (https://...).")],
+    client_id: Annotated[str, typer.Option(help="Our client id on that host.")],
+    client_secret: Annotated[str, typer.Option(help="Our client secret on that host.")],
+    token_url: Annotated[
+        str | None, typer.Option(help="Its token endpoint (default: URL/auth/token).")
+    ] = None,
+    ca_file: Annotated[
+        Path | None, typer.Option(help="CA certificate (PEM) to trust for that host.")
+    ] = None,
+    data_dir: DataDir = None,
+    db_url: DbUrl = None,
+) -> None:
+    """Answer CLIENT's footprint requests on its own host (RequestFulfilled/RequestRejected events).
+
+    The secret is kept in the store in clear, as it is needed to obtain tokens: protect the store.
+    """
+    from footprint.exchange.store import ReplyEndpoint
+
+    for name, value in (("--url", url), ("--token-url", token_url)):
+        if value is not None and not value.startswith("https://"):
+            raise FootprintError(
+                f"{name} {value!r} is not an https:// URL", fix="PACT hosts speak HTTPS only"
+            )
+    if ca_file is not None and not ca_file.is_file():
+        raise FootprintError("no such file", where=str(ca_file), fix="give a PEM certificate")
+    store = _store(data_dir, db_url)
+    cid = _client_id(store, client)
+    base = url.rstrip("/")
+    endpoint = ReplyEndpoint(
+        base,
+        token_url or f"{base}/auth/token",
+        client_id,
+        client_secret,
+        str(ca_file.resolve()) if ca_file else None,
+    )
+    store.set_reply_endpoint(cid, endpoint)
+    typer.echo(f"answers to {cid} go to {base}/3/events (token from {endpoint.token_url})")
+
+
+@clients_app.command("list")
+@handles_errors
+def clients_list(data_dir: DataDir = None, db_url: DbUrl = None) -> None:
+    """Registered clients, and where their requests are answered."""
+    store = _store(data_dir, db_url)
+    for cid, name in store.clients():
+        endpoint = store.reply_endpoint(cid)
+        where = f"answers to {endpoint.base_url}" if endpoint else "no reply host"
+        typer.echo(f"{cid}\t{name}\t{where}")
+
+
+@clients_app.command("deliveries")
+@handles_errors
+def clients_deliveries(data_dir: DataDir = None, db_url: DbUrl = None) -> None:
+    """Answers to footprint requests sent or tried: request id, client, event type, outcome."""
+    for row in _store(data_dir, db_url).deliveries():
+        kind = str(row["type"]).rsplit(".", 2)[-2]
+        typer.echo(
+            f"{row['requestEventId']}\t{row['client_id']}\t{kind}\t{row['status']}"
+            f" after {row['attempts']} attempt(s)\t{row['detail']}"
+        )
 
 
 @handles_errors

@@ -2,7 +2,8 @@
 
 Endpoints: ``GET /.well-known/openid-configuration``, ``POST /auth/token`` (OAuth2 client
 credentials, HTTP Basic), ``GET /3/footprints`` (filters, ``limit``, ``Link`` pagination),
-``GET /3/footprints/{id}`` and ``POST /3/events`` (CloudEvents). Errors are PACT error objects
+``GET /3/footprints/{id}`` and ``POST /3/events`` (CloudEvents; a RequestCreatedEvent is answered
+afterwards on the requester's own host, see :mod:`footprint.exchange.replies`). Errors are PACT error objects
 ``{"code", "message"}`` (the token endpoint answers RFC 6749 ``{"error", "error_description"}``).
 """
 
@@ -18,7 +19,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 import uvicorn
-from fastapi import Depends, FastAPI, Request, Response
+from fastapi import BackgroundTasks, Depends, FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
@@ -27,6 +28,7 @@ from uvicorn.config import LOGGING_CONFIG
 
 from footprint.errors import FootprintError
 from footprint.exchange.auth import basic_auth_candidates, parse_basic_auth, parse_bearer
+from footprint.exchange.replies import EVENT_FULFILLED, EVENT_REJECTED, answer_request
 from footprint.exchange.store import (
     FILTER_NAMES,
     STATUSES,
@@ -39,8 +41,6 @@ from footprint.exchange.store import (
 log = logging.getLogger(__name__)
 
 EVENT_CREATED = "org.wbcsd.pact.ProductFootprint.RequestCreatedEvent.3"
-EVENT_FULFILLED = "org.wbcsd.pact.ProductFootprint.RequestFulfilledEvent.3"
-EVENT_REJECTED = "org.wbcsd.pact.ProductFootprint.RequestRejectedEvent.3"
 EVENT_PUBLISHED = "org.wbcsd.pact.ProductFootprint.PublishedEvent.3"
 EVENT_CONTENT_TYPES = ("application/cloudevents+json", "application/json")
 MAX_EVENT_BYTES = 16 * 1024 * 1024
@@ -386,8 +386,10 @@ def create_app(store: FootprintStore, *, token_ttl_s: int = 3600) -> FastAPI:
             )
         return JSONResponse({"data": doc})
 
-    @app.post("/3/events", dependencies=[Depends(bearer)])
-    async def events(request: Request) -> Response:
+    @app.post("/3/events")
+    async def events(
+        request: Request, background: BackgroundTasks, token: str = Depends(bearer)
+    ) -> Response:
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if content_type not in EVENT_CONTENT_TYPES:
             raise ApiError(400, "BadRequest", "Content-Type must be application/cloudevents+json.")
@@ -401,7 +403,12 @@ def create_app(store: FootprintStore, *, token_ttl_s: int = 3600) -> FastAPI:
         problem = validate_event(event)
         if problem is not None:
             raise ApiError(400, "BadRequest", f"Invalid event: {problem}.")
-        await run_in_threadpool(store.record_event, event)
+        new = await run_in_threadpool(store.record_event, event)
+        if new and event["type"] == EVENT_CREATED:
+            client_id = await run_in_threadpool(store.token_client, token)
+            if client_id is not None:  # answered after this response, on the client's own host
+                source = str(request.base_url).rstrip("/")
+                background.add_task(answer_request, store, event, client_id, source)
         return Response(status_code=200)
 
     return app

@@ -163,6 +163,46 @@ class _EventRow(_Base):
     document: Mapped[JsonDict] = mapped_column(JSON)
 
 
+class _ReplyEndpointRow(_Base):
+    """Where to send the answers to a client's footprint requests (its own PACT host)."""
+
+    __tablename__ = "pact_reply_endpoints"
+
+    client_id: Mapped[str] = mapped_column(ForeignKey("pact_clients.client_id"), primary_key=True)
+    base_url: Mapped[str] = mapped_column(String())
+    token_url: Mapped[str] = mapped_column(String())
+    remote_client_id: Mapped[str] = mapped_column(String())
+    remote_secret: Mapped[str] = mapped_column(String())  # needed in clear to obtain tokens
+    ca_file: Mapped[str | None] = mapped_column(String(), nullable=True)
+
+
+class _DeliveryRow(_Base):
+    """An answer (RequestFulfilled/RequestRejected event) sent, or tried, to a client's host."""
+
+    __tablename__ = "pact_deliveries"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    request_event_id: Mapped[str] = mapped_column(String(), index=True)
+    client_id: Mapped[str] = mapped_column(String())
+    type: Mapped[str] = mapped_column(String())
+    status: Mapped[str] = mapped_column(String(16))  # delivered | failed
+    attempts: Mapped[int] = mapped_column(Integer)
+    detail: Mapped[str] = mapped_column(String())
+    at: Mapped[datetime] = mapped_column(DateTime)
+    document: Mapped[JsonDict] = mapped_column(JSON)
+
+
+@dataclass(frozen=True)
+class ReplyEndpoint:
+    """A client's own PACT host: its base URL, token endpoint and the credentials it gave us."""
+
+    base_url: str
+    token_url: str
+    client_id: str
+    secret: str
+    ca_file: str | None = None
+
+
 @dataclass
 class _Criteria:
     keys: dict[str, list[str]] = field(default_factory=dict)
@@ -504,8 +544,89 @@ class FootprintStore:
             if row is None:
                 return False
             session.execute(delete(_TokenRow).where(_TokenRow.client_id == client_id))
+            session.execute(
+                delete(_ReplyEndpointRow).where(_ReplyEndpointRow.client_id == client_id)
+            )
             session.delete(row)
             return True
+
+    def set_reply_endpoint(self, client_id: str, endpoint: ReplyEndpoint) -> None:
+        """Send the answers to ``client_id``'s footprint requests to ``endpoint`` (replacing any).
+
+        Raises:
+            StoreError: unknown client.
+        """
+        with self._sessions.begin() as session:
+            if session.get(_ClientRow, client_id) is None:
+                raise StoreError(f"unknown client {client_id!r}", fix="add it first (add_client)")
+            session.merge(
+                _ReplyEndpointRow(
+                    client_id=client_id,
+                    base_url=endpoint.base_url,
+                    token_url=endpoint.token_url,
+                    remote_client_id=endpoint.client_id,
+                    remote_secret=endpoint.secret,
+                    ca_file=endpoint.ca_file,
+                )
+            )
+
+    def reply_endpoint(self, client_id: str) -> ReplyEndpoint | None:
+        """Where answers to ``client_id``'s requests go, if it registered a host."""
+        with self._sessions() as session:
+            row = session.get(_ReplyEndpointRow, client_id)
+            if row is None:
+                return None
+            return ReplyEndpoint(
+                row.base_url, row.token_url, row.remote_client_id, row.remote_secret, row.ca_file
+            )
+
+    def token_client(self, token: str) -> str | None:
+        """The client an access token was issued to (None for an unknown token)."""
+        with self._sessions() as session:
+            row = session.get(_TokenRow, auth.token_digest(token))
+            return None if row is None else row.client_id
+
+    def record_delivery(
+        self,
+        request_event_id: str,
+        client_id: str,
+        event: Mapping[str, Any],
+        *,
+        delivered: bool,
+        attempts: int,
+        detail: str,
+    ) -> None:
+        """Keep the outcome of sending ``event`` (the answer to ``request_event_id``)."""
+        with self._sessions.begin() as session:
+            session.add(
+                _DeliveryRow(
+                    request_event_id=request_event_id,
+                    client_id=client_id,
+                    type=str(event.get("type", "")),
+                    status="delivered" if delivered else "failed",
+                    attempts=attempts,
+                    detail=detail,
+                    at=self._now(),
+                    document=copy.deepcopy(dict(event)),
+                )
+            )
+
+    def deliveries(self) -> JsonList:
+        """Answers sent or tried, oldest first: request id, client, type, status, attempts, detail."""
+        with self._sessions() as session:
+            rows = session.scalars(select(_DeliveryRow).order_by(_DeliveryRow.seq))
+            return [
+                {
+                    "requestEventId": row.request_event_id,
+                    "client_id": row.client_id,
+                    "type": row.type,
+                    "status": row.status,
+                    "attempts": row.attempts,
+                    "detail": row.detail,
+                    "event": copy.deepcopy(row.document),
+                }
+                for row in rows
+            ]
 
     def check_client(self, client_id: str, secret: str) -> bool:
         """Whether ``secret`` is the client's secret (constant time; as slow for unknown ids)."""

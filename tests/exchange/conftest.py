@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import copy
+import threading
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -11,8 +14,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from footprint.exchange.server import create_app
+from footprint.exchange.server import create_app, make_server
 from footprint.exchange.store import FootprintStore
+from footprint.exchange.tls import self_signed_certificate
 
 ID_A = "3f1b7c2e-8a4d-4e0b-9c61-2d5e7f8a9b01"
 ID_B = "5a2c9d14-6b3e-47f1-8d20-3e4f5a6b7c02"
@@ -156,3 +160,26 @@ def authed(client: TestClient, token: str) -> TestClient:
     """The TestClient sending the bearer token."""
     client.headers["Authorization"] = f"Bearer {token}"
     return client
+
+
+@contextmanager
+def serving(store: FootprintStore, tls_dir: Path) -> Iterator[tuple[str, Path]]:
+    """A real HTTPS server over ``store`` on a free loopback port: ``(base URL, certificate)``."""
+    cert, key = self_signed_certificate(tls_dir, ["127.0.0.1"])
+    server = make_server(store, "127.0.0.1", 0, cert, key, log_level=None)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            server.should_exit = True
+            thread.join(timeout=20)
+            pytest.fail("the server did not start")
+        time.sleep(0.02)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield f"https://127.0.0.1:{port}", cert
+    finally:
+        server.should_exit = True
+        thread.join(timeout=20)
+        assert not thread.is_alive(), "the server did not stop"

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import ssl
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,8 +12,7 @@ import pytest
 from footprint.errors import FootprintError
 from footprint.exchange.server import make_server
 from footprint.exchange.store import FootprintStore
-from footprint.exchange.tls import self_signed_certificate
-from tests.exchange.conftest import ID_A, ID_B, ID_C
+from tests.exchange.conftest import ID_A, ID_B, ID_C, serving
 
 pytestmark = pytest.mark.slow
 
@@ -23,24 +20,8 @@ pytestmark = pytest.mark.slow
 @pytest.fixture
 def running(filled: FootprintStore, tmp_path: Path) -> Iterator[tuple[str, Path]]:
     """``(base URL, certificate)`` of a server on 127.0.0.1, stopped after the test."""
-    cert, key = self_signed_certificate(tmp_path / "tls", ["127.0.0.1"])
-    server = make_server(filled, "127.0.0.1", 0, cert, key, log_level=None)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            server.should_exit = True
-            thread.join(timeout=20)
-            pytest.fail("the server did not start")
-        time.sleep(0.02)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield f"https://127.0.0.1:{port}", cert
-    finally:
-        server.should_exit = True
-        thread.join(timeout=20)
-        assert not thread.is_alive(), "the server did not stop"
+    with serving(filled, tmp_path / "tls") as found:
+        yield found
 
 
 def test_https_token_and_footprints(

@@ -1,0 +1,158 @@
+"""Answer a PACT v3 footprint request: a RequestFulfilledEvent or RequestRejectedEvent, sent back.
+
+When a data recipient POSTs a ``RequestCreatedEvent`` to ``/3/events``, the host answers later, on
+the recipient's own PACT host: it obtains a token there (OAuth2 client credentials, with the
+credentials the recipient registered, see ``footprint clients reply``) and POSTs the answer to its
+``/3/events``. The request's ``data`` holds the same filters as ``GET /3/footprints``: the
+footprints that match are sent (fulfilled); none, a bad filter, or no such product is a rejection
+with a PACT error object. Every attempt's outcome is kept in the store (``deliveries``).
+"""
+
+from __future__ import annotations
+
+import logging
+import ssl
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from footprint.exchange.store import FILTER_NAMES, FootprintStore, InvalidFilter, ReplyEndpoint
+
+EVENT_FULFILLED = "org.wbcsd.pact.ProductFootprint.RequestFulfilledEvent.3"
+EVENT_REJECTED = "org.wbcsd.pact.ProductFootprint.RequestRejectedEvent.3"
+ATTEMPTS = 3
+TIMEOUT_S = 20.0
+MAX_FOOTPRINTS = 100  # footprints sent in one answer
+
+log = logging.getLogger("footprint.exchange")
+
+
+def answer_for(store: FootprintStore, request: Mapping[str, Any], source: str) -> dict[str, Any]:
+    """The CloudEvent answering ``request`` (a valid RequestCreatedEvent) from host ``source``."""
+    data = request.get("data") or {}
+    filters = {name: data[name] for name in FILTER_NAMES if name in data}
+    answer: dict[str, Any] = {
+        "specversion": "1.0",
+        "id": str(uuid.uuid4()),
+        "source": source,
+        "time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+    try:
+        found = store.list(filters, limit=MAX_FOOTPRINTS) if filters else []
+    except InvalidFilter as exc:
+        return answer | _rejected(
+            request, "BadRequest", f"The request's filters are invalid: {exc}"
+        )
+    if not found:
+        message = (
+            "No footprint matches the request's filters."
+            if filters
+            else "The request names no product (productId, companyId, geography or classification)."
+        )
+        return answer | _rejected(request, "NotFound", message)
+    return answer | {
+        "type": EVENT_FULFILLED,
+        "data": {"requestEventId": str(request["id"]), "pfs": found},
+    }
+
+
+def _rejected(request: Mapping[str, Any], code: str, message: str) -> dict[str, Any]:
+    return {
+        "type": EVENT_REJECTED,
+        "data": {
+            "requestEventId": str(request["id"]),
+            "error": {"code": code, "message": message},
+        },
+    }
+
+
+def deliver(endpoint: ReplyEndpoint, event: Mapping[str, Any]) -> None:
+    """POST ``event`` to the endpoint's ``/3/events`` with a token from its token endpoint.
+
+    Raises:
+        DeliveryError: no token, a transport error, or a non-2xx answer.
+    """
+    import httpx2
+
+    verify: ssl.SSLContext | bool = (
+        ssl.create_default_context(cafile=endpoint.ca_file) if endpoint.ca_file else True
+    )
+    with httpx2.Client(verify=verify, timeout=TIMEOUT_S) as http:
+        try:
+            got = http.post(
+                endpoint.token_url,
+                data={"grant_type": "client_credentials"},
+                auth=(endpoint.client_id, endpoint.secret),
+            )
+            if got.status_code != 200:
+                raise DeliveryError(f"token endpoint answered {got.status_code}: {got.text[:200]}")
+            token = got.json().get("access_token")
+            if not isinstance(token, str) or not token:
+                raise DeliveryError("token endpoint sent no access_token")
+            sent = http.post(
+                endpoint.base_url.rstrip("/") + "/3/events",
+                json=dict(event),
+                headers={
+                    "Authorization": f"Bearer {token}",
+                    "Content-Type": "application/cloudevents+json; charset=UTF-8",
+                },
+            )
+        except httpx2.HTTPError as exc:
+            raise DeliveryError(f"{type(exc).__name__}: {exc}") from None
+        except ValueError as exc:  # a token answer that is not JSON
+            raise DeliveryError(f"token endpoint answer unreadable: {exc}") from None
+        if not 200 <= sent.status_code < 300:
+            raise DeliveryError(f"/3/events answered {sent.status_code}: {sent.text[:200]}")
+
+
+class DeliveryError(Exception):
+    """An answer could not be delivered (the message says why)."""
+
+
+def answer_request(
+    store: FootprintStore,
+    request: Mapping[str, Any],
+    client_id: str,
+    source: str,
+    *,
+    send: Callable[[ReplyEndpoint, Mapping[str, Any]], None] = deliver,
+    pause_s: float = 1.0,
+) -> dict[str, Any]:
+    """Answer ``request`` from ``client_id`` and send it to the client's host, retrying.
+
+    The outcome (delivered or failed, attempts, why) is recorded in the store; nothing raises.
+    Returns the answer event.
+    """
+    answer = answer_for(store, request, source)
+    endpoint = store.reply_endpoint(client_id)
+    request_id = str(request["id"])
+    if endpoint is None:
+        detail = (
+            "the client registered no host to answer to "
+            "(footprint clients reply CLIENT --url ... --client-id ... --client-secret ...)"
+        )
+        store.record_delivery(
+            request_id, client_id, answer, delivered=False, attempts=0, detail=detail
+        )
+        log.warning("request %s not answered: %s", request_id, detail)
+        return answer
+    problem = ""
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            send(endpoint, answer)
+        except DeliveryError as exc:
+            problem = str(exc)
+            log.warning("answer to %s, attempt %d: %s", request_id, attempt, problem)
+            if attempt < ATTEMPTS:
+                time.sleep(pause_s * 2 ** (attempt - 1))
+            continue
+        store.record_delivery(
+            request_id, client_id, answer, delivered=True, attempts=attempt, detail="delivered"
+        )
+        return answer
+    store.record_delivery(
+        request_id, client_id, answer, delivered=False, attempts=ATTEMPTS, detail=problem
+    )
+    return answer
