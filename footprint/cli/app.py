@@ -267,6 +267,7 @@ def _calc_uncertainty(
         title=f"Monte Carlo: {mc.iterations} iterations, seed {mc.seed}, sampling {mc.sources} "
         f"(kg CO2e per {result.declared_amount:g} {result.declared_unit})",
         title_justify="left",
+        caption_justify="left",
     )
     table.add_column("statistic")
     table.add_column("kg CO2e", justify="right")
@@ -288,8 +289,10 @@ def _calc_uncertainty(
         p = chance["probability_meeting"]
         table.add_row(
             f"P(meeting {chance['scheme']})",
-            f"{100 * p:.1f} %" if p is not None else f"n/a: {chance['why']}",
+            f"{100 * p:.1f} %" if p is not None else f"n/a ({chance['verdict']})",
         )
+    if any(c["probability_meeting"] is None for c in chances):
+        table.caption = "n/a: no footprint limit applies then ('footprint label check' says why)"
     if out not in (None, "-"):
         import io
 
