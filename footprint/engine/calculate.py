@@ -183,6 +183,9 @@ def _result(
             "biogenic_carbon_content_kg": _kg(product.biogenic_carbon_content),
             "primary_data_share": product.primary_data_share,
             "company": product.company.model_dump() if product.company else None,
+            "data_quality": (
+                product.data_quality.model_dump(exclude_none=True) if product.data_quality else None
+            ),
             "cpc": product.cpc,
             "fossil_carbon_content_kg": _kg(product.fossil_carbon_content),
             "mass_per_declared_unit_kg": _kg(product.mass_per_declared_unit),

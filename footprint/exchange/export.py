@@ -56,6 +56,7 @@ def export_pact(
     declared = float(result.declared_amount)
     mass = product.get("mass_per_declared_unit_kg")
     is_v3 = spec_line(spec) == "3.0"
+    dqi = _inventory_dqi(result, spec)
     return to_pact(
         result,
         company_name=name,
@@ -68,7 +69,34 @@ def export_pact(
         preceding_pf_ids=list(preceding_pf_ids) if preceding_pf_ids else None,
         fossil_carbon_content_kg=float(fossil_carbon) * declared,
         product_mass_kg=None if mass is None else float(mass) * declared,
+        dqi=dqi,
     )
+
+
+def _inventory_dqi(result: FootprintResult, spec: str) -> dict[str, float] | None:
+    """The inventory's ``product.data_quality`` ratings that PACT ``spec`` uses, checked.
+
+    Raises:
+        FootprintError: a rating the version needs is missing or out of its range.
+    """
+    from footprint.exchange.pact import dqi_ranges
+
+    given = result.product.get("data_quality")
+    if not given:
+        return None
+    ranges = dqi_ranges(spec)
+    for key, (low, high) in ranges.items():
+        value = given.get(key)
+        if value is None or not low <= float(value) <= high:
+            raise FootprintError(
+                f"PACT {spec} needs data quality rating {key!r} from {low:g} to {high:g}, "
+                f"got {value!r}",
+                where=f"{result.inventory.get('source')}: product.data_quality.{key}",
+                fix="give "
+                + ", ".join(f"{k} ({a:g}-{b:g})" for k, (a, b) in ranges.items())
+                + " under product.data_quality",
+            )
+    return {key: float(given[key]) for key in ranges}
 
 
 def _inventory_cpc(result: FootprintResult) -> str | None:

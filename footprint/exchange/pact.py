@@ -776,6 +776,12 @@ def _secondary_sources(background: Mapping[str, Any]) -> list[dict[str, str]]:
     return [{"name": name, "version": version} for name in dict.fromkeys(names)]
 
 
+def dqi_ranges(spec: str) -> dict[str, tuple[float, float]]:
+    """The data quality ratings PACT ``spec`` needs, each with its (lowest, highest) value."""
+    keys = _DQI_KEYS if spec_line(spec) == "3.0" else _DQI_KEYS_V2
+    return {key: (low, high) for key, (_, low, high) in keys.items()}
+
+
 def _dqi(
     dqi: Mapping[str, float], keys: Mapping[str, tuple[str, float, float]], *, text: bool
 ) -> dict[str, str | int | float]:

@@ -246,6 +246,24 @@ class Company(_Strict):
     ids: list[str] = Field(default_factory=list, description="URNs, e.g. urn:lei:..., urn:uuid:...")
 
 
+class DataQuality(_Strict):
+    """PACT data quality ratings of the footprint (lower is better).
+
+    PACT 3.0 uses ``technological``, ``geographical`` and ``temporal`` (1 to 5); PACT 2.x also
+    ``completeness`` and ``reliability``, all on 1 to 3, and ``coverage_percent``. Exports check the
+    ranges of the version they write.
+    """
+
+    technological: float | None = Field(None, ge=1, le=5)
+    geographical: float | None = Field(None, ge=1, le=5)
+    temporal: float | None = Field(None, ge=1, le=5)
+    completeness: float | None = Field(None, ge=1, le=5, description="PACT 2.x only")
+    reliability: float | None = Field(None, ge=1, le=5, description="PACT 2.x only")
+    coverage_percent: float | None = Field(
+        None, ge=0, le=100, description="PACT 2.x only: share of emissions covered, %"
+    )
+
+
 class Product(_Strict):
     """The product whose footprint is declared."""
 
@@ -271,6 +289,9 @@ class Product(_Strict):
     )
     primary_data_share: float | None = Field(None, ge=0, le=100, description="percent")
     company: Company | None = Field(None, description="maker of the product, for PACT exchange")
+    data_quality: DataQuality | None = Field(
+        None, description="PACT data quality ratings (dqi), for PACT exchange"
+    )
     fossil_carbon_content: Amount | None = Field(
         None, description="fossil carbon in the product per declared unit, e.g. '13.75 g' (kg C)"
     )

@@ -86,3 +86,59 @@ def test_import_pact_then_link_with_the_shipped_background(tmp_path: Path) -> No
     bottle = float(json.loads(exported.output)["pcf"]["pcfExcludingBiogenicUptake"])
     grid = 0.3734  # kg CO2/kWh, eGRID2022 row of the shipped grid factors
     assert data["total"]["value"] == pytest.approx(6 * bottle + 0.01 * grid, rel=1e-6)
+
+
+def _glass_with(tmp_path: Path, extra: str, period: str | None = None) -> Path:
+    """The float-glass example with extra product lines (and another reference period)."""
+    text = (examples_dir() / "float-glass.yaml").read_text()
+    text = re.sub(r"^(  company: .*\n)", lambda m: m.group(1) + extra, text, count=1, flags=re.M)
+    if period:
+        text = re.sub(
+            r"^  reference_period: .*$", f"  reference_period: {period}", text, flags=re.M
+        )
+    path = tmp_path / "glass.yaml"
+    path.write_text(text)
+    return path
+
+
+def test_inventory_data_quality_goes_into_the_pact_dqi(tmp_path: Path) -> None:
+    path = _glass_with(
+        tmp_path, "  data_quality: {technological: 2, geographical: 1, temporal: 1.5}\n"
+    )
+    result = runner.invoke(app, ["export", "pact", str(path)])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["pcf"]["dqi"] == {
+        "technologicalDQR": "2",
+        "geographicalDQR": "1",
+        "temporalDQR": "1.5",
+    }
+
+
+def test_pact_2_3_from_2025_takes_its_data_quality_from_the_inventory(tmp_path: Path) -> None:
+    period = "{start: 2025-01-01, end: 2025-12-31}"
+    full = (
+        "  cpc: '37115'\n  data_quality: {technological: 2, geographical: 1, temporal: 1, "
+        "completeness: 2, reliability: 3, coverage_percent: 95}\n"
+    )
+    done = runner.invoke(
+        app, ["export", "pact", str(_glass_with(tmp_path, full, period)), "--spec", "2.3"]
+    )
+    assert done.exit_code == 0, done.output
+    dqi = json.loads(done.output)["pcf"]["dqi"]
+    assert (dqi["reliabilityDQR"], dqi["coveragePercent"]) == (3, 95)
+    too_high = full.replace("reliability: 3", "reliability: 4")
+    refused = runner.invoke(
+        app, ["export", "pact", str(_glass_with(tmp_path, too_high, period)), "--spec", "2.3"]
+    )
+    assert refused.exit_code == 2
+    assert "product.data_quality.reliability" in refused.output
+    assert "from 1 to 3, got 4" in refused.output
+    assert "Traceback" not in refused.output
+
+
+def test_data_quality_out_of_any_range_names_its_line(tmp_path: Path) -> None:
+    path = _glass_with(tmp_path, "  data_quality: {technological: 6}\n")
+    done = runner.invoke(app, ["calc", str(path)])
+    assert done.exit_code == 2
+    assert "data_quality.technological" in done.output
+    assert "line 27" in done.output
