@@ -120,3 +120,42 @@ def test_more_input_never_lowers_an_emissions_only_footprint(
     low = calculate(product(1, steel, 1, 1, 1, 1, 0, 0), background=mini_background)
     high = calculate(product(1, steel + extra, 1, 1, 1, 1, 0, 0), background=mini_background)
     assert high.total > low.total
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    declared=amounts,
+    steel=amounts,
+    power=amounts,
+    gas=st.floats(min_value=1e-3, max_value=100),
+    truck=amounts,
+    co2=amounts,
+    removal=amounts,
+    loop=st.floats(min_value=0, max_value=0.5),
+)
+def test_batch_fast_path_equals_the_full_bw2calc_solve(
+    mini_background: Background,
+    declared: float,
+    steel: float,
+    power: float,
+    gas: float,
+    truck: float,
+    co2: float,
+    removal: float,
+    loop: float,
+) -> None:
+    from footprint.engine.fast import calculate_with
+    from footprint.engine.intensities import background_intensities
+
+    inventory = product(declared, steel, power, gas, truck, co2, removal, loop)
+    full = calculate(inventory, background=mini_background)
+    fast = calculate_with(inventory, background_intensities(mini_background), mini_background)
+    scale = max(abs(full.total), full.fossil, 1e-12)
+    for name in ("total", "fossil", "biogenic_emissions", "biogenic_removals", "energy"):
+        assert getattr(fast, name) == pytest.approx(
+            getattr(full, name), rel=1e-9, abs=1e-12 * scale
+        )
+    for stage, value in full.by_stage.items():
+        assert fast.by_stage[stage] == pytest.approx(value, rel=1e-9, abs=1e-12 * scale)
