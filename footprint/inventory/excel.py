@@ -61,6 +61,14 @@ PRODUCT_FIELDS = (
     "description",
     "sources",
 )
+DATA_QUALITY_KEYS = (
+    "technological",
+    "geographical",
+    "temporal",
+    "completeness",
+    "reliability",
+    "coverage_percent",
+)
 _OPTIONAL_FIELDS = (
     "biogenic_carbon_content",
     "fossil_carbon_content",
@@ -68,6 +76,7 @@ _OPTIONAL_FIELDS = (
     "cpc",
     "company_name",
     "company_ids",
+    *(f"data_quality_{k}" for k in DATA_QUALITY_KEYS),
     "boundary",
 )
 _PARAMETER = "parameter:"
@@ -216,6 +225,13 @@ _HELP: tuple[tuple[str, str, str], ...] = (
         "Product",
         "company_ids",
         "Optional: the maker's ids as URNs, separated by semicolons, e.g. urn:lei:5493001KJTIIGC8Y1R12.",
+    ),
+    (
+        "Product",
+        "data_quality_<rating>",
+        "Optional PACT data quality ratings (lower is better): data_quality_technological, "
+        "_geographical, _temporal (1-5 for PACT 3.0; 1-3 for PACT 2.x, which also needs "
+        "_completeness, _reliability and _coverage_percent, 0-100).",
     ),
     (
         "Inputs",
@@ -642,6 +658,11 @@ def _read_product(
             product[key] = number_value
         elif key == "sources":
             product[key] = _split(value)
+        elif key.startswith("data_quality_"):
+            part = key.removeprefix("data_quality_")
+            product.setdefault("data_quality", {})[part] = _number(value, key, source, at)
+            cells[("product", "data_quality", part)] = at
+            cells.setdefault(("product", "data_quality"), at)
         elif key in ("company_name", "company_ids"):
             part = key.removeprefix("company_")
             company = product.setdefault("company", {})

@@ -194,6 +194,16 @@ def test_exchange_fields_company_cpc_and_carbon_content(tmp_path: Path) -> None:
     assert product.fossil_carbon_content.to("g").magnitude == pytest.approx(20.0)
 
 
+def test_data_quality_rows(tmp_path: Path) -> None:
+    rows = [["data_quality_technological", 2], ["data_quality_temporal", "1.5"]]
+    quality = read_excel(_workbook(tmp_path, [*PRODUCT, *rows])).product.data_quality
+    assert quality is not None
+    assert (quality.technological, quality.temporal, quality.geographical) == (2.0, 1.5, None)
+    message = _error(_workbook(tmp_path, [*PRODUCT, ["data_quality_reliability", 9]]))
+    assert "sheet 'Product', row 6" in message
+    assert "reliability" in message
+
+
 def test_company_ids_without_a_name_point_at_the_row(tmp_path: Path) -> None:
     path = _workbook(tmp_path, [*PRODUCT, ["company_ids", "urn:lei:5493001KJTIIGC8Y1R12"]])
     message = _error(path)
