@@ -151,6 +151,20 @@ def clients_list(data_dir: DataDir = None, db_url: DbUrl = None) -> None:
         typer.echo(f"{cid}\t{name}\t{where}")
 
 
+@clients_app.command("remove")
+@handles_errors
+def clients_remove(
+    client: Annotated[str, typer.Argument(help="Client id or name (see `clients list`).")],
+    data_dir: DataDir = None,
+    db_url: DbUrl = None,
+) -> None:
+    """Revoke a client: its secret, access tokens and reply host stop working at once."""
+    store = _store(data_dir, db_url)
+    cid = _client_id(store, client)
+    store.remove_client(cid)
+    typer.echo(f"removed {cid}")
+
+
 @clients_app.command("deliveries")
 @handles_errors
 def clients_deliveries(data_dir: DataDir = None, db_url: DbUrl = None) -> None:

@@ -169,6 +169,12 @@ def test_clients_reply_list_and_deliveries_cli(tmp_path: Path) -> None:
     )
     store.close()
     assert runner.invoke(cli, ["clients", "deliveries", *data]).exit_code == 0
+    removed = runner.invoke(cli, ["clients", "remove", "Buyer Co", *data])
+    assert removed.exit_code == 0, removed.output
+    assert runner.invoke(cli, ["clients", "list", *data]).output == ""
+    again = runner.invoke(cli, ["clients", "remove", "Buyer Co", *data])
+    assert again.exit_code == 2
+    assert "no client 'Buyer Co'" in again.output
 
 
 @pytest.mark.parametrize(
