@@ -84,11 +84,28 @@ def header(
             "",
         ),
         ("Solver", solver_text, ""),
+        *_data_quality_rows(product),
         ("Inventory", str(result.inventory.get("source") or DASH), "mono"),
         ("Inventory sha256", str(result.inventory.get("sha256") or DASH), "mono hash"),
         ("Tool", f"footprint {tool_version}", ""),
         ("Generated", generated, ""),
     ]
+    return rows
+
+
+def _data_quality_rows(product: Mapping[str, object]) -> list[tuple[str, str, str]]:
+    """Primary data share and the data quality ratings, when the inventory states them."""
+    rows = []
+    share = product.get("primary_data_share")
+    if isinstance(share, int | float):
+        rows.append(("Primary data share", f"{float(share):g} %", ""))
+    quality = product.get("data_quality")
+    if isinstance(quality, Mapping) and quality:
+        text = ", ".join(
+            f"{key.replace('_percent', ' %').replace('_', ' ')} {float(value):g}"
+            for key, value in quality.items()
+        )
+        rows.append(("Data quality (lower is better)", text, ""))
     return rows
 
 

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -109,6 +110,20 @@ def test_header_names_the_study(shipped: Example) -> None:
         str(r.product["geography"]),
     ):
         assert needle in html, needle
+
+
+def test_header_shows_primary_data_share_and_data_quality(tmp_path: Path) -> None:
+    text = (ROOT / "inventories" / "examples" / "float-glass.yaml").read_text()
+    text = text.replace(
+        "  primary_data_share: 0\n",
+        "  primary_data_share: 35\n  data_quality: {technological: 2, temporal: 1.5}\n",
+    )
+    path = tmp_path / "glass.yaml"
+    path.write_text(text)
+    html = _render(example(path))
+    assert "Primary data share" in html
+    assert "35 %" in html
+    assert "technological 2, temporal 1.5" in html
 
 
 def test_label_verdicts_show_colour_text_margin_and_citation() -> None:
