@@ -10,7 +10,7 @@ import numpy as np
 
 from footprint.background.store import Background, load_background
 from footprint.engine.methods import BUCKETS, GWP_SETS, check_gwp
-from footprint.engine.result import Contribution, FootprintResult
+from footprint.engine.result import ActivityScore, Contribution, FootprintResult
 from footprint.engine.solve import Solution, solve
 from footprint.engine.system import LinkedSystem, link
 from footprint.inventory import Inventory, read_inventory
@@ -110,6 +110,40 @@ def _contributions(system: LinkedSystem, solution: Solution, cf: np.ndarray) -> 
     return out
 
 
+TOP_ACTIVITIES = 25  # activities listed in ``by_activity`` before the rest
+
+
+def _activity_scores(system: LinkedSystem, solution: Solution) -> list[ActivityScore]:
+    """The largest emitting activities (background and foreground), the rest as one entry."""
+    scores = solution.activity_scores
+    if scores is None or not scores.size:
+        return []
+    nb = system.n_background
+    scale = float(np.abs(scores).sum()) or 1.0
+    order = [int(i) for i in np.argsort(-np.abs(scores), kind="stable")]
+    order = [i for i in order if abs(scores[i]) > 1e-12 * scale]
+    acts = system.background.activities
+    out = []
+    for i in order[:TOP_ACTIVITIES]:
+        if i < nb:
+            row = acts.iloc[i]
+            out.append(
+                ActivityScore(
+                    str(row["id"]), str(row["name"]), str(row["location"] or ""), float(scores[i])
+                )
+            )
+        else:
+            process = system.processes[i - nb]
+            out.append(
+                ActivityScore(f"foreground:{process.id}", process.label, "", float(scores[i]))
+            )
+    rest = order[TOP_ACTIVITIES:]
+    if rest:
+        value = math.fsum(float(scores[i]) for i in rest)
+        out.append(ActivityScore("other", f"Other {len(rest)} activities", "", value, len(rest)))
+    return out
+
+
 def _kg(amount: object) -> float | None:
     """An optional mass quantity in kg."""
     return None if amount is None else convert(amount, "kg")  # type: ignore[arg-type]
@@ -198,6 +232,7 @@ def _result(
         by_process=by_process,
         by_gas=_significant(gases),
         by_input=sorted(items, key=lambda c: -abs(c.value)),
+        by_activity=_activity_scores(system, solution),
         fossil=buckets["fossil"],
         biogenic_emissions=buckets["biogenic_emissions"],
         biogenic_removals=buckets["biogenic_removals"],

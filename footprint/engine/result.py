@@ -24,6 +24,17 @@ class Contribution:
 
 
 @dataclass(frozen=True)
+class ActivityScore:
+    """What one activity of the supply chain emits itself (kg CO2e for the declared amount)."""
+
+    activity: str  # background activity id, or "foreground:<process id>"
+    name: str
+    location: str
+    value: float
+    count: int = 1  # activities this entry stands for (more than one for the rest)
+
+
+@dataclass(frozen=True)
 class FootprintResult:
     """Cradle-to-gate footprint of ``declared_amount`` ``declared_unit`` of a product.
 
@@ -50,6 +61,9 @@ class FootprintResult:
     allocation: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     energy: float | None = None  # cumulative energy demand, MJ for the declared amount
+    #: where the emissions occur: the largest emitting activities of the whole supply chain and
+    #: the rest as one entry (empty when computed from precomputed intensities, as batch does)
+    by_activity: list[ActivityScore] = field(default_factory=list)
 
     @property
     def total_excluding_biogenic_removals(self) -> float:
@@ -71,6 +85,7 @@ class FootprintResult:
             "by_process": dict(self.by_process),
             "by_gas": dict(self.by_gas),
             "by_input": [asdict(c) for c in self.by_input],
+            "by_activity": [asdict(a) for a in self.by_activity],
             "fossil": self.fossil,
             "biogenic_emissions": self.biogenic_emissions,
             "biogenic_removals": self.biogenic_removals,

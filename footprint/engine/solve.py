@@ -62,6 +62,9 @@ class Solution:
     categories: list[tuple[str, str]]  # (gas, bucket) per column
     solver: dict[str, Any]
     energy_intensity: np.ndarray  # activity id, MJ primary energy per unit of activity
+    #: kg CO2e emitted by each activity id itself for the demand (bw2calc's characterised
+    #: inventory summed per activity); None when not computed (the fast path)
+    activity_scores: np.ndarray | None = None
 
 
 def _indices(rows: Any, cols: Any, dtype: np.dtype[Any]) -> np.ndarray:
@@ -156,6 +159,16 @@ def solve(system: LinkedSystem, cf: np.ndarray) -> Solution:
     intensity = np.zeros((n, cmat.shape[1]))
     for activity, row in row_of.items():
         intensity[activity] = lam_rows[row]
+    scores = np.zeros(n)
+    per_column = np.asarray(lca.characterized_inventory.sum(axis=0)).ravel()
+    for activity, col in col_of.items():
+        scores[activity] = per_column[col]
     return Solution(
-        supply, float(lca.score), intensity[:, :-1], categories, solver_info(), intensity[:, -1]
+        supply,
+        float(lca.score),
+        intensity[:, :-1],
+        categories,
+        solver_info(),
+        intensity[:, -1],
+        scores,
     )

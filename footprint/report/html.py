@@ -113,6 +113,7 @@ def render_html(
         "energy": product.energy_table(result),
         "stage": product.stage_chart(result),
         "contributors": product.contributors_chart(result),
+        "hotspots": product.hotspot_chart(result),
         "gas": product.gas_chart(result),
         "processes": product.process_table(result),
         "inputs": product.all_inputs(result),

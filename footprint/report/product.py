@@ -6,7 +6,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from footprint.engine.result import FootprintResult
+from footprint.engine.result import ActivityScore, FootprintResult
 from footprint.report import charts
 from footprint.report.format import CO2E, DASH, formula, pct, per_declared, sig, signed_pct
 from footprint.report.model import Cell, Chart, Table, num, txt
@@ -242,6 +242,66 @@ def contributors_chart(result: FootprintResult, top: int = TOP) -> Chart:
         rows,
     )
     return Chart("contributors", title, svg, table)
+
+
+HOTSPOTS = 10  # supply-chain activities drawn before the rest
+
+
+def hotspot_chart(result: FootprintResult, top: int = HOTSPOTS) -> Chart | None:
+    """The activities of the whole supply chain that emit most themselves (None if not traced)."""
+    items = [a for a in result.by_activity if a.activity != "other"]
+    if not items:
+        return None
+    rest_value = math.fsum(a.value for a in result.by_activity if a.activity == "other")
+    rest_count = sum(int(a.name.split()[1]) for a in result.by_activity if a.activity == "other")
+    shown, hidden = items[:top], items[top:]
+    rest_value += math.fsum(a.value for a in hidden)
+    rest_count += len(hidden)
+
+    def label(a: ActivityScore) -> str:
+        where = f", {a.location}" if a.location else ""
+        kind = " (foreground)" if a.activity.startswith("foreground:") else where
+        return f"{a.name}{kind}"
+
+    labels = [label(a) for a in shown]
+    values = [a.value for a in shown]
+    colours = [ORANGE if a.activity.startswith("foreground:") else BLUE for a in shown]
+    if rest_count:
+        labels.append(f"Other {rest_count} activities")
+        values.append(rest_value)
+        colours.append(GREY)
+    unit = unit_of(result)
+    title = "Largest emitting activities of the supply chain"
+    svg = charts.bars("hotspots", title, labels, values, unit, colours)
+    rows = [
+        [
+            txt(i + 1, "num"),
+            Cell(a.name, None, "wrap"),
+            txt(a.location or DASH),
+            txt("foreground" if a.activity.startswith("foreground:") else "background"),
+            num(a.value),
+            txt(pct(_share(a.value, result.total)), "num"),
+        ]
+        for i, a in enumerate(shown)
+    ]
+    if rest_count:
+        rows.append(
+            [
+                txt("", "num"),
+                Cell(f"Other {rest_count} activities", None, "wrap muted"),
+                txt(DASH),
+                txt(DASH),
+                num(rest_value),
+                txt(pct(_share(rest_value, result.total)), "num"),
+            ]
+        )
+    table = Table(
+        f"Emitting activities, {unit}",
+        ["#", "Activity", "Location", "Part", CO2E, "Share"],
+        rows,
+        [[txt(""), txt("Total"), txt(""), txt(""), num(result.total), txt("", "num")]],
+    )
+    return Chart("hotspots", title, svg, table)
 
 
 def _denoise(value: float, scale: float) -> float:

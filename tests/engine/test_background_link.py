@@ -64,6 +64,26 @@ def test_hand_solved_product(tmp_path: Path, mini_background: Background) -> Non
     )
 
 
+def test_emissions_by_the_activity_where_they_occur(
+    tmp_path: Path, mini_background: Background
+) -> None:
+    result = calculate(write(tmp_path, "p.yaml", PRODUCT), background=mini_background)
+    found = {a.activity: a.value for a in result.by_activity}
+    per_piece = {  # each activity's own emissions for what one piece needs (10 pieces per run)
+        "steel": 20 * (1.0 + 0.01 * 27.0) / 10,
+        "elec-cn": 30 * 0.8 / 10,
+        "gas": 10 * (2.0 - 0.5) / 10,
+        "elec-us": 20 * 0.5 * 0.6 / 10,
+        "truck": (2 + 20 * 0.1) * TRUCK / 10,
+        "foreground:assemble": (0.01 * 273 - 1.0 + 0.005 * 29.8) / 10,
+    }
+    assert found == pytest.approx(per_piece, rel=1e-12)
+    assert [a.activity for a in result.by_activity] == sorted(
+        per_piece, key=lambda k: -abs(per_piece[k])
+    )
+    assert sum(found.values()) == pytest.approx(result.total, rel=1e-12)
+
+
 def test_line_items_carry_their_upstream(tmp_path: Path, mini_background: Background) -> None:
     result = calculate(write(tmp_path, "p.yaml", PRODUCT), background=mini_background)
     steel = next(c for c in result.by_input if c.input == "Steel, billet")

@@ -159,3 +159,6 @@ def test_batch_fast_path_equals_the_full_bw2calc_solve(
         )
     for stage, value in full.by_stage.items():
         assert fast.by_stage[stage] == pytest.approx(value, rel=1e-9, abs=1e-12 * scale)
+    where = math.fsum(a.value for a in full.by_activity)
+    assert where == pytest.approx(full.total, rel=1e-9, abs=1e-12 * scale)
+    assert fast.by_activity == []  # the fast path does not trace the supply chain

@@ -112,6 +112,16 @@ def test_header_names_the_study(shipped: Example) -> None:
         assert needle in html, needle
 
 
+def test_hotspots_table_holds_the_results_by_activity(shipped: Example) -> None:
+    page = parse(_render(shipped))
+    rows = column(page, "table-hotspots", 4)[:-1]  # without the total row
+    activities = [a for a in shipped.result.by_activity if a.activity != "other"]
+    shown = [float(v or "nan") for _, v in rows[: min(10, len(activities))]]
+    assert shown == [a.value for a in activities[:10]]
+    total = math.fsum(float(v or "nan") for _, v in rows)
+    assert total == pytest.approx(shipped.result.total, rel=1e-9)
+
+
 def test_header_shows_primary_data_share_and_data_quality(tmp_path: Path) -> None:
     text = (ROOT / "inventories" / "examples" / "float-glass.yaml").read_text()
     text = text.replace(
