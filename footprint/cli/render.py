@@ -23,7 +23,9 @@ def fmt(value: float) -> str:
 
 
 def _share(value: float, total: float) -> str:
-    return f"{100 * value / total:.1f} %" if total else "–"
+    from footprint.report.format import pct
+
+    return pct(100 * value / total) if total else "–"
 
 
 def _breakdown(title: str, values: dict[str, float], total: float, label: str) -> Table:
