@@ -15,9 +15,16 @@ __all__ = [
     "FootprintResult",
     "Inventory",
     "__version__",
+    "background_intensities",
     "calculate",
+    "check_labels",
+    "export_pact",
     "load_background",
+    "monte_carlo",
     "read_inventory",
+    "render_html",
+    "run_batch",
+    "verify",
 ]
 
 _LAZY = {
@@ -28,14 +35,28 @@ _LAZY = {
     "Inventory": "footprint.inventory",
     "read_inventory": "footprint.inventory",
     "calculate": "footprint.engine.calculate",
+    "background_intensities": "footprint.engine.intensities",
+    "monte_carlo": "footprint.engine.montecarlo",
+    "run_batch": "footprint.engine.batch",
+    "check_labels": "footprint.labels.check",
+    "verify": "footprint.labels.verify",
+    "export_pact": "footprint.exchange.export",
+    "render_html": "footprint.report",
 }
 
 if TYPE_CHECKING:
     from footprint.background.store import Background, load_background
+    from footprint.engine.batch import run_batch
     from footprint.engine.calculate import calculate
+    from footprint.engine.intensities import background_intensities
+    from footprint.engine.montecarlo import monte_carlo
     from footprint.engine.result import FootprintResult
     from footprint.errors import FootprintError
+    from footprint.exchange.export import export_pact
     from footprint.inventory import Inventory, read_inventory
+    from footprint.labels.check import check_labels
+    from footprint.labels.verify import verify
+    from footprint.report import render_html
 
 
 def __getattr__(name: str) -> Any:

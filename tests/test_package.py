@@ -54,9 +54,16 @@ def test_public_api() -> None:
         "FootprintResult",
         "Inventory",
         "__version__",
+        "background_intensities",
         "calculate",
+        "check_labels",
+        "export_pact",
         "load_background",
+        "monte_carlo",
         "read_inventory",
+        "render_html",
+        "run_batch",
+        "verify",
     ]
     for name in footprint.__all__:
         assert getattr(footprint, name) is not None
