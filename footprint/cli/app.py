@@ -35,20 +35,8 @@ app = typer.Typer(
 )
 schema_app = typer.Typer(help="Print the JSON Schema of a file format.", no_args_is_help=True)
 background_app = typer.Typer(help="Browse background databases.", no_args_is_help=True)
-app.add_typer(schema_app, name="schema")
-app.add_typer(background_app, name="background")
 template_app = typer.Typer(help="Write a template to fill in.", no_args_is_help=True)
-app.add_typer(template_app, name="template")
-app.add_typer(label_app, name="label")
-app.command("verify")(verify_command)
-app.command("import")(import_command)
-app.add_typer(export_app, name="export")
-app.command("publish")(publish_command)
-app.add_typer(clients_app, name="clients")
-app.command("serve")(serve_command)
-app.command("batch")(batch_command)
-app.command("report")(report_command)
-background_app.command("intensities")(intensities_command)
+FOOTPRINTS, DATA, LABELS, EXCHANGE = "Footprints", "Data", "Labels", "Exchange (PACT)"
 
 
 def _version(value: bool) -> None:
@@ -66,7 +54,7 @@ def root(
     """Product carbon footprints and green-label verdicts."""
 
 
-@app.command()
+@app.command(rich_help_panel=FOOTPRINTS)
 @handles_errors
 def calc(
     file: Annotated[Path, typer.Argument(help="Inventory file (.yaml, .yml, .csv or .xlsx).")],
@@ -439,3 +427,19 @@ def background_show(
 def main() -> None:
     """Console-script entry point."""
     app()
+
+
+# Registered after `calc` so that --help lists footprints first, then labels, data and exchange.
+app.command("report", rich_help_panel=FOOTPRINTS)(report_command)
+app.command("batch", rich_help_panel=FOOTPRINTS)(batch_command)
+app.add_typer(label_app, name="label", rich_help_panel=LABELS)
+app.command("verify", rich_help_panel=LABELS)(verify_command)
+app.command("import", rich_help_panel=DATA)(import_command)
+app.add_typer(background_app, name="background", rich_help_panel=DATA)
+app.add_typer(schema_app, name="schema", rich_help_panel=DATA)
+app.add_typer(template_app, name="template", rich_help_panel=DATA)
+app.add_typer(export_app, name="export", rich_help_panel=EXCHANGE)
+app.command("publish", rich_help_panel=EXCHANGE)(publish_command)
+app.command("serve", rich_help_panel=EXCHANGE)(serve_command)
+app.add_typer(clients_app, name="clients", rich_help_panel=EXCHANGE)
+background_app.command("intensities")(intensities_command)
