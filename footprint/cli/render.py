@@ -39,7 +39,8 @@ def _breakdown(title: str, values: dict[str, float], total: float, label: str) -
 
 
 def result_table(result: FootprintResult, top: int = 10) -> Group:
-    """The footprint as rich renderables: headline, ISO split, stage, gas and top contributors."""
+    """The footprint as rich renderables: headline, ISO split, stage, gas, top contributors and
+    the largest emitting activities."""
     t = result.total
     head = (
         f"[bold]{result.product['name']}[/bold]\n"
@@ -73,6 +74,19 @@ def result_table(result: FootprintResult, top: int = 10) -> Group:
         _breakdown("By process", result.by_process, t, "process"),
         contributors,
     ]
+    emitters = [a for a in result.by_activity if a.activity != "other"][:5]
+    if emitters:
+        where = Table(
+            title="Where the emissions occur (largest emitting activities)", title_justify="left"
+        )
+        for column in ("activity", "location"):
+            where.add_column(column)
+        where.add_column(UNIT, justify="right")
+        where.add_column("share", justify="right")
+        for a in emitters:
+            place = "foreground" if a.activity.startswith("foreground:") else a.location
+            where.add_row(a.name, place, fmt(a.value), _share(a.value, t))
+        parts.append(where)
     for warning in result.warnings:
         parts.append(f"[yellow]caveat:[/] {warning}")
     if result.allocation:
