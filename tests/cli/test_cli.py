@@ -45,6 +45,8 @@ def test_calc_json_contract(fixtures: Path) -> None:
     assert data["declared_unit"] == {"amount": 1.0, "unit": "piece"}
     for part in ("by_stage", "by_process", "by_gas"):
         assert sum(data[part].values()) == pytest.approx(data["total"]["value"], rel=1e-9)
+    where = sum(a["value"] for a in data["by_activity"])
+    assert where == pytest.approx(data["total"]["value"], rel=1e-9)
 
 
 def test_calc_gwp_option_changes_methane(fixtures: Path) -> None:
@@ -62,6 +64,7 @@ def test_calc_table_and_csv_and_out(fixtures: Path, tmp_path: Path) -> None:
     table = runner.invoke(app, ["calc", str(fixtures / "hand.yaml")])
     assert table.exit_code == 0
     assert "2.162 kg CO2e" in table.output
+    assert "Where the emissions occur" in table.output
     out = tmp_path / "r.csv"
     result = runner.invoke(
         app, ["calc", str(fixtures / "hand.yaml"), "-f", "csv", "--out", str(out)]
