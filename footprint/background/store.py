@@ -224,11 +224,25 @@ def read_table_dir(directory: Path, name: str) -> Background:
 
 
 def combine(name: str, version: str, parts: list[Background]) -> Background:
-    """One background made of several (activity and flow ids must not clash)."""
+    """One background made of several; a flow may be shared, an activity id may not.
+
+    Raises:
+        BackgroundError: two parts hold the same activity id (e.g. a database joined with a copy
+            of itself), which would make links ambiguous.
+    """
+    activities = pd.concat([p.activities for p in parts], ignore_index=True)
+    clashes = activities["id"][activities["id"].duplicated()]
+    if len(clashes):
+        names = " + ".join(p.name for p in parts)
+        raise BackgroundError(
+            f"the backgrounds {names} share {len(clashes)} activity id(s), e.g. "
+            f"{clashes.iloc[0]!r}",
+            fix="join backgrounds whose activities differ (not a database and a copy of it)",
+        )
     return Background(
         name=name,
         version=version,
-        activities=pd.concat([p.activities for p in parts], ignore_index=True),
+        activities=activities,
         technosphere=pd.concat([p.technosphere for p in parts], ignore_index=True),
         biosphere=pd.concat([p.biosphere for p in parts], ignore_index=True),
         flows=pd.concat([p.flows for p in parts], ignore_index=True).drop_duplicates("id"),
