@@ -18,7 +18,13 @@ from footprint.cli.data_cmd import import_command
 from footprint.cli.exchange_cmd import export_app
 from footprint.cli.labels_cmd import label_app, verify_command
 from footprint.cli.report_cmd import report_command
-from footprint.cli.serve_cmd import clients_app, publish_command, serve_command
+from footprint.cli.serve_cmd import (
+    clients_app,
+    publish_command,
+    received_command,
+    request_command,
+    serve_command,
+)
 from footprint.errors import FootprintError
 
 if TYPE_CHECKING:
@@ -441,5 +447,7 @@ app.add_typer(template_app, name="template", rich_help_panel=DATA)
 app.add_typer(export_app, name="export", rich_help_panel=EXCHANGE)
 app.command("publish", rich_help_panel=EXCHANGE)(publish_command)
 app.command("serve", rich_help_panel=EXCHANGE)(serve_command)
+app.command("request", rich_help_panel=EXCHANGE)(request_command)
+app.command("received", rich_help_panel=EXCHANGE)(received_command)
 app.add_typer(clients_app, name="clients", rich_help_panel=EXCHANGE)
 background_app.command("intensities")(intensities_command)

@@ -117,7 +117,7 @@ def clients_reply(
 
     The secret is kept in the store in clear, as it is needed to obtain tokens: protect the store.
     """
-    from footprint.exchange.store import ReplyEndpoint
+    from footprint.exchange.store import PactHost
 
     for name, value in (("--url", url), ("--token-url", token_url)):
         if value is not None and not value.startswith("https://"):
@@ -129,7 +129,7 @@ def clients_reply(
     store = _store(data_dir, db_url)
     cid = _client_id(store, client)
     base = url.rstrip("/")
-    endpoint = ReplyEndpoint(
+    endpoint = PactHost(
         base,
         token_url or f"{base}/auth/token",
         client_id,
@@ -174,6 +174,87 @@ def clients_deliveries(data_dir: DataDir = None, db_url: DbUrl = None) -> None:
         typer.echo(
             f"{row['requestEventId']}\t{row['client_id']}\t{kind}\t{row['status']}"
             f" after {row['attempts']} attempt(s)\t{row['detail']}"
+        )
+
+
+@handles_errors
+def request_command(
+    url: Annotated[str, typer.Argument(help="Base URL of the supplier's PACT host (https://...).")],
+    client_id: Annotated[str, typer.Option(help="Our client id on that host.")],
+    client_secret: Annotated[str, typer.Option(help="Our client secret on that host.")],
+    product_id: Annotated[
+        list[str] | None, typer.Option(help="Product URN asked for, repeatable.")
+    ] = None,
+    company_id: Annotated[list[str] | None, typer.Option(help="Company URN, repeatable.")] = None,
+    geography: Annotated[list[str] | None, typer.Option(help="Geography, repeatable.")] = None,
+    classification: Annotated[
+        list[str] | None, typer.Option(help="Product classification URN, repeatable.")
+    ] = None,
+    comment: Annotated[str | None, typer.Option(help="A note for the supplier.")] = None,
+    token_url: Annotated[
+        str | None, typer.Option(help="Its token endpoint (default: URL/auth/token).")
+    ] = None,
+    ca_file: Annotated[
+        Path | None, typer.Option(help="CA certificate (PEM) to trust for that host.")
+    ] = None,
+) -> None:
+    """Ask a supplier's PACT host for footprints; its answer arrives at `footprint serve`.
+
+    The supplier must know where to answer (its own `clients reply` for us); once the answer is
+    in, `footprint received --out FILE` collects the footprints for `footprint import`.
+    """
+    from footprint.exchange.requesting import request_footprints
+    from footprint.exchange.store import PactHost
+
+    if not url.startswith("https://"):
+        raise FootprintError(f"{url!r} is not an https:// URL", fix="PACT hosts speak HTTPS only")
+    base = url.rstrip("/")
+    host = PactHost(
+        base,
+        token_url or f"{base}/auth/token",
+        client_id,
+        client_secret,
+        str(ca_file.resolve()) if ca_file else None,
+    )
+    filters = {
+        "productId": product_id or [],
+        "companyId": company_id or [],
+        "geography": geography or [],
+        "classification": classification or [],
+    }
+    event_id = request_footprints(host, filters, comment=comment)
+    typer.echo(f"request {event_id} sent to {base}/3/events")
+
+
+@handles_errors
+def received_command(
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write them as PACT JSON here.")
+    ] = None,
+    data_dir: DataDir = None,
+    db_url: DbUrl = None,
+) -> None:
+    """Footprints suppliers sent in answer to our requests (and the requests they rejected)."""
+    import json
+
+    from footprint.output import write_text
+
+    footprints, rejected = _store(data_dir, db_url).received_footprints()
+    for item in rejected:
+        error = item.get("error") or {}
+        typer.echo(
+            f"rejected {item.get('requestEventId')}: {error.get('code')}: {error.get('message')}",
+            err=True,
+        )
+    text = json.dumps({"data": footprints}, indent=2, ensure_ascii=False) + "\n"
+    if out is None:
+        typer.echo(text, nl=False)
+    else:
+        write_text(text, out)
+        typer.echo(
+            f"{len(footprints)} footprint(s) written to {out}; "
+            f"import them with: footprint import {out} --format pact --name suppliers",
+            err=True,
         )
 
 

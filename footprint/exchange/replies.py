@@ -18,8 +18,9 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from footprint.exchange.store import FILTER_NAMES, FootprintStore, InvalidFilter, ReplyEndpoint
+from footprint.exchange.store import FILTER_NAMES, FootprintStore, InvalidFilter, PactHost
 
+EVENT_CREATED = "org.wbcsd.pact.ProductFootprint.RequestCreatedEvent.3"
 EVENT_FULFILLED = "org.wbcsd.pact.ProductFootprint.RequestFulfilledEvent.3"
 EVENT_REJECTED = "org.wbcsd.pact.ProductFootprint.RequestRejectedEvent.3"
 ATTEMPTS = 3
@@ -68,7 +69,7 @@ def _rejected(request: Mapping[str, Any], code: str, message: str) -> dict[str, 
     }
 
 
-def deliver(endpoint: ReplyEndpoint, event: Mapping[str, Any]) -> None:
+def post_event(endpoint: PactHost, event: Mapping[str, Any]) -> None:
     """POST ``event`` to the endpoint's ``/3/events`` with a token from its token endpoint.
 
     Raises:
@@ -117,7 +118,7 @@ def answer_request(
     client_id: str,
     source: str,
     *,
-    send: Callable[[ReplyEndpoint, Mapping[str, Any]], None] = deliver,
+    send: Callable[[PactHost, Mapping[str, Any]], None] = post_event,
     pause_s: float = 1.0,
 ) -> dict[str, Any]:
     """Answer ``request`` from ``client_id`` and send it to the client's host, retrying.

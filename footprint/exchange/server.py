@@ -28,7 +28,12 @@ from uvicorn.config import LOGGING_CONFIG
 
 from footprint.errors import FootprintError
 from footprint.exchange.auth import basic_auth_candidates, parse_basic_auth, parse_bearer
-from footprint.exchange.replies import EVENT_FULFILLED, EVENT_REJECTED, answer_request
+from footprint.exchange.replies import (
+    EVENT_CREATED,
+    EVENT_FULFILLED,
+    EVENT_REJECTED,
+    answer_request,
+)
 from footprint.exchange.store import (
     FILTER_NAMES,
     STATUSES,
@@ -40,7 +45,6 @@ from footprint.exchange.store import (
 
 log = logging.getLogger(__name__)
 
-EVENT_CREATED = "org.wbcsd.pact.ProductFootprint.RequestCreatedEvent.3"
 EVENT_PUBLISHED = "org.wbcsd.pact.ProductFootprint.PublishedEvent.3"
 EVENT_CONTENT_TYPES = ("application/cloudevents+json", "application/json")
 MAX_EVENT_BYTES = 16 * 1024 * 1024

@@ -163,7 +163,7 @@ class _EventRow(_Base):
     document: Mapped[JsonDict] = mapped_column(JSON)
 
 
-class _ReplyEndpointRow(_Base):
+class _PactHostRow(_Base):
     """Where to send the answers to a client's footprint requests (its own PACT host)."""
 
     __tablename__ = "pact_reply_endpoints"
@@ -193,8 +193,8 @@ class _DeliveryRow(_Base):
 
 
 @dataclass(frozen=True)
-class ReplyEndpoint:
-    """A client's own PACT host: its base URL, token endpoint and the credentials it gave us."""
+class PactHost:
+    """Another company's PACT host: its base URL, token endpoint and our credentials there."""
 
     base_url: str
     token_url: str
@@ -544,13 +544,11 @@ class FootprintStore:
             if row is None:
                 return False
             session.execute(delete(_TokenRow).where(_TokenRow.client_id == client_id))
-            session.execute(
-                delete(_ReplyEndpointRow).where(_ReplyEndpointRow.client_id == client_id)
-            )
+            session.execute(delete(_PactHostRow).where(_PactHostRow.client_id == client_id))
             session.delete(row)
             return True
 
-    def set_reply_endpoint(self, client_id: str, endpoint: ReplyEndpoint) -> None:
+    def set_reply_endpoint(self, client_id: str, endpoint: PactHost) -> None:
         """Send the answers to ``client_id``'s footprint requests to ``endpoint`` (replacing any).
 
         Raises:
@@ -560,7 +558,7 @@ class FootprintStore:
             if session.get(_ClientRow, client_id) is None:
                 raise StoreError(f"unknown client {client_id!r}", fix="add it first (add_client)")
             session.merge(
-                _ReplyEndpointRow(
+                _PactHostRow(
                     client_id=client_id,
                     base_url=endpoint.base_url,
                     token_url=endpoint.token_url,
@@ -570,13 +568,13 @@ class FootprintStore:
                 )
             )
 
-    def reply_endpoint(self, client_id: str) -> ReplyEndpoint | None:
+    def reply_endpoint(self, client_id: str) -> PactHost | None:
         """Where answers to ``client_id``'s requests go, if it registered a host."""
         with self._sessions() as session:
-            row = session.get(_ReplyEndpointRow, client_id)
+            row = session.get(_PactHostRow, client_id)
             if row is None:
                 return None
-            return ReplyEndpoint(
+            return PactHost(
                 row.base_url, row.token_url, row.remote_client_id, row.remote_secret, row.ca_file
             )
 
@@ -700,6 +698,22 @@ class FootprintStore:
                 )
             )
         return True
+
+    def received_footprints(self) -> tuple[JsonList, JsonList]:
+        """Footprints received in RequestFulfilledEvents (the latest copy of each id), and the
+        RequestRejectedEvents' data (request id and error), oldest first."""
+        footprints: dict[str, JsonDict] = {}
+        rejected: JsonList = []
+        for event in self.events():
+            kind = str(event.get("type", ""))
+            data = event.get("data") or {}
+            if kind.startswith("org.wbcsd.pact.ProductFootprint.RequestFulfilledEvent"):
+                for pf in data.get("pfs") or []:
+                    footprints.pop(str(pf.get("id")), None)
+                    footprints[str(pf.get("id"))] = pf
+            elif kind.startswith("org.wbcsd.pact.ProductFootprint.RequestRejectedEvent"):
+                rejected.append(copy.deepcopy(data))
+        return list(footprints.values()), rejected
 
     def events(self) -> JsonList:
         """The received events, oldest first."""

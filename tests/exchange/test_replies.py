@@ -19,7 +19,7 @@ from footprint.exchange.replies import (
     answer_request,
 )
 from footprint.exchange.server import EVENT_CREATED, create_app
-from footprint.exchange.store import FootprintStore, ReplyEndpoint
+from footprint.exchange.store import FootprintStore, PactHost
 from tests.exchange.conftest import ID_A, ID_B, serving
 
 REBAR = "urn:gtin:4012345000017"  # a productId of footprint A
@@ -65,9 +65,7 @@ def recipient(tmp_path: Path) -> Iterator[tuple[FootprintStore, str, Path, tuple
     store.close()
 
 
-def _host_with_buyer(
-    filled: FootprintStore, endpoint: ReplyEndpoint | None
-) -> tuple[TestClient, str]:
+def _host_with_buyer(filled: FootprintStore, endpoint: PactHost | None) -> tuple[TestClient, str]:
     buyer, secret = filled.add_client("buyer")
     if endpoint is not None:
         filled.set_reply_endpoint(buyer, endpoint)
@@ -91,7 +89,7 @@ def test_requests_are_answered_on_the_requesters_host(
     filled: FootprintStore, recipient: tuple[FootprintStore, str, Path, tuple[str, str]]
 ) -> None:
     store_b, base, cert, (cid, secret) = recipient
-    endpoint = ReplyEndpoint(base, f"{base}/auth/token", cid, secret, str(cert))
+    endpoint = PactHost(base, f"{base}/auth/token", cid, secret, str(cert))
     client, buyer = _host_with_buyer(filled, endpoint)
     with client:
         _post(client, request("want-rebar", productId=[REBAR]))
@@ -126,7 +124,7 @@ def test_an_unreachable_host_is_retried_then_recorded(
     store_b, base, cert, (cid, _) = recipient
     buyer, _ = filled.add_client("buyer")
     filled.set_reply_endpoint(
-        buyer, ReplyEndpoint(base, f"{base}/auth/token", cid, "wrong secret", str(cert))
+        buyer, PactHost(base, f"{base}/auth/token", cid, "wrong secret", str(cert))
     )
     answer_request(filled, request("r10", productId=[REBAR]), buyer, "https://h", pause_s=0)
     (delivery,) = filled.deliveries()
@@ -161,7 +159,7 @@ def test_clients_reply_list_and_deliveries_cli(tmp_path: Path) -> None:
     assert "Buyer Co\tanswers to https://pact.buyer.example.com" in listed.output
     store = FootprintStore.in_directory(tmp_path)
     ((cid, _),) = store.clients()
-    assert store.reply_endpoint(cid) == ReplyEndpoint(
+    assert store.reply_endpoint(cid) == PactHost(
         "https://pact.buyer.example.com",
         "https://pact.buyer.example.com/auth/token",
         "us",
@@ -193,3 +191,72 @@ def test_clients_reply_mistakes_exit_2(tmp_path: Path, args: list[str], message:
     assert done.exit_code == 2
     assert message in done.output
     assert "Traceback" not in done.output
+
+
+# --- the other direction: we request, a supplier answers on our host ---------------------------
+
+
+def _wait_for(condition: Any, seconds: float = 20.0) -> None:
+    import time
+
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail("the answer did not arrive")
+        time.sleep(0.05)
+
+
+@pytest.mark.slow
+def test_requesting_footprints_from_a_supplier_and_importing_them(
+    filled: FootprintStore, tmp_path: Path
+) -> None:
+    import json
+
+    from footprint.exchange.requesting import request_footprints
+
+    ours = FootprintStore.in_directory(tmp_path / "ours")
+    supplier_on_ours = ours.add_client("supplier")  # the supplier answers with these
+    with (
+        serving(ours, tmp_path / "ours-tls") as (our_base, our_cert),
+        serving(filled, tmp_path / "supplier-tls") as (their_base, their_cert),
+    ):
+        us_on_theirs, secret = filled.add_client("us")  # what the supplier gave us
+        filled.set_reply_endpoint(
+            us_on_theirs,
+            PactHost(our_base, f"{our_base}/auth/token", *supplier_on_ours, str(our_cert)),
+        )
+        host = PactHost(
+            their_base, f"{their_base}/auth/token", us_on_theirs, secret, str(their_cert)
+        )
+        asked = request_footprints(host, {"productId": [REBAR]}, comment="2025 please")
+        refused = request_footprints(host, {"productId": ["urn:null"]})
+        _wait_for(lambda: len(ours.events()) == 2)
+    footprints, rejected = ours.received_footprints()
+    assert [pf["id"] for pf in footprints] == [ID_A]
+    assert [(r["requestEventId"], r["error"]["code"]) for r in rejected] == [(refused, "NotFound")]
+    assert {e["data"]["requestEventId"] for e in ours.events()} == {asked, refused}
+    ours.close()
+    data = ["--data-dir", str(tmp_path / "ours")]
+    out = tmp_path / "received.json"
+    done = runner.invoke(cli, ["received", "--out", str(out), *data])
+    assert done.exit_code == 0, done.output
+    assert f"rejected {refused}: NotFound" in done.output
+    assert [pf["id"] for pf in json.loads(out.read_text())["data"]] == [ID_A]
+    imported = runner.invoke(
+        cli, ["import", str(out), "--format", "pact", "--name", "suppliers", *data]
+    )
+    assert imported.exit_code == 0, imported.output
+
+
+def test_request_mistakes_exit_2(tmp_path: Path) -> None:
+    base = ["request", "--client-id", "a", "--client-secret", "b"]
+    no_filter = runner.invoke(cli, [*base, "https://127.0.0.1:1"])
+    assert no_filter.exit_code == 2
+    assert "--product-id" in no_filter.output
+    plain = runner.invoke(cli, [*base, "http://x.example.com", "--product-id", "urn:x"])
+    assert plain.exit_code == 2
+    assert "https://" in plain.output
+    unreachable = runner.invoke(cli, [*base, "https://127.0.0.1:1", "--product-id", "urn:x"])
+    assert unreachable.exit_code == 2
+    assert "could not be sent" in unreachable.output
+    assert "Traceback" not in unreachable.output

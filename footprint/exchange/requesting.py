@@ -1,0 +1,73 @@
+"""Ask a supplier's PACT host for footprints: a RequestCreatedEvent, answered later on our host.
+
+The supplier's host answers with a RequestFulfilledEvent (the footprints) or RequestRejectedEvent
+posted to our ``/3/events``, where ``footprint serve`` keeps them; ``received_footprints`` then
+gives the footprints, ready for ``footprint import FILE --format pact``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+
+from footprint.errors import FootprintError
+from footprint.exchange.replies import EVENT_CREATED, DeliveryError, post_event
+from footprint.exchange.store import PactHost
+
+LIST_FILTERS = ("productId", "companyId", "geography", "classification")
+
+
+def request_event(
+    filters: Mapping[str, Sequence[str]], *, source: str, comment: str | None = None
+) -> dict[str, object]:
+    """A RequestCreatedEvent asking for the footprints that match ``filters``.
+
+    Raises:
+        FootprintError: no filter given, or an unknown filter name.
+    """
+    data: dict[str, object] = {name: list(values) for name, values in filters.items() if values}
+    unknown = sorted(set(data) - set(LIST_FILTERS))
+    if unknown:
+        raise FootprintError(
+            f"unknown request filter {unknown[0]!r}", fix=f"use {', '.join(LIST_FILTERS)}"
+        )
+    if not data:
+        raise FootprintError(
+            "a request must name what it asks for",
+            fix="give at least one --product-id, --company-id, --geography or --classification",
+        )
+    if comment:
+        data["comment"] = comment
+    return {
+        "specversion": "1.0",
+        "id": str(uuid.uuid4()),
+        "source": source,
+        "time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "type": EVENT_CREATED,
+        "data": data,
+    }
+
+
+def request_footprints(
+    host: PactHost,
+    filters: Mapping[str, Sequence[str]],
+    *,
+    source: str = "urn:footprint:request",
+    comment: str | None = None,
+) -> str:
+    """Send a footprint request to ``host``; return the request's event id.
+
+    Raises:
+        FootprintError: a bad request, or the host cannot be reached or refuses it.
+    """
+    event = request_event(filters, source=source, comment=comment)
+    try:
+        post_event(host, event)
+    except DeliveryError as exc:
+        raise FootprintError(
+            f"the request could not be sent to {host.base_url}: {exc}",
+            fix="check the URL, the credentials that host gave you, and --ca-file for a "
+            "self-signed certificate",
+        ) from None
+    return str(event["id"])
