@@ -1,7 +1,8 @@
 """Read a flat bill of materials from CSV: ``# key: value`` product lines, then one row per line item.
 
 Product lines use the YAML field names; the company is ``# company_name:`` and ``# company_ids:``
-(URNs separated by ``;``), the reference period ``# reference_period_start:`` and ``_end:``.
+(URNs separated by ``;``), the reference period ``# reference_period_start:`` and ``_end:``, the
+data quality ratings ``# data_quality_technological:`` and so on.
 
 Columns: ``stage,item,amount,unit,background,location,gas,origin``. A row with ``gas`` is a direct
 emission; any other row is an input from the background activity named or identified in
@@ -98,6 +99,13 @@ def read_csv(path: Path) -> Inventory:
     if "company_name" in product or "company_ids" in product:
         ids = [i.strip() for i in str(product.pop("company_ids", "")).split(";") if i.strip()]
         product["company"] = {"name": product.pop("company_name", ""), "ids": ids}
+    quality = {k: product.pop(k) for k in [k for k in product if k.startswith("data_quality_")]}
+    if quality:
+        product["data_quality"] = {k.removeprefix("data_quality_"): v for k, v in quality.items()}
+        for key in quality:
+            part = key.removeprefix("data_quality_")
+            lines[("product", "data_quality", part)] = lines[("product", key)]
+            lines.setdefault(("product", "data_quality"), lines[("product", key)])
     declared = f"{product.get('declared_amount', 1)} {product.get('declared_unit', '')}"
     process["output"] = declared
     return build_inventory(

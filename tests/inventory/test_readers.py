@@ -131,6 +131,19 @@ def test_csv_bad_row_points_at_its_line(tmp_path: Path) -> None:
     assert ", line 5, processes[0].inputs[0].amount:" in info.value.message
 
 
+def test_csv_data_quality_lines(tmp_path: Path) -> None:
+    head = "# name: Widget\n# declared_unit: kg\n# geography: US\n"
+    table = "stage,item,amount,unit,background,location,gas,origin\nA3,Power,2,kWh,elec-us,,,\n"
+    good = head + "# data_quality_technological: 2\n# data_quality_temporal: 1.5\n" + table
+    quality = read_inventory(write(tmp_path, "bom.csv", good)).product.data_quality
+    assert quality is not None
+    assert (quality.technological, quality.temporal, quality.reliability) == (2.0, 1.5, None)
+    bad = head + "# data_quality_reliability: 7\n" + table
+    with pytest.raises(FootprintError) as info:
+        read_inventory(write(tmp_path, "bad.csv", bad))
+    assert ", line 4, product.data_quality.reliability" in info.value.message
+
+
 def test_csv_missing_columns(tmp_path: Path) -> None:
     with pytest.raises(InventoryError, match="missing column"):
         read_inventory(write(tmp_path, "bom.csv", "# name: W\nstage,what\nA1,x\n"))
