@@ -103,7 +103,13 @@ def clients_reply(
     client: Annotated[str, typer.Argument(help="Client id or name (see `clients list`).")],
     url: Annotated[str, typer.Option(help="Base URL of the client's own PACT host (https://...).")],
     client_id: Annotated[str, typer.Option(help="Our client id on that host.")],
-    client_secret: Annotated[str, typer.Option(help="Our client secret on that host.")],
+    client_secret: Annotated[
+        str | None, typer.Option(help="Our client secret on that host (kept in the store).")
+    ] = None,
+    client_secret_env: Annotated[
+        str | None,
+        typer.Option(help="Or: the environment variable of `serve` that holds that secret."),
+    ] = None,
     token_url: Annotated[
         str | None, typer.Option(help="Its token endpoint (default: URL/auth/token).")
     ] = None,
@@ -115,8 +121,14 @@ def clients_reply(
 ) -> None:
     """Answer CLIENT's footprint requests on its own host (RequestFulfilled/RequestRejected events).
 
-    The secret is kept in the store in clear, as it is needed to obtain tokens: protect the store.
+    A --client-secret is kept in the store in clear, as it is needed to obtain tokens; with
+    --client-secret-env only the variable's name is stored and `serve` reads it when answering.
     """
+    if (client_secret is None) == (client_secret_env is None):
+        raise FootprintError(
+            "give --client-secret or --client-secret-env (one of them)",
+            fix="--client-secret-env NAME keeps the secret out of the store",
+        )
     from footprint.exchange.store import PactHost
 
     for name, value in (("--url", url), ("--token-url", token_url)):
@@ -133,8 +145,9 @@ def clients_reply(
         base,
         token_url or f"{base}/auth/token",
         client_id,
-        client_secret,
+        client_secret or "",
         str(ca_file.resolve()) if ca_file else None,
+        client_secret_env,
     )
     store.set_reply_endpoint(cid, endpoint)
     typer.echo(f"answers to {cid} go to {base}/3/events (token from {endpoint.token_url})")
@@ -181,7 +194,13 @@ def clients_deliveries(data_dir: DataDir = None, db_url: DbUrl = None) -> None:
 def request_command(
     url: Annotated[str, typer.Argument(help="Base URL of the supplier's PACT host (https://...).")],
     client_id: Annotated[str, typer.Option(help="Our client id on that host.")],
-    client_secret: Annotated[str, typer.Option(help="Our client secret on that host.")],
+    client_secret: Annotated[
+        str,
+        typer.Option(
+            envvar="FOOTPRINT_CLIENT_SECRET",
+            help="Our client secret on that host (or set FOOTPRINT_CLIENT_SECRET).",
+        ),
+    ],
     product_id: Annotated[
         list[str] | None, typer.Option(help="Product URN asked for, repeatable.")
     ] = None,

@@ -80,12 +80,18 @@ def post_event(endpoint: PactHost, event: Mapping[str, Any]) -> None:
     verify: ssl.SSLContext | bool = (
         ssl.create_default_context(cafile=endpoint.ca_file) if endpoint.ca_file else True
     )
+    try:
+        secret = endpoint.resolved_secret()
+    except KeyError:
+        raise DeliveryError(
+            f"the environment variable {endpoint.secret_env} (the client secret) is not set"
+        ) from None
     with httpx2.Client(verify=verify, timeout=TIMEOUT_S) as http:
         try:
             got = http.post(
                 endpoint.token_url,
                 data={"grant_type": "client_credentials"},
-                auth=(endpoint.client_id, endpoint.secret),
+                auth=(endpoint.client_id, secret),
             )
             if got.status_code != 200:
                 raise DeliveryError(f"token endpoint answered {got.status_code}: {got.text[:200]}")

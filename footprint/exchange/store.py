@@ -8,6 +8,7 @@ geographies run in SQL on a lower-cased key table, so they are case-insensitive 
 from __future__ import annotations
 
 import copy
+import os
 import re
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -172,7 +173,8 @@ class _PactHostRow(_Base):
     base_url: Mapped[str] = mapped_column(String())
     token_url: Mapped[str] = mapped_column(String())
     remote_client_id: Mapped[str] = mapped_column(String())
-    remote_secret: Mapped[str] = mapped_column(String())  # needed in clear to obtain tokens
+    remote_secret: Mapped[str] = mapped_column(String())  # in clear (to obtain tokens), or ""
+    remote_secret_env: Mapped[str | None] = mapped_column(String(), nullable=True)
     ca_file: Mapped[str | None] = mapped_column(String(), nullable=True)
 
 
@@ -199,8 +201,19 @@ class PactHost:
     base_url: str
     token_url: str
     client_id: str
-    secret: str
+    secret: str  # "" when ``secret_env`` names the environment variable holding it
     ca_file: str | None = None
+    secret_env: str | None = None
+
+    def resolved_secret(self) -> str:
+        """The secret, read from ``secret_env`` at the time of use when one is named.
+
+        Raises:
+            KeyError: the environment variable is not set.
+        """
+        if self.secret_env:
+            return os.environ[self.secret_env]
+        return self.secret
 
 
 @dataclass
@@ -564,6 +577,7 @@ class FootprintStore:
                     token_url=endpoint.token_url,
                     remote_client_id=endpoint.client_id,
                     remote_secret=endpoint.secret,
+                    remote_secret_env=endpoint.secret_env,
                     ca_file=endpoint.ca_file,
                 )
             )
@@ -575,7 +589,12 @@ class FootprintStore:
             if row is None:
                 return None
             return PactHost(
-                row.base_url, row.token_url, row.remote_client_id, row.remote_secret, row.ca_file
+                row.base_url,
+                row.token_url,
+                row.remote_client_id,
+                row.remote_secret,
+                row.ca_file,
+                row.remote_secret_env,
             )
 
     def token_client(self, token: str) -> str | None:

@@ -133,6 +133,27 @@ def test_an_unreachable_host_is_retried_then_recorded(
     assert store_b.events() == []
 
 
+@pytest.mark.slow
+def test_a_secret_named_by_environment_variable_is_read_when_answering(
+    filled: FootprintStore,
+    recipient: tuple[FootprintStore, str, Path, tuple[str, str]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    store_b, base, cert, (cid, secret) = recipient
+    buyer, _ = filled.add_client("buyer")
+    host = PactHost(base, f"{base}/auth/token", cid, "", str(cert), "PARTNER_SECRET")
+    filled.set_reply_endpoint(buyer, host)
+    assert filled.reply_endpoint(buyer) == host  # the store holds the name, not the secret
+    monkeypatch.delenv("PARTNER_SECRET", raising=False)
+    answer_request(filled, request("r11", productId=[REBAR]), buyer, "https://h", pause_s=0)
+    monkeypatch.setenv("PARTNER_SECRET", secret)
+    answer_request(filled, request("r12", productId=[REBAR]), buyer, "https://h", pause_s=0)
+    first, second = filled.deliveries()
+    assert (first["status"], second["status"]) == ("failed", "delivered")
+    assert "PARTNER_SECRET" in first["detail"]
+    assert [e["data"]["requestEventId"] for e in store_b.events()] == ["r12"]
+
+
 def test_clients_reply_list_and_deliveries_cli(tmp_path: Path) -> None:
     data = ["--data-dir", str(tmp_path)]
     added = runner.invoke(cli, ["clients", "add", "Buyer Co", *data])
@@ -167,6 +188,27 @@ def test_clients_reply_list_and_deliveries_cli(tmp_path: Path) -> None:
     )
     store.close()
     assert runner.invoke(cli, ["clients", "deliveries", *data]).exit_code == 0
+    by_env = runner.invoke(
+        cli,
+        [
+            "clients",
+            "reply",
+            "Buyer Co",
+            "--url",
+            "https://pact.buyer.example.com",
+            "--client-id",
+            "us",
+            "--client-secret-env",
+            "BUYER_SECRET",
+            *data,
+        ],
+    )
+    assert by_env.exit_code == 0, by_env.output
+    store = FootprintStore.in_directory(tmp_path)
+    endpoint = store.reply_endpoint(cid)
+    store.close()
+    assert endpoint is not None
+    assert (endpoint.secret, endpoint.secret_env) == ("", "BUYER_SECRET")
     removed = runner.invoke(cli, ["clients", "remove", "Buyer Co", *data])
     assert removed.exit_code == 0, removed.output
     assert runner.invoke(cli, ["clients", "list", *data]).output == ""
@@ -180,6 +222,7 @@ def test_clients_reply_list_and_deliveries_cli(tmp_path: Path) -> None:
     [
         (["Nobody", "--url", "https://x.example.com"], "no client 'Nobody'"),
         (["Buyer Co", "--url", "http://x.example.com"], "not an https:// URL"),
+        (["Buyer Co", "--url", "https://x.example.com", "--client-secret-env", "X"], "one of them"),
     ],
 )
 def test_clients_reply_mistakes_exit_2(tmp_path: Path, args: list[str], message: str) -> None:
