@@ -417,17 +417,36 @@ def background_show(
     activity: Annotated[str | None, typer.Argument(help="Activity id or exact name.")] = None,
     location: Annotated[str | None, typer.Option(help="Location, with a name.")] = None,
     name: Annotated[str, typer.Option("--background", help="Background database.")] = "default",
+    gwp: Annotated[Gwp, typer.Option(help="IPCC GWP100 set.")] = Gwp.ar6,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+    top: Annotated[int, typer.Option(help="Inputs listed in the table (0 = all).")] = 15,
     data_dir: DataDir = None,
 ) -> None:
-    """Describe a background database, or one of its activities."""
+    """Describe a background database, or explain one activity: its kg CO2e per unit, what it
+    buys and what it emits itself."""
     from footprint.background.store import load_background
+    from footprint.engine.explain import explain_activity
+    from footprint.output import write_text
+    from footprint.paths import default_data_dir
 
     bg = load_background(name, data_dir)
     if activity is None:
         typer.echo(json.dumps(bg.describe(), indent=2))
         return
-    row = bg.find(id=activity, name=activity, location=location)
-    typer.echo(json.dumps({k: str(v) for k, v in row.items()}, indent=2))
+    found = explain_activity(
+        bg,
+        activity,
+        location=location,
+        gwp=gwp.value,
+        cache_dir=(data_dir or default_data_dir()) / "cache",
+    )
+    if fmt is Format.json:
+        write_text(json.dumps(found, indent=2, ensure_ascii=False), None)
+        return
+    from footprint.cli.render import explanation_tables
+
+    for part in explanation_tables(found, top):
+        Console().print(part)
 
 
 def main() -> None:

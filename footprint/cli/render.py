@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from typing import Any
 
 from rich.console import Console, Group
 from rich.panel import Panel
@@ -176,3 +177,44 @@ def render_scenarios(
     writer.writerow(columns)
     writer.writerows(rows)
     return table, buffer.getvalue()
+
+
+def explanation_tables(found: dict[str, Any], top: int = 15) -> list[object]:
+    """``background show ACTIVITY`` as rich renderables (see :mod:`footprint.engine.explain`)."""
+    act, unit = found["activity"], found["unit"]
+    per = f"{UNIT} per {unit}"
+    head = (
+        f"[bold]{act['name']}[/bold] [{act['location']}]  id {act['id']}\n"
+        f"[bold green]{fmt(found['kg_co2e'])} {per}[/]  ·  {fmt(found['energy_mj'])} MJ per "
+        f"{unit} (cumulative energy demand)  ·  {found['background']['name']} "
+        f"{found['background']['version']}, GWP {found['gwp'].upper()}"
+    )
+    parts: list[object] = [Panel(head, expand=False)]
+    buckets = {k.replace("_", " "): v for k, v in found["by_bucket"].items()}
+    parts.append(_breakdown("ISO 14067 split", buckets, found["kg_co2e"], "part"))
+    inputs = found["inputs"] if top == 0 else found["inputs"][:top]
+    table = Table(
+        title=f"What it buys, per {unit} ({len(inputs)} of {len(found['inputs'])} inputs)",
+        title_justify="left",
+    )
+    for column in ("input", "location", "amount"):
+        table.add_column(column, justify="right" if column == "amount" else "left")
+    table.add_column(UNIT, justify="right")
+    for item in inputs:
+        table.add_row(
+            item["name"],
+            item["location"],
+            f"{fmt(item['amount'])} {item['unit']}",
+            fmt(item["kg_co2e"]),
+        )
+    parts.append(table)
+    direct = Table(title=f"What it emits itself, per {unit}", title_justify="left")
+    for column in ("flow", "gas"):
+        direct.add_column(column)
+    direct.add_column("kg", justify="right")
+    direct.add_column(UNIT, justify="right")
+    for item in found["direct"]:
+        direct.add_row(item["name"], item["gas"], fmt(item["kg"]), fmt(item["kg_co2e"]))
+    parts.append(direct)
+    parts.extend(f"[yellow]caveat:[/] {c}" for c in found["caveats"])
+    return parts

@@ -138,9 +138,9 @@ def test_background_list_search_and_show() -> None:
     rows = json.loads(listed.output)
     assert rows, "the shipped background has China grid electricity"
     assert all(r["location"] == "CN" and r["unit"] == "kWh" for r in rows)
-    shown = runner.invoke(app, ["background", "show", rows[0]["id"]])
+    shown = runner.invoke(app, ["background", "show", rows[0]["id"], "-f", "json"])
     assert shown.exit_code == 0
-    assert json.loads(shown.output)["id"] == rows[0]["id"]
+    assert json.loads(shown.output)["activity"]["id"] == rows[0]["id"]
     summary = json.loads(runner.invoke(app, ["background", "show"]).output)
     assert summary["activities"] > 500
 
