@@ -13,7 +13,7 @@ from footprint.cli.common import DataDir, Gwp, handles_errors
 from footprint.errors import FootprintError
 
 if TYPE_CHECKING:
-    from footprint.exchange.store import FootprintStore
+    from footprint.exchange.store import FootprintStore, PactHost
 
 clients_app = typer.Typer(
     help="OAuth2 clients allowed to read published footprints and request new ones.",
@@ -81,6 +81,40 @@ def clients_add(
     typer.echo(f"client_secret: {secret}")
 
 
+def _pact_host(
+    url: str,
+    token_url: str | None,
+    client_id: str,
+    secret: str,
+    ca_file: Path | None,
+    secret_env: str | None = None,
+    url_name: str = "--url",
+) -> PactHost:
+    """Another company's PACT host from command-line options (token URL default URL/auth/token).
+
+    Raises:
+        FootprintError: a URL that is not https://, or a CA file that does not exist.
+    """
+    from footprint.exchange.store import PactHost
+
+    for name, value in ((url_name, url), ("--token-url", token_url)):
+        if value is not None and not value.startswith("https://"):
+            raise FootprintError(
+                f"{name} {value!r} is not an https:// URL", fix="PACT hosts speak HTTPS only"
+            )
+    if ca_file is not None and not ca_file.is_file():
+        raise FootprintError("no such file", where=str(ca_file), fix="give a PEM certificate")
+    base = url.rstrip("/")
+    return PactHost(
+        base,
+        token_url or f"{base}/auth/token",
+        client_id,
+        secret,
+        str(ca_file.resolve()) if ca_file else None,
+        secret_env,
+    )
+
+
 def _client_id(store: FootprintStore, client: str) -> str:
     """The id of the client named or numbered ``client``.
 
@@ -129,26 +163,13 @@ def clients_reply(
             "give --client-secret or --client-secret-env (one of them)",
             fix="--client-secret-env NAME keeps the secret out of the store",
         )
-    from footprint.exchange.store import PactHost
 
-    for name, value in (("--url", url), ("--token-url", token_url)):
-        if value is not None and not value.startswith("https://"):
-            raise FootprintError(
-                f"{name} {value!r} is not an https:// URL", fix="PACT hosts speak HTTPS only"
-            )
-    if ca_file is not None and not ca_file.is_file():
-        raise FootprintError("no such file", where=str(ca_file), fix="give a PEM certificate")
+    endpoint = _pact_host(
+        url, token_url, client_id, client_secret or "", ca_file, client_secret_env
+    )
     store = _store(data_dir, db_url)
     cid = _client_id(store, client)
-    base = url.rstrip("/")
-    endpoint = PactHost(
-        base,
-        token_url or f"{base}/auth/token",
-        client_id,
-        client_secret or "",
-        str(ca_file.resolve()) if ca_file else None,
-        client_secret_env,
-    )
+    base = endpoint.base_url
     store.set_reply_endpoint(cid, endpoint)
     typer.echo(f"answers to {cid} go to {base}/3/events (token from {endpoint.token_url})")
 
@@ -223,18 +244,8 @@ def request_command(
     in, `footprint received --out FILE` collects the footprints for `footprint import`.
     """
     from footprint.exchange.requesting import request_footprints
-    from footprint.exchange.store import PactHost
 
-    if not url.startswith("https://"):
-        raise FootprintError(f"{url!r} is not an https:// URL", fix="PACT hosts speak HTTPS only")
-    base = url.rstrip("/")
-    host = PactHost(
-        base,
-        token_url or f"{base}/auth/token",
-        client_id,
-        client_secret,
-        str(ca_file.resolve()) if ca_file else None,
-    )
+    host = _pact_host(url, token_url, client_id, client_secret, ca_file, url_name="URL")
     filters = {
         "productId": product_id or [],
         "companyId": company_id or [],
@@ -242,7 +253,7 @@ def request_command(
         "classification": classification or [],
     }
     event_id = request_footprints(host, filters, comment=comment)
-    typer.echo(f"request {event_id} sent to {base}/3/events")
+    typer.echo(f"request {event_id} sent to {host.base_url}/3/events")
 
 
 @handles_errors
