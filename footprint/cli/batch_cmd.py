@@ -132,16 +132,16 @@ def _print_pass_rates(err: Console, rows: object) -> None:
     """One line per verdict column: products judged, MET, NOT MET, other verdicts."""
     import pandas as pd
 
+    from footprint.labels.batch import PREFIX, pass_rate
+
     assert isinstance(rows, pd.DataFrame)
-    for column in (c for c in rows.columns if str(c).startswith("verdict:")):
-        judged = rows[column][rows[column] != ""]
-        if not len(judged):
+    for column in (c for c in rows.columns if str(c).startswith(PREFIX)):
+        rate = pass_rate(rows[column].astype(str))
+        if not rate.judged:
             continue
-        met = int((judged == "MET").sum())
-        not_met = int((judged == "NOT MET").sum())
         err.print(
-            f"{str(column).removeprefix('verdict:')}: {len(judged)} judged, {met} MET, "
-            f"{not_met} NOT MET, {len(judged) - met - not_met} other",
+            f"{str(column).removeprefix(PREFIX)}: {rate.judged} judged, {rate.met} MET, "
+            f"{rate.not_met} NOT MET, {rate.other} other",
             highlight=False,
         )
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from footprint.engine.result import FootprintResult
 from footprint.labels.assess import evaluate
 from footprint.labels.scheme import Scheme, get_scheme, load_schemes
+from footprint.labels.verdict import Verdict
 
 PREFIX = "verdict:"
 
@@ -55,3 +56,27 @@ class SchemeVerdicts:
             on_gwp = result if scheme.gwp == "any" else result_for(scheme.gwp)
             row[PREFIX + scheme.id] = evaluate(on_gwp, scheme, on=self.on).verdict.value
         return row
+
+
+@dataclass(frozen=True)
+class PassRate:
+    """How a scheme judged a catalogue: products judged, MET, NOT MET (the rest are other)."""
+
+    judged: int
+    met: int
+    not_met: int
+
+    @property
+    def other(self) -> int:
+        """NOT COMPARABLE, INSUFFICIENT EVIDENCE or NOT IN FORCE."""
+        return self.judged - self.met - self.not_met
+
+
+def pass_rate(verdicts: Iterable[str]) -> PassRate:
+    """Count the verdicts of one ``verdict:<scheme>`` column (empty cells: not judged)."""
+    judged = [v for v in verdicts if v]
+    return PassRate(
+        len(judged),
+        sum(v == Verdict.MET.value for v in judged),
+        sum(v == Verdict.NOT_MET.value for v in judged),
+    )

@@ -9,10 +9,12 @@ axis and labels each category with its unit. Verdict columns are optional: a col
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from footprint.engine.batch import BatchResult
+from footprint.labels.batch import PREFIX, PassRate, pass_rate
 from footprint.report import charts
 from footprint.report.format import CO2E, DASH, pct
 from footprint.report.model import Cell, Chart, Table, num, txt
@@ -59,43 +61,45 @@ def _records(batch: BatchResult) -> list[dict[str, Any]]:
 
 
 def _verdict_columns(columns: list[str]) -> list[str]:
-    return [c for c in columns if c == "verdict" or c.startswith("verdict:")]
+    return [c for c in columns if c == "verdict" or c.startswith(PREFIX)]
 
 
 def _pass_rates(ok: list[dict[str, Any]], columns: list[str]) -> Chart:
     """Share of MET, NOT MET and other verdicts among the products each scheme judged."""
-    names, counts, rows = [], [], []
+    names, rates, rows = [], [], []
     for column in columns:
-        verdicts = [_text(r.get(column)) for r in ok if _text(r.get(column))]
-        met = sum(v == "MET" for v in verdicts)
-        not_met = sum(v == "NOT MET" for v in verdicts)
-        name = column.removeprefix("verdict:") if column != "verdict" else "(verdict)"
+        rate = pass_rate(_text(r.get(column)) for r in ok)
+        name = column.removeprefix(PREFIX) if column != "verdict" else "(verdict)"
         names.append(name)
-        counts.append((len(verdicts), met, not_met, len(verdicts) - met - not_met))
+        rates.append(rate)
         rows.append(
             [
                 txt(name, "mono"),
-                txt(len(verdicts), "num"),
-                txt(met, "num"),
-                txt(not_met, "num"),
-                txt(len(verdicts) - met - not_met, "num"),
-                txt(pct(100.0 * met / len(verdicts)) if verdicts else DASH, "num"),
+                txt(rate.judged, "num"),
+                txt(rate.met, "num"),
+                txt(rate.not_met, "num"),
+                txt(rate.other, "num"),
+                txt(pct(100.0 * rate.met / rate.judged) if rate.judged else DASH, "num"),
             ]
         )
 
-    def share(k: int) -> list[float]:
-        return [100.0 * c[k] / c[0] if c[0] else 0.0 for c in counts]
+    def share(count: Callable[[PassRate], int]) -> list[float]:
+        return [100.0 * count(r) / r.judged if r.judged else 0.0 for r in rates]
 
     title = "Label pass rates"
     svg = charts.stacked(
         "pass-rates",
         title,
         names,
-        {"MET": share(1), "NOT MET": share(2), "other verdict": share(3)},
+        {
+            "MET": share(lambda r: r.met),
+            "NOT MET": share(lambda r: r.not_met),
+            "other verdict": share(lambda r: r.other),
+        },
         {"MET": GREEN, "NOT MET": VERMILION, "other verdict": GREY},
         "% of the products judged",
-        [100.0 if c[0] else 0.0 for c in counts],
-        [f"{c[1]} of {c[0]} MET" for c in counts],
+        [100.0 if r.judged else 0.0 for r in rates],
+        [f"{r.met} of {r.judged} MET" for r in rates],
     )
     table = Table(
         "Label pass rates (MET among the products checked)",
