@@ -216,7 +216,7 @@ def run_batch(
             rows.append(_row(path, intensities, bg, gwp, annotate))
             report(i + 1, len(files))
     else:
-        rows = _dask_rows(files, (intensities, bg, gwp, annotate), workers, scheduler, report)
+        rows = _dask_rows(files, intensities, bg, gwp, annotate, workers, scheduler, report)
     extra = [c for c in dict.fromkeys(k for r in rows for k in r) if c not in COLUMNS]
     frame = pd.DataFrame(rows, columns=COLUMNS + extra)
     if extra:
@@ -227,7 +227,10 @@ def run_batch(
 
 def _dask_rows(
     files: list[Path],
-    shared: tuple[dict[str, Intensities], Background, str, Annotator | None],
+    intensities: dict[str, Intensities],
+    background: Background,
+    gwp: str,
+    annotate: Annotator | None,
     workers: int | None,
     scheduler: str | None,
     report: Callable[[int, int], None],
@@ -241,7 +244,6 @@ def _dask_rows(
         )
     try:
         with Client(scheduler or cluster) as client:
-            intensities, background, gwp, annotate = shared
             shared_intensities = client.scatter(intensities, broadcast=True)
             shared_background = client.scatter(background, broadcast=True)
             chunks = list(_chunks(files, CHUNK))

@@ -120,8 +120,8 @@ def _activity_scores(system: LinkedSystem, solution: Solution) -> list[ActivityS
         return []
     nb = system.n_background
     scale = float(np.abs(scores).sum()) or 1.0
-    order = [int(i) for i in np.argsort(-np.abs(scores), kind="stable")]
-    order = [i for i in order if abs(scores[i]) > 1e-12 * scale]
+    order = np.argsort(-np.abs(scores), kind="stable")
+    order = order[np.abs(scores[order]) > 1e-12 * scale].tolist()
     acts = system.background.activities
     out = []
     for i in order[:TOP_ACTIVITIES]:

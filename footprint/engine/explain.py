@@ -11,8 +11,6 @@ import math
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from footprint.background.store import Background
 from footprint.engine.intensities import background_intensities
 from footprint.engine.methods import check_gwp, factor
@@ -101,4 +99,4 @@ def explain_activity(
 def closure(explanation: dict[str, Any]) -> float:
     """Direct plus inputs minus the intensity (kg CO2e per unit): zero up to rounding."""
     parts = [explanation["direct_kg_co2e"], *(i["kg_co2e"] for i in explanation["inputs"])]
-    return float(math.fsum(parts) - explanation["kg_co2e"]) if parts else float(np.nan)
+    return float(math.fsum(parts) - explanation["kg_co2e"])

@@ -21,6 +21,8 @@ from typing import Any
 from footprint.exchange.store import FILTER_NAMES, FootprintStore, InvalidFilter, PactHost
 
 EVENT_CREATED = "org.wbcsd.pact.ProductFootprint.RequestCreatedEvent.3"
+#: filters of a RequestCreatedEvent that are arrays of strings (the others are dates and status)
+LIST_FILTERS = ("productId", "companyId", "geography", "classification")
 EVENT_FULFILLED = "org.wbcsd.pact.ProductFootprint.RequestFulfilledEvent.3"
 EVENT_REJECTED = "org.wbcsd.pact.ProductFootprint.RequestRejectedEvent.3"
 ATTEMPTS = 3

@@ -12,10 +12,8 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
 from footprint.errors import FootprintError
-from footprint.exchange.replies import EVENT_CREATED, DeliveryError, post_event
+from footprint.exchange.replies import EVENT_CREATED, LIST_FILTERS, DeliveryError, post_event
 from footprint.exchange.store import PactHost
-
-LIST_FILTERS = ("productId", "companyId", "geography", "classification")
 
 
 def request_event(

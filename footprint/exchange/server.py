@@ -32,6 +32,7 @@ from footprint.exchange.replies import (
     EVENT_CREATED,
     EVENT_FULFILLED,
     EVENT_REJECTED,
+    LIST_FILTERS,
     answer_request,
 )
 from footprint.exchange.store import (
@@ -114,7 +115,7 @@ def _is_strings(value: object, *, non_empty: bool = True) -> bool:
 
 
 def _check_request_created(data: dict[str, Any]) -> str | None:
-    for name in ("productId", "companyId", "geography", "classification"):
+    for name in LIST_FILTERS:
         if name in data and not _is_strings(data[name]):
             return f"data.{name} must be a non-empty array of strings"
     for name in ("validOn", "validAfter", "validBefore"):

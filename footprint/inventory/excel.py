@@ -39,7 +39,7 @@ from pydantic import ValidationError
 
 from footprint.errors import InventoryError
 from footprint.inventory.csv_reader import COLUMNS
-from footprint.inventory.model import Inventory
+from footprint.inventory.model import DataQuality, Inventory
 from footprint.inventory.validate import Lines, build_inventory, combine_problems
 
 __all__ = ["PRODUCT_FIELDS", "read_excel", "write_template"]
@@ -61,14 +61,7 @@ PRODUCT_FIELDS = (
     "description",
     "sources",
 )
-DATA_QUALITY_KEYS = (
-    "technological",
-    "geographical",
-    "temporal",
-    "completeness",
-    "reliability",
-    "coverage_percent",
-)
+DATA_QUALITY_KEYS = tuple(DataQuality.model_fields)
 _OPTIONAL_FIELDS = (
     "biogenic_carbon_content",
     "fossil_carbon_content",

@@ -62,6 +62,19 @@ def product(
     )
 
 
+#: strategies for the arguments of :func:`product`
+PRODUCT_ARGS = {
+    "declared": amounts,
+    "steel": amounts,
+    "power": amounts,
+    "gas": st.floats(min_value=1e-3, max_value=100),
+    "truck": amounts,
+    "co2": amounts,
+    "removal": amounts,
+    "loop": st.floats(min_value=0, max_value=0.5),
+}
+
+
 def sums(values: object) -> float:
     assert isinstance(values, dict)
     return math.fsum(values.values())
@@ -70,17 +83,7 @@ def sums(values: object) -> float:
 @settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(
-    declared=amounts,
-    factor=st.floats(min_value=0.01, max_value=100),
-    steel=amounts,
-    power=amounts,
-    gas=st.floats(min_value=1e-3, max_value=100),
-    truck=amounts,
-    co2=amounts,
-    removal=amounts,
-    loop=st.floats(min_value=0, max_value=0.5),
-)
+@given(factor=st.floats(min_value=0.01, max_value=100), **PRODUCT_ARGS)
 def test_linear_in_declared_amount_and_breakdowns_sum(
     mini_background: Background,
     declared: float,
@@ -125,31 +128,13 @@ def test_more_input_never_lowers_an_emissions_only_footprint(
 @settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(
-    declared=amounts,
-    steel=amounts,
-    power=amounts,
-    gas=st.floats(min_value=1e-3, max_value=100),
-    truck=amounts,
-    co2=amounts,
-    removal=amounts,
-    loop=st.floats(min_value=0, max_value=0.5),
-)
+@given(inventory=st.builds(product, **PRODUCT_ARGS))
 def test_batch_fast_path_equals_the_full_bw2calc_solve(
-    mini_background: Background,
-    declared: float,
-    steel: float,
-    power: float,
-    gas: float,
-    truck: float,
-    co2: float,
-    removal: float,
-    loop: float,
+    mini_background: Background, inventory: Inventory
 ) -> None:
     from footprint.engine.fast import calculate_with
     from footprint.engine.intensities import background_intensities
 
-    inventory = product(declared, steel, power, gas, truck, co2, removal, loop)
     full = calculate(inventory, background=mini_background)
     fast = calculate_with(inventory, background_intensities(mini_background), mini_background)
     scale = max(abs(full.total), full.fossil, 1e-12)
