@@ -28,6 +28,12 @@ def write_bytes(data: bytes, target: Path) -> None:
     Raises:
         FootprintError: the target directory does not exist or is not writable.
     """
+    if target.is_dir():
+        raise FootprintError(
+            "is a directory, not a file",
+            where=str(target),
+            fix="give a file name, e.g. --out DIR/result.json",
+        )
     directory = target.parent if str(target.parent) else Path(".")
     if not directory.is_dir():
         raise FootprintError(
@@ -47,7 +53,9 @@ def write_bytes(data: bytes, target: Path) -> None:
         finally:
             if os.path.exists(tmp):
                 os.unlink(tmp)
-    except PermissionError as exc:
+    except OSError as exc:
         raise FootprintError(
-            f"cannot write: {exc.strerror}", where=str(target), fix="choose a writable --out path"
+            f"cannot write: {exc.strerror or exc}",
+            where=str(target),
+            fix="choose a writable --out path",
         ) from None

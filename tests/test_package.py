@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import footprint
 
@@ -91,3 +92,81 @@ def test_calculation_creates_no_files_outside_its_output(tmp_path: Path) -> None
     assert float(total) > 0
     assert bw2data_imported == "False"
     assert list(home.iterdir()) == []
+
+
+def _imported_top_level_modules() -> set[str]:
+    """Every top-level module the package imports, lazily inside functions too."""
+    import ast
+
+    names: set[str] = set()
+    for path in Path(footprint.__file__).parent.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names.update(alias.name.split(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names.add(node.module.split(".")[0])
+            elif (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "import_module"
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+                and isinstance(node.args[0].value, str)
+            ):
+                names.add(node.args[0].value.split(".")[0])
+    return names
+
+
+def test_the_default_install_carries_every_module_the_package_imports() -> None:
+    import importlib.metadata as metadata
+    import tomllib
+
+    from packaging.requirements import Requirement
+
+    project = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())["project"]
+    installed = _with_requirements([Requirement(spec) for spec in project["dependencies"]])
+    optional = {  # imported only when present, each behind a clear message or a fallback
+        "pypardiso",  # extra 'fast'
+        "scikits",  # scikit-umfpack, an optional solver
+        "psycopg",  # extra 'postgres'
+    }
+    providers = metadata.packages_distributions()
+    missing = {}
+    for module in sorted(_imported_top_level_modules() - set(sys.stdlib_module_names)):
+        if module in {"footprint", "__future__"} or module in optional:
+            continue
+        dists = {_canonical(d) for d in providers.get(module, [])}
+        if not dists & installed:
+            missing[module] = sorted(dists)
+    assert not missing, f"imported but not installed by `pip install .`: {missing}"
+
+
+def _canonical(name: str) -> str:
+    return name.lower().replace("_", "-").replace(".", "-")
+
+
+def _with_requirements(requirements: list[Any]) -> set[str]:
+    """The distributions ``requirements`` install, transitively, with the extras they name."""
+    import importlib.metadata as metadata
+
+    from packaging.requirements import Requirement
+
+    seen: set[tuple[str, str]] = set()
+    todo = [(r, "") for r in requirements]
+    names: set[str] = set()
+    while todo:
+        requirement, extra = todo.pop()
+        if requirement.marker is not None and not requirement.marker.evaluate({"extra": extra}):
+            continue
+        name = _canonical(requirement.name)
+        for wanted in ("", *sorted(requirement.extras)):
+            if (name, wanted) in seen:
+                continue
+            seen.add((name, wanted))
+            names.add(name)
+            try:
+                requires = metadata.requires(name) or []
+            except metadata.PackageNotFoundError:
+                continue
+            todo.extend((Requirement(spec), wanted) for spec in requires)
+    return names

@@ -4,16 +4,27 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from footprint import __version__
 from footprint.cli.batch_cmd import batch_command, intensities_command
-from footprint.cli.common import DataDir, Format, Gwp, OnDate, Out, err, handles_errors, parse_day
+from footprint.cli.bugs import report_bug
+from footprint.cli.common import (
+    DataDir,
+    Format,
+    Gwp,
+    OnDate,
+    Out,
+    console,
+    err,
+    handles_errors,
+    parse_day,
+)
 from footprint.cli.data_cmd import import_command
 from footprint.cli.exchange_cmd import export_app
 from footprint.cli.labels_cmd import label_app, verify_command
@@ -36,7 +47,7 @@ if TYPE_CHECKING:
 app = typer.Typer(
     help="Product carbon footprints (ISO 14067 / GB/T 24067 / PACT) on Brightway.",
     no_args_is_help=True,
-    pretty_exceptions_show_locals=False,
+    pretty_exceptions_enable=False,
     add_completion=False,
 )
 schema_app = typer.Typer(help="Print the JSON Schema of a file format.", no_args_is_help=True)
@@ -152,13 +163,15 @@ def calc(
             data = {
                 name: r.to_dict() | {"parameters": scenarios[name]} for name, r in results.items()
             }
-            write_text(json.dumps({"scenarios": data}, indent=2, ensure_ascii=False), out)
+            write_text(
+                json.dumps({"scenarios": data}, indent=2, ensure_ascii=False, allow_nan=False), out
+            )
         else:
             table, csv_text = render_scenarios(results, scenarios)
             if fmt is Format.csv:
                 write_text(csv_text, out)
             else:
-                Console().print(table)
+                console().print(table)
         return
     result = calculate(
         file, gwp=gwp.value, background=background, data_dir=data_dir, parameters=overrides or None
@@ -170,7 +183,7 @@ def calc(
     elif out not in (None, "-"):
         write_text(render_text(result), out)
     else:
-        Console().print(result_table(result))
+        console().print(result_table(result))
 
 
 def _scheme_chances(
@@ -255,7 +268,7 @@ def _calc_uncertainty(
         data = result.to_dict() | {"uncertainty": mc.to_dict(threshold=limit)}
         if labels[0]:
             data["uncertainty"]["schemes"] = chances
-        write_text(json.dumps(data, indent=2, ensure_ascii=False), out)
+        write_text(json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False), out)
         return
     table = Table(
         title=f"Monte Carlo: {mc.iterations} iterations, seed {mc.seed}, sampling {mc.sources} "
@@ -291,11 +304,11 @@ def _calc_uncertainty(
         import io
 
         buffer = io.StringIO()
-        Console(file=buffer, width=110, no_color=True).print(table)
+        console(file=buffer, width=110, no_color=True).print(table)
         write_text(render_text(result) + buffer.getvalue(), out)
     else:
-        Console().print(result_table(result))
-        Console().print(table)
+        console().print(result_table(result))
+        console().print(table)
 
 
 @schema_app.command("inventory")
@@ -303,7 +316,7 @@ def schema_inventory() -> None:
     """Print the JSON Schema of the inventory format."""
     from footprint.inventory import inventory_schema
 
-    typer.echo(json.dumps(inventory_schema(), indent=2))
+    typer.echo(json.dumps(inventory_schema(), indent=2, allow_nan=False))
 
 
 @template_app.command("xlsx")
@@ -360,7 +373,7 @@ def background_list(
     hits = bg.search(search, location)[["id", "name", "location", "unit"]]
     shown = hits if limit == 0 else hits.head(limit)
     if fmt is Format.json:
-        write_text(json.dumps(shown.to_dict(orient="records"), indent=2), None)
+        write_text(json.dumps(shown.to_dict(orient="records"), indent=2, allow_nan=False), None)
         return
     if fmt is Format.csv:
         write_text(str(shown.to_csv(index=False)), None)
@@ -370,7 +383,7 @@ def background_list(
         table.add_column(column, overflow="fold")
     for row in shown.itertuples(index=False):
         table.add_row(*[str(v) for v in row])
-    Console().print(table)
+    console().print(table)
     if len(hits) > len(shown):
         err.print(f"{len(hits) - len(shown)} more; use --limit 0 or narrow with --search.")
 
@@ -396,7 +409,7 @@ def _list_databases(fmt: Format, data_dir: Path | None) -> None:
             }
         )
     if fmt is Format.json:
-        write_text(json.dumps(rows, indent=2, ensure_ascii=False), None)
+        write_text(json.dumps(rows, indent=2, ensure_ascii=False, allow_nan=False), None)
         return
     table = Table(title=f"Background databases (imported ones in {directory})")
     for column in ("name", "version", "activities", "unlinked_exchanges", "source"):
@@ -408,7 +421,7 @@ def _list_databases(fmt: Format, data_dir: Path | None) -> None:
                 for c in ("name", "version", "activities", "unlinked_exchanges", "source")
             )
         )
-    Console().print(table)
+    console().print(table)
 
 
 @background_app.command("show")
@@ -431,7 +444,7 @@ def background_show(
 
     bg = load_background(name, data_dir)
     if activity is None:
-        typer.echo(json.dumps(bg.describe(), indent=2))
+        typer.echo(json.dumps(bg.describe(), indent=2, allow_nan=False))
         return
     found = explain_activity(
         bg,
@@ -441,17 +454,20 @@ def background_show(
         cache_dir=(data_dir or default_data_dir()) / "cache",
     )
     if fmt is Format.json:
-        write_text(json.dumps(found, indent=2, ensure_ascii=False), None)
+        write_text(json.dumps(found, indent=2, ensure_ascii=False, allow_nan=False), None)
         return
     from footprint.cli.render import explanation_tables
 
     for part in explanation_tables(found, top):
-        Console().print(part)
+        console().print(part)
 
 
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point: an exception that escapes a command is a bug (exit 3)."""
+    try:
+        app()
+    except Exception as exc:  # noqa: BLE001 - reported as a bug, never as a bare traceback
+        sys.exit(report_bug(exc))
 
 
 # Registered after `calc` so that --help lists footprints first, then labels, data and exchange.

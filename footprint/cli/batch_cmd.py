@@ -11,7 +11,16 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from footprint.cli.common import DataDir, Gwp, OnDate, Schemes, handles_errors, parse_day
+from footprint.cli.common import (
+    DataDir,
+    Gwp,
+    OnDate,
+    Schemes,
+    console,
+    handles_errors,
+    parse_day,
+    styled,
+)
 from footprint.errors import FootprintError
 
 
@@ -78,7 +87,7 @@ def batch_command(
         from footprint.labels.batch import SchemeVerdicts
 
         annotate = SchemeVerdicts.of(scheme, parse_day(on))
-    err = Console(stderr=True)
+    err = console(stderr=True)
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -123,7 +132,7 @@ def batch_command(
         err.print(table)
         _print_pass_rates(err, result.rows)
         for file, message in result.failures:
-            err.print(f"[red]failed[/] {file}: {message}", highlight=False, soft_wrap=True)
+            err.print(styled(("failed", "red"), f" {file}: {message}"), soft_wrap=True)
     if result.failures:
         raise typer.Exit(1)
 
@@ -178,6 +187,6 @@ def intensities_command(
     frame["energy_mj"] = found.energy
     frame.insert(4, "per", "per " + frame["unit"].astype(str))
     _write_frame(pd.DataFrame(frame), out)
-    Console(stderr=True).print(
+    console(stderr=True).print(
         f"{len(frame)} activities, {found.solver['name']}, {bg.name} {bg.version}"
     )

@@ -9,25 +9,62 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
+import click
 import typer
 from rich.console import Console
+from rich.text import Text
 
+from footprint.cli.bugs import report_bug
 from footprint.errors import FootprintError
 
 F = TypeVar("F", bound=Callable[..., Any])
-err = Console(stderr=True)
+
+
+def console(*, stderr: bool = False, **options: Any) -> Console:
+    """A rich console that shows text verbatim: user and data text is never parsed as markup.
+
+    Styling is given explicitly (``style=``, :class:`rich.text.Text`), so a process id such as
+    ``[/x]`` or a location such as ``[RNA]`` prints as written.
+    """
+    return Console(stderr=stderr, markup=False, highlight=False, **options)
+
+
+err = console(stderr=True)
+
+
+def styled(*parts: str | tuple[str, str]) -> Text:
+    """Text from plain parts and ``(text, style)`` pairs; no part is parsed as markup."""
+    return Text.assemble(*parts)
+
+
+def caveat(text: str) -> Text:
+    """A caveat line: the label styled, the text verbatim."""
+    return styled(("caveat:", "yellow"), " ", text)
+
+
+def print_error(message: str) -> None:
+    """Print an error paragraph on stderr (the message verbatim)."""
+    err.print(styled(("error:", "bold red"), " ", message), soft_wrap=True)
 
 
 def handles_errors(func: F) -> F:
-    """Print a FootprintError as one paragraph on stderr and exit 2, without a traceback."""
+    """Print a FootprintError as one paragraph on stderr and exit 2, without a traceback.
+
+    Any other exception is a bug: one line on stderr says so and where the details were written,
+    and the exit code is 3 (1 means "not met" / "not verified").
+    """
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
         except FootprintError as exc:
-            err.print(f"[bold red]error:[/] {exc.message}", highlight=False, soft_wrap=True)
+            print_error(exc.message)
             raise typer.Exit(exc.exit_code) from None
+        except (typer.Exit, typer.Abort, click.exceptions.Exit, click.ClickException):
+            raise
+        except Exception as exc:  # noqa: BLE001 - the last line of defence: a bug, reported
+            raise typer.Exit(report_bug(exc)) from None
 
     return wrapper  # type: ignore[return-value]
 

@@ -7,11 +7,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from footprint.cli.common import DataDir, Format, handles_errors
+from footprint.cli.common import DataDir, Format, console, handles_errors, styled
 
 
 @handles_errors
@@ -67,7 +66,7 @@ def import_command(
         name = path.stem
 
     target_dir = data_dir or default_data_dir()
-    err = Console(stderr=True)
+    err = console(stderr=True)
     with Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
@@ -86,12 +85,15 @@ def import_command(
         )
     summary = report.to_dict()
     if out_format is Format.json:
-        typer.echo(json.dumps(summary, indent=2, ensure_ascii=False))
+        typer.echo(json.dumps(summary, indent=2, ensure_ascii=False, allow_nan=False))
         return
-    console = Console()
+    out = console()
     counts = report.counts
-    console.print(
-        f"[bold green]imported[/] {name!r} ({fmt}) into {report.directory} in {report.seconds:.1f} s"
+    out.print(
+        styled(
+            ("imported", "bold green"),
+            f" {name!r} ({fmt}) into {report.directory} in {report.seconds:.1f} s",
+        )
     )
     table = Table(title="Import report", title_justify="left")
     table.add_column("what")
@@ -114,8 +116,8 @@ def import_command(
     )
     for pair, n in summary["unit_conversions"].items():
         table.add_row(f"unit conversion {pair}", str(n))
-    console.print(table)
-    console.print(
+    out.print(table)
+    out.print(
         f"Use it with: footprint calc FILE --background {name}"
         + (f" --data-dir {data_dir}" if data_dir else "")
     )

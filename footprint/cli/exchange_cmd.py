@@ -53,4 +53,4 @@ def export_pact_command(
         spec=spec,
         cpc=cpc,
     )
-    write_text(json.dumps(document, indent=2, ensure_ascii=False), out)
+    write_text(json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False), out)

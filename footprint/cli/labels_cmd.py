@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
-from footprint.cli.common import DataDir, Format, Out, handles_errors, parse_day
+from footprint.cli.common import DataDir, Format, Out, console, handles_errors, parse_day, styled
 from footprint.errors import FootprintError
 
 label_app = typer.Typer(
@@ -71,7 +71,7 @@ def label_list(
         for s in schemes
     ]
     if fmt is Format.json:
-        write_text(json.dumps(rows, indent=2, ensure_ascii=False), None)
+        write_text(json.dumps(rows, indent=2, ensure_ascii=False, allow_nan=False), None)
         return
     if fmt is Format.csv:
         import pandas as pd
@@ -90,7 +90,7 @@ def label_list(
             r["status"],
             r["categories"],
         )
-    Console(width=160).print(table)
+    console(width=160).print(table)
 
 
 @label_app.command("show")
@@ -104,6 +104,7 @@ def label_show(scheme: Annotated[str, typer.Argument(help="Scheme id.")]) -> Non
             get_scheme(scheme).model_dump(mode="json", exclude_none=True),
             indent=2,
             ensure_ascii=False,
+            allow_nan=False,
         )
     )
 
@@ -154,14 +155,14 @@ def label_check(
         data_dir=data_dir,
     )
     if fmt is Format.json:
-        write_text(json.dumps(report.to_dict(), indent=2, ensure_ascii=False), out)
+        write_text(json.dumps(report.to_dict(), indent=2, ensure_ascii=False, allow_nan=False), out)
     elif fmt is Format.csv:
         write_text(report.to_csv(), out)
     else:
-        console = Console(width=160)
-        console.print(f"[bold]{report.product}[/bold] — {len(report.verdicts)} scheme(s)")
+        screen = console(width=160)
+        screen.print(styled((report.product, "bold"), f" — {len(report.verdicts)} scheme(s)"))
         if not report.verdicts:
-            console.print(
+            screen.print(
                 f"No scheme covers category {report.category!r}; see `footprint label list`."
             )
         table = Table()
@@ -180,13 +181,13 @@ def label_check(
             style = VERDICT_STYLE.get(v.verdict.value, "")
             table.add_row(
                 f"{v.scheme}\n({v.version}, {v.status})",
-                f"[{style}]{v.verdict.value}[/]",
+                Text(v.verdict.value, style=style),
                 value,
                 threshold,
                 margin,
                 why,
             )
-        console.print(table)
+        screen.print(table)
     if not report.all_met:
         raise typer.Exit(1)
 
@@ -218,20 +219,27 @@ def verify(
     elif fmt == "markdown":
         write_text(report.to_markdown(), out)
     else:
-        console = Console(width=160)
-        head = "[bold green]VERIFIED[/]" if report.verified else "[bold red]NOT VERIFIED[/]"
-        console.print(
-            f"{head} — claim {report.claim.get('id') or report.claim['file']}: "
-            f"{report.claim['declared']} under {report.claim['scheme']} ({report.claim['scheme_version']})"
+        screen = console(width=160)
+        head = ("VERIFIED", "bold green") if report.verified else ("NOT VERIFIED", "bold red")
+        screen.print(
+            styled(
+                head,
+                f" — claim {report.claim.get('id') or report.claim['file']}: "
+                f"{report.claim['declared']} under {report.claim['scheme']} "
+                f"({report.claim['scheme_version']})",
+            )
         )
         table = Table()
         for column in ("#", "check", "result", "outcome"):
             table.add_column(column, overflow="fold")
         for i, c in enumerate(report.checks, 1):
             table.add_row(
-                str(i), c.name, "[green]pass[/]" if c.passed else "[bold red]FAIL[/]", c.outcome
+                str(i),
+                c.name,
+                Text("pass", style="green") if c.passed else Text("FAIL", style="bold red"),
+                c.outcome,
             )
-        console.print(table)
+        screen.print(table)
         if out not in (None, "-"):
             write_text(report.to_markdown(), out)
     if not report.verified:

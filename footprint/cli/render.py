@@ -5,10 +5,12 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from rich.console import Console, Group
+from rich.console import Group
 from rich.panel import Panel
 from rich.table import Table
+from rich.text import Text
 
+from footprint.cli.common import caveat, console
 from footprint.engine.result import UNIT, FootprintResult
 from footprint.inventory.model import STAGE_NAMES
 
@@ -43,10 +45,12 @@ def result_table(result: FootprintResult, top: int = 10) -> Group:
     """The footprint as rich renderables: headline, ISO split, stage, gas, top contributors and
     the largest emitting activities."""
     t = result.total
-    head = (
-        f"[bold]{result.product['name']}[/bold]\n"
-        f"[bold green]{fmt(t)} {UNIT}[/] per {result.declared_amount:g} {result.declared_unit}"
-        f"  ({result.method['name']}, cradle-to-gate, background {result.background['name']})"
+    head = Text.assemble(
+        (str(result.product["name"]), "bold"),
+        "\n",
+        (f"{fmt(t)} {UNIT}", "bold green"),
+        f" per {result.declared_amount:g} {result.declared_unit}"
+        f"  ({result.method['name']}, cradle-to-gate, background {result.background['name']})",
     )
     iso = _breakdown(
         "ISO 14067 split",
@@ -89,7 +93,7 @@ def result_table(result: FootprintResult, top: int = 10) -> Group:
             where.add_row(a.name, place, fmt(a.value), _share(a.value, t))
         parts.append(where)
     for warning in result.warnings:
-        parts.append(f"[yellow]caveat:[/] {warning}")
+        parts.append(caveat(warning))
     if result.allocation:
         parts.append("Allocation: " + "; ".join(f"{k}: {v}" for k, v in result.allocation.items()))
     return Group(*parts)  # type: ignore[arg-type]
@@ -98,7 +102,7 @@ def result_table(result: FootprintResult, top: int = 10) -> Group:
 def render_text(result: FootprintResult, width: int = 110) -> str:
     """The terminal table as plain text (for ``--out`` files)."""
     buffer = io.StringIO()
-    Console(file=buffer, width=width, no_color=True).print(result_table(result))
+    console(file=buffer, width=width, no_color=True).print(result_table(result))
     return buffer.getvalue()
 
 
@@ -183,11 +187,13 @@ def explanation_tables(found: dict[str, Any], top: int = 15) -> list[object]:
     """``background show ACTIVITY`` as rich renderables (see :mod:`footprint.engine.explain`)."""
     act, unit = found["activity"], found["unit"]
     per = f"{UNIT} per {unit}"
-    head = (
-        f"[bold]{act['name']}[/bold] [{act['location']}]  id {act['id']}\n"
-        f"[bold green]{fmt(found['kg_co2e'])} {per}[/]  ·  {fmt(found['energy_mj'])} MJ per "
-        f"{unit} (cumulative energy demand)  ·  {found['background']['name']} "
-        f"{found['background']['version']}, GWP {found['gwp'].upper()}"
+    head = Text.assemble(
+        (str(act["name"]), "bold"),
+        f" [{act['location']}]  id {act['id']}\n",
+        (f"{fmt(found['kg_co2e'])} {per}", "bold green"),
+        f"  ·  {fmt(found['energy_mj'])} MJ per {unit} (cumulative energy demand)  ·  "
+        f"{found['background']['name']} {found['background']['version']}, "
+        f"GWP {found['gwp'].upper()}",
     )
     parts: list[object] = [Panel(head, expand=False)]
     buckets = {k.replace("_", " "): v for k, v in found["by_bucket"].items()}
@@ -216,5 +222,5 @@ def explanation_tables(found: dict[str, Any], top: int = 15) -> list[object]:
     for item in found["direct"]:
         direct.add_row(item["name"], item["gas"], fmt(item["kg"]), fmt(item["kg_co2e"]))
     parts.append(direct)
-    parts.extend(f"[yellow]caveat:[/] {c}" for c in found["caveats"])
+    parts.extend(caveat(c) for c in found["caveats"])
     return parts

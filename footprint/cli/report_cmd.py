@@ -11,6 +11,27 @@ from footprint.cli.common import DataDir, Gwp, OnDate, Schemes, handles_errors, 
 from footprint.errors import FootprintError
 
 
+def page_format(out: Path, fmt: str | None) -> str:
+    """The page format: ``--format`` if given, else from the ``--out`` suffix (.pdf or HTML).
+
+    Raises:
+        FootprintError: an unknown format, or one that contradicts the file's suffix.
+    """
+    suffix = out.suffix.lower()
+    if fmt is None:
+        return "pdf" if suffix == ".pdf" else "html"
+    if fmt not in ("html", "pdf"):
+        raise FootprintError(f"--format {fmt!r} is not html or pdf", fix="use html or pdf")
+    clash = (fmt == "html" and suffix == ".pdf") or (fmt == "pdf" and suffix in (".html", ".htm"))
+    if clash:
+        raise FootprintError(
+            f"--format {fmt} does not match the file name {out.name!r}",
+            where="--out",
+            fix=f"name the file *.{fmt}, or drop --format to follow the file name",
+        )
+    return fmt
+
+
 def write_page(html: str, out: Path, fmt: str) -> None:
     """Write ``html`` to ``out`` as HTML (atomically) or as PDF."""
     from footprint.output import write_text
@@ -29,7 +50,10 @@ def write_page(html: str, out: Path, fmt: str) -> None:
 def report_command(
     file: Annotated[Path, typer.Argument(help="Inventory file.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="report.html or report.pdf.")],
-    fmt: Annotated[str, typer.Option("--format", "-f", help="html or pdf.")] = "html",
+    fmt: Annotated[
+        str | None,
+        typer.Option("--format", "-f", help="html or pdf (default: from the --out file name)."),
+    ] = None,
     scheme: Schemes = None,
     on: OnDate = None,
     uncertainty: Annotated[int | None, typer.Option(help="Monte Carlo iterations.")] = None,
@@ -48,6 +72,7 @@ def report_command(
     from footprint.report import render_html
 
     day = parse_day(on)
+    page = page_format(out, fmt)
     inventory = read_inventory(file)
     result = calculate(inventory, gwp=gwp.value, background=background, data_dir=data_dir)
     labels = None
@@ -86,5 +111,5 @@ def report_command(
     html = render_html(
         result, labels=labels, uncertainty=spread, scenarios=scenarios, background=used
     )
-    write_page(html, out, fmt)
+    write_page(html, out, page)
     typer.echo(f"wrote {out}", err=True)

@@ -63,7 +63,8 @@ def publish_command(
                 "product": key,
                 "status": stored["status"],
                 "precedingPfIds": stored.get("precedingPfIds", []),
-            }
+            },
+            allow_nan=False,
         )
     )
 
@@ -276,7 +277,7 @@ def received_command(
             f"rejected {item.get('requestEventId')}: {error.get('code')}: {error.get('message')}",
             err=True,
         )
-    text = json.dumps({"data": footprints}, indent=2, ensure_ascii=False) + "\n"
+    text = json.dumps({"data": footprints}, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
     if out is None:
         typer.echo(text, nl=False)
     else:

@@ -142,6 +142,13 @@ def _row(
             extra = annotate(r, result_for)
     except FootprintError as exc:
         return {"file": str(path), "status": "failed", "error": exc.message}
+    except Exception as exc:  # noqa: BLE001 - one product's crash never stops the catalogue
+        return {
+            "file": str(path),
+            "status": "failed",
+            "error": f"internal error (a bug in footprint, not in this file): "
+            f"{type(exc).__name__}: {exc}",
+        }
     return {
         "file": str(path),
         "status": "ok",

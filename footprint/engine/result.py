@@ -103,7 +103,7 @@ class FootprintResult:
 
     def to_json(self, indent: int | None = 2) -> str:
         """``to_dict`` as JSON text."""
-        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, allow_nan=False)
 
     def to_dataframe(self) -> pd.DataFrame:
         """One row per line item: process, stage, input, kind, kg CO2e and its ISO buckets."""

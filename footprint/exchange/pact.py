@@ -833,7 +833,9 @@ def _provenance(result: FootprintResult) -> str:
 def _content_id(doc: Mapping[str, Any]) -> str:
     """A UUID5 of the document without ``id``, ``created`` and ``status`` (same content, same id)."""
     content = {k: v for k, v in doc.items() if k not in ("id", "created", "status")}
-    text = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    text = json.dumps(
+        content, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False
+    )
     return str(uuid.uuid5(_NAMESPACE, text))
 
 
@@ -1043,7 +1045,8 @@ def pact_as_background(footprints: Sequence[PactFootprint], name: str = "pact") 
     digest = hashlib.sha256(
         json.dumps(
             [[a["id"], a["unit"], a["source"]] for a in activities]
-            + [[b["activity"], b["flow"], repr(b["amount"])] for b in biosphere]
+            + [[b["activity"], b["flow"], repr(b["amount"])] for b in biosphere],
+            allow_nan=False,
         ).encode()
     ).hexdigest()[:12]
     return Background(

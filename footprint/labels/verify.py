@@ -55,7 +55,12 @@ class VerificationReport:
 
     def to_json(self) -> str:
         """Canonical JSON (sorted keys)."""
-        return json.dumps(self.to_dict(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        return (
+            json.dumps(
+                self.to_dict(), indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False
+            )
+            + "\n"
+        )
 
     def to_markdown(self) -> str:
         """The report as Markdown."""

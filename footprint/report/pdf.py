@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import importlib
 import logging
+import warnings
 from pathlib import Path
 from typing import Any
 
 from footprint.errors import FootprintError
+from footprint.output import write_bytes
 
 FIX = (
     "install WeasyPrint into this environment (pip install 'weasyprint>=62') and, on Debian or "
@@ -35,7 +37,11 @@ def _refuse(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
 
 def _weasyprint() -> Any:
     try:
-        return importlib.import_module("weasyprint")
+        with warnings.catch_warnings():
+            # Without the optional HarfBuzz-subset library WeasyPrint subsets fonts with fontTools
+            # and says so with a DeprecationWarning; the PDF is the same.
+            warnings.filterwarnings("ignore", "HarfBuzz-Subset", DeprecationWarning)
+            return importlib.import_module("weasyprint")
     except ImportError:
         raise FootprintError(
             "PDF output needs WeasyPrint, which is not installed", fix=FIX
@@ -44,15 +50,24 @@ def _weasyprint() -> Any:
         raise FootprintError(
             f"WeasyPrint cannot load its system libraries ({exc})", fix=FIX
         ) from None
+    except Exception as exc:  # noqa: BLE001 - any other failure to load it: PDF is unavailable
+        raise FootprintError(
+            f"WeasyPrint cannot be loaded ({type(exc).__name__}: {exc})", fix=FIX
+        ) from None
+
+
+def pdf_unavailable_reason() -> str | None:
+    """Why :func:`write_pdf` cannot run here, or None when it can."""
+    try:
+        _weasyprint()
+    except FootprintError as exc:
+        return exc.what
+    return None
 
 
 def pdf_available() -> bool:
     """Whether :func:`write_pdf` can run here."""
-    try:
-        _weasyprint()
-    except FootprintError:
-        return False
-    return True
+    return pdf_unavailable_reason() is None
 
 
 def write_pdf(html: str, path: Path) -> None:
@@ -70,13 +85,7 @@ def write_pdf(html: str, path: Path) -> None:
         logging.ERROR
     )  # unsupported screen-only CSS is expected, not the user's problem
     try:
-        document = weasyprint.HTML(string=html, url_fetcher=_refuse)
-        document.write_pdf(target=str(path))
-    except OSError as exc:
-        raise FootprintError(
-            f"cannot write the PDF: {exc.strerror or exc}",
-            where=str(path),
-            fix="choose a path in a directory that exists and that you can write to",
-        ) from None
+        data = weasyprint.HTML(string=html, url_fetcher=_refuse).write_pdf()
     finally:
         logger.setLevel(level)
+    write_bytes(data, path)  # atomically, like every other output

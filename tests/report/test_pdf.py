@@ -17,7 +17,7 @@ from tests.report.conftest import CLAIM, EXAMPLES, example
 
 @pytest.mark.slow
 @pytest.mark.skipif(
-    not pdf.pdf_available(), reason="WeasyPrint or Pango is not installed: pip install weasyprint"
+    not pdf.pdf_available(), reason=f"PDF output unavailable here: {pdf.pdf_unavailable_reason()}"
 )
 def test_product_and_verification_reports_print_to_pdf(tmp_path: Path) -> None:
     from footprint.labels.verify import verify
@@ -62,10 +62,10 @@ def test_missing_weasyprint_is_a_footprint_error_with_a_fix(
 
 
 @pytest.mark.skipif(
-    not pdf.pdf_available(), reason="WeasyPrint or Pango is not installed: pip install weasyprint"
+    not pdf.pdf_available(), reason=f"PDF output unavailable here: {pdf.pdf_unavailable_reason()}"
 )
 def test_unwritable_path_is_a_footprint_error(tmp_path: Path) -> None:
-    with pytest.raises(FootprintError, match="cannot write the PDF"):
+    with pytest.raises(FootprintError, match="does not exist"):
         write_pdf("<html><body>x</body></html>", tmp_path / "missing" / "x.pdf")
 
 
