@@ -34,10 +34,7 @@ def _parse_evidence(pairs: list[str]) -> dict[str, Any]:
             raise FootprintError(
                 f"--evidence {pair!r} is not NAME=VALUE", fix="e.g. --evidence scrap_share=0.9"
             )
-        try:
-            evidence[key.strip()] = float(value)
-        except ValueError:
-            evidence[key.strip()] = value.strip()
+        evidence[key.strip()] = value.strip()  # typed by the schemes' rules in check_labels
     return evidence
 
 
@@ -126,7 +123,9 @@ def label_check(
         typer.Option(
             "--evidence",
             "-e",
-            help="NAME=VALUE, e.g. scrap_share=0.9 or baseline_footprint='900 kg CO2e/t'.",
+            help="NAME=VALUE, repeatable, e.g. scrap_share=0.9 (a fraction 0–1), "
+            "high_early_strength=true or baseline_footprint='900 kg CO2e/t' (with its unit). A "
+            "NAME no chosen scheme uses and no inventory parameter names is refused.",
         ),
     ] = None,
     on: Annotated[
@@ -139,8 +138,9 @@ def label_check(
 ) -> None:
     """Check a product against label schemes: verdict, threshold, margin and why.
 
-    Each scheme is judged on a footprint computed with the GWP set it prescribes. Exit code 0 when
-    every scheme checked is MET, 1 otherwise.
+    Each scheme is judged on a footprint computed with the GWP set it prescribes.
+
+    Exit code 0 when every scheme checked is MET, 1 otherwise, 2 bad input (e.g. bad evidence).
     """
     from footprint.labels.check import check_labels
     from footprint.output import write_text
@@ -199,17 +199,40 @@ def verify(
     html: Annotated[
         Path | None, typer.Option("--html", help="Also write the verification as an HTML page.")
     ] = None,
+    tolerance: Annotated[
+        float | None,
+        typer.Option(
+            "--tolerance",
+            help="Allowed difference between the declared and the recomputed value, in % of the "
+            "recomputed one (0–100). Default 1 %. The claim's own tolerance_pct can only tighten it.",
+        ),
+    ] = None,
+    allow_path: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--allow-path",
+            help="A directory the claim may name files in besides its own (repeatable). Without it "
+            "every file the claim names must lie in the claim file's directory, after symlinks "
+            "and '..'.",
+        ),
+    ] = None,
 ) -> None:
     """Verify a label claim for an auditor: recompute it and check it against the scheme in force.
 
-    Exit code 0 verified, 1 not verified, 2 bad input.
+    Tolerance: --tolerance (default 1 %); a claim's own tolerance_pct can only tighten it.
+
+    The report states the tolerance applied and where it came from.
+
+    Files the claim names must lie in its directory (after symlinks) or under an --allow-path.
+
+    Exit code 0 verified, 1 not verified, 2 a malformed claim or bad input.
     """
     from footprint.labels.verify import verify as run_verify
     from footprint.output import write_text
 
     if fmt not in ("table", "json", "markdown"):
         raise FootprintError(f"--format {fmt!r} is not one of table, json, markdown")
-    report = run_verify(claim)
+    report = run_verify(claim, tolerance_pct=tolerance, allow_paths=allow_path or [])
     if html is not None:
         from footprint.report import render_verification_html
 
@@ -228,6 +251,10 @@ def verify(
                 f"{report.claim['declared']} under {report.claim['scheme']} "
                 f"({report.claim['scheme_version']})",
             )
+        )
+        console.print(
+            f"tolerance ±{report.tolerance['applied_pct']:g} %: {report.tolerance['note']}",
+            highlight=False,
         )
         table = Table()
         for column in ("#", "check", "result", "outcome"):

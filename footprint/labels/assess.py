@@ -9,6 +9,7 @@ import pint
 
 from footprint.engine.result import FootprintResult
 from footprint.errors import FootprintError
+from footprint.labels.evidence import expected_evidence, typed
 from footprint.labels.rules import Subject, rule_for
 from footprint.labels.scheme import Rule, Scheme, SchemeError
 from footprint.labels.verdict import LabelVerdict, Outcome, Verdict
@@ -82,8 +83,21 @@ def evaluate(
         scheme: the scheme version to apply.
         evidence: parameters and baselines the rule may need (added to the inventory's parameters).
         on: the date the claim is made (default: today); the scheme must be in force then.
+
+    Raises:
+        EvidenceError: a value the scheme uses (in ``evidence`` or the inventory's parameters) is
+            not of its type, e.g. text or a boolean for a fraction, or a baseline without a unit.
     """
     on = on or dt.date.today()
+    expected = expected_evidence(scheme)
+    evidence = {
+        **typed(
+            result.product.get("parameters") or {},
+            expected,
+            where=lambda key: f"inventory parameter {key}",
+        ),
+        **typed(evidence or {}, expected, where=lambda key: f"evidence {key}"),
+    }
     base: list[str] = []
     if not scheme.in_force(on):
         until = scheme.valid_to.isoformat() if scheme.valid_to else "open-ended"

@@ -11,6 +11,13 @@ from typing import Any
 from footprint.engine.result import FootprintResult
 from footprint.inventory import Inventory, read_inventory
 from footprint.labels.assess import applicable, evaluate
+from footprint.labels.evidence import (
+    Expected,
+    expected_evidence,
+    like_parameter,
+    refuse_unknown,
+    typed,
+)
 from footprint.labels.scheme import Scheme, get_scheme, load_schemes
 from footprint.labels.verdict import LabelVerdict, Verdict
 
@@ -89,6 +96,23 @@ def schemes_for(inventory: Inventory, wanted: list[str]) -> list[Scheme]:
     return [get_scheme(w) for w in wanted]
 
 
+def _typed_evidence(
+    evidence: dict[str, Any], chosen: list[Scheme], inventory: Inventory
+) -> dict[str, Any]:
+    expected: dict[str, Expected] = {}
+    for scheme in chosen:
+        for key, want in expected_evidence(scheme).items():
+            expected.setdefault(key, want)
+    for key, value in inventory.product.parameters.items():
+        expected.setdefault(key, like_parameter(value))
+    refuse_unknown(evidence, expected, where=_on_command_line)
+    return typed(evidence, expected, where=_on_command_line, sep="=")
+
+
+def _on_command_line(key: str) -> str:
+    return f"--evidence {key}"
+
+
 def check_labels(
     inventory: Inventory | str | Path,
     schemes: list[str],
@@ -100,14 +124,21 @@ def check_labels(
 ) -> LabelReport:
     """Verdicts of ``schemes`` (ids, or ``["all"]`` for every scheme covering the product's category).
 
+    ``evidence`` values may be given as text (as on the command line: ``"0.95"``, ``"true"``,
+    ``"900 kg CO2e/t"``); each is typed by what the schemes' rules do with it.
+
     Raises:
         FootprintError: bad inventory or unknown scheme id.
+        EvidenceError: an evidence key no chosen scheme uses and no inventory parameter names, or a
+            value not of its type (text or a boolean for a number, a fraction outside 0–1, a
+            baseline without its unit...).
     """
     from footprint.engine.calculate import calculate
 
     if not isinstance(inventory, Inventory):
         inventory = read_inventory(inventory)
     chosen = schemes_for(inventory, schemes)
+    evidence = _typed_evidence(evidence or {}, chosen, inventory)
     results: dict[str, FootprintResult] = {}
     verdicts = []
     for scheme in chosen:

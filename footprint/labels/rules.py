@@ -68,12 +68,9 @@ def _in_unit(value: pint.Quantity, unit: Any) -> float:  # type: ignore[type-arg
 
 
 def _number_evidence(subject: Subject, key: str) -> float | None:
+    """An evidenced number (typed by :func:`footprint.labels.evidence.typed`), None if not given."""
     raw = subject.evidence.get(key)
-    if raw is None or raw == "":
-        return None
-    if isinstance(raw, bool):
-        return 1.0 if raw else 0.0
-    return float(raw)
+    return None if raw is None else float(raw)
 
 
 class RuleKind:
@@ -227,12 +224,14 @@ class Sliding(RuleKind):
 
 
 def _evidence_quantity(subject: Subject, key: str, unit: Any) -> float | None:
+    """An evidenced quantity (e.g. ``"900 kg CO2e/t"``) in ``unit``, None if not given.
+
+    A bare number is never read as being in the compared unit: typed evidence always has its unit.
+    """
     raw = subject.evidence.get(key)
-    if raw is None or raw == "":
+    if raw is None:
         return None
-    if isinstance(raw, int | float):
-        return float(raw)  # stated in the compared value's unit
-    return _in_unit(quantity(raw), unit)
+    return _in_unit(raw if isinstance(raw, pint.Quantity) else quantity(raw), unit)
 
 
 class RelativeReduction(RuleKind):

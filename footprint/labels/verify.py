@@ -5,18 +5,28 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from footprint.errors import FootprintError, UnitError
+from footprint.errors import FootprintError, UnitError, locate
 from footprint.labels.assess import evaluate
 from footprint.labels.claim import Claim, ClaimError, read_claim
+from footprint.labels.evidence import (
+    MASS_BALANCE,
+    Expected,
+    expected_evidence,
+    like_parameter,
+    refuse_unknown,
+    typed,
+)
 from footprint.labels.scheme import Scheme, SchemeError, get_scheme, load_schemes
 from footprint.labels.verdict import Verdict
 from footprint.units import convert, quantity
 
-FRACTIONS = ("share", "ratio", "fraction", "content")
+#: the tolerance applied when the auditor gives none (no shipped scheme names its own), ± %
+DEFAULT_TOLERANCE_PCT = 1.0
 
 
 @dataclass(frozen=True)
@@ -37,6 +47,8 @@ class VerificationReport:
     checks: list[Check]
     recomputed: dict[str, Any] | None
     verdict: dict[str, Any] | None
+    #: the tolerance applied (``applied_pct``), where it came from (``source``) and why (``note``)
+    tolerance: dict[str, Any] = field(default_factory=dict)
 
     @property
     def verified(self) -> bool:
@@ -51,6 +63,7 @@ class VerificationReport:
             "checks": [asdict(c) for c in self.checks],
             "recomputed": self.recomputed,
             "verdict": self.verdict,
+            "tolerance": self.tolerance,
         }
 
     def to_json(self) -> str:
@@ -72,6 +85,11 @@ class VerificationReport:
         if self.recomputed:
             lines.append(
                 f"- **recomputed**: {self.recomputed['value']:.6g} {self.recomputed['unit']}"
+            )
+        if self.tolerance:
+            lines.append(
+                f"- **tolerance applied**: ±{self.tolerance['applied_pct']:g} % "
+                f"({self.tolerance['note']})"
             )
         lines += ["", "| # | check | result | outcome |", "|---|---|---|---|"]
         for i, c in enumerate(self.checks, 1):
@@ -136,36 +154,33 @@ def _version_checks(claim: Claim, scheme: Scheme, directory: Path | None) -> lis
     return checks
 
 
-def _evidence_checks(claim: Claim, parameters: dict[str, float]) -> list[Check]:
+def _evidence_checks(evidence: dict[str, Any], parameters: dict[str, Any]) -> list[Check]:
+    """Evidence (typed) against the inventory's parameters, and the scrap mass balance."""
     problems, inputs = [], {}
-    for key, value in sorted(claim.evidence.items()):
-        if any(word in key for word in FRACTIONS) and isinstance(value, int | float):
+    for key, value in sorted(evidence.items()):
+        if isinstance(value, float):
             inputs[key] = value
-            if not 0 <= float(value) <= 1:
-                problems.append(f"{key} = {value} is outside 0–1")
-        if (
-            key in parameters
-            and isinstance(value, int | float)
-            and not math.isclose(float(value), parameters[key], rel_tol=1e-9, abs_tol=1e-12)
-        ):
-            problems.append(f"{key}: evidence {value} but the inventory says {parameters[key]}")
-    scrap, metal = claim.evidence.get("scrap_mass"), claim.evidence.get("metallic_input_mass")
-    if scrap is not None and metal is not None and "scrap_share" in claim.evidence:
-        try:
-            balance = convert(quantity(scrap), "kg") / convert(quantity(metal), "kg")
-        except UnitError as exc:
-            raise ClaimError(exc.what, where="claim.evidence", fix=exc.fix) from None
+        stated = parameters.get(key)
+        if isinstance(value, float) and isinstance(stated, int | float):
+            if not math.isclose(value, float(stated), rel_tol=1e-9, abs_tol=1e-12):
+                problems.append(f"{key}: evidence {value:g} but the inventory says {stated:g}")
+        elif key in parameters and isinstance(value, str) and value != stated:
+            problems.append(f"{key}: evidence {value!r} but the inventory says {stated!r}")
+    scrap, metal = evidence.get("scrap_mass"), evidence.get("metallic_input_mass")
+    share = evidence.get("scrap_share")
+    if scrap is not None and metal is not None and isinstance(share, float):
+        balance = convert(scrap, "kg") / convert(metal, "kg")
         inputs["scrap_mass / metallic_input_mass"] = balance
-        if not math.isclose(balance, float(claim.evidence["scrap_share"]), rel_tol=0.01):
+        if not math.isclose(balance, share, rel_tol=0.01):
             problems.append(
-                f"mass balance gives scrap share {balance:.4g}, evidence says "
-                f"{claim.evidence['scrap_share']}"
+                f"mass balance gives scrap share {balance:.4g}, evidence says {share:g}"
             )
     return [
         Check(
             "evidence in range and consistent",
             not problems,
-            "; ".join(problems) or "all evidenced fractions within 0–1 and consistent",
+            "; ".join(problems)
+            or "every evidenced value has its type and range and agrees with the inventory",
             inputs,
         )
     ]
@@ -190,18 +205,102 @@ def _period_check(result_product: dict[str, Any]) -> Check:
     )
 
 
-def verify(claim_path: str | Path, *, labels: Path | None = None) -> VerificationReport:
-    """Verify the claim in ``claim_path``.
+def tolerance_applied(auditor_pct: float | None, claim_pct: float | None) -> dict[str, Any]:
+    """The tolerance (± % of the recomputed value) a verification applies, and where it came from.
+
+    The auditor's ``auditor_pct`` (default :data:`DEFAULT_TOLERANCE_PCT`: no shipped scheme names a
+    tolerance of its own) bounds it; the claim's ``claim_pct`` can only tighten it.
 
     Raises:
-        FootprintError: the claim file itself is malformed or names an unknown scheme (exit 2);
-            every problem with the claim's substance is a failed check instead.
+        FootprintError: ``auditor_pct`` is not a finite number from 0 to 100.
+    """
+    if auditor_pct is None:
+        auditor, source = DEFAULT_TOLERANCE_PCT, "default"
+        note = "the default: the auditor gave no --tolerance"
+    elif (
+        isinstance(auditor_pct, bool)
+        or not isinstance(auditor_pct, int | float)
+        or not math.isfinite(auditor_pct)
+        or not 0 <= auditor_pct <= 100
+    ):
+        raise FootprintError(
+            f"tolerance {auditor_pct!r} % is not a finite number from 0 to 100",
+            where="the auditor's tolerance (--tolerance)",
+            fix="give the allowed difference in % of the recomputed value, e.g. --tolerance 1",
+        )
+    else:
+        auditor, source = float(auditor_pct), "auditor"
+        note = "the auditor's --tolerance"
+    applied = auditor
+    if claim_pct is not None and claim_pct < auditor:
+        applied, source = claim_pct, "claim"
+        note = f"the claim's own tolerance_pct, tighter than the auditor's ±{auditor:g} %"
+    elif claim_pct is not None and claim_pct > auditor:
+        note += f"; the claim's tolerance_pct of {claim_pct:g} % cannot widen it"
+    return {
+        "applied_pct": applied,
+        "source": source,
+        "auditor_pct": auditor,
+        "claim_pct": claim_pct,
+        "note": note,
+    }
+
+
+def _claim_evidence(
+    claim: Claim, path: Path, expected: dict[str, Expected], parameters: dict[str, Any] | None
+) -> dict[str, Any]:
+    """The claim's evidence, typed; with the inventory's ``parameters``, unknown keys refused."""
+
+    def where(key: str) -> str:
+        return locate(path, None, f"evidence.{key}")
+
+    if parameters is not None:
+        expected = {
+            **{k: like_parameter(v) for k, v in parameters.items()},
+            **expected,
+        }
+        refuse_unknown(claim.evidence, expected, where=where)
+    return typed(claim.evidence, expected, where=where)
+
+
+def verify(
+    claim_path: str | Path,
+    *,
+    labels: Path | None = None,
+    tolerance_pct: float | None = None,
+    allow_paths: Sequence[str | Path] = (),
+) -> VerificationReport:
+    """Verify the claim in ``claim_path``.
+
+    Args:
+        claim_path: the claim file (YAML).
+        labels: the label schemes' directory (default: the shipped ``labels/``).
+        tolerance_pct: the auditor's tolerance, ± % of the recomputed value, 0–100 (default
+            :data:`DEFAULT_TOLERANCE_PCT`); the claim's own ``tolerance_pct`` can only tighten it.
+        allow_paths: directories besides the claim's own that the files it names may lie in
+            (after symlinks and ``..``).
+
+    Raises:
+        FootprintError: the claim file itself is malformed, names an unknown scheme, a file outside
+            its directory and ``allow_paths``, or evidence that is not of its type; a tolerance out
+            of bounds (exit 2). Every problem with the claim's substance is a failed check instead.
     """
     from footprint.engine.calculate import calculate
 
+    tolerance_applied(tolerance_pct, None)  # the auditor's own input first
+    for allowed in allow_paths:
+        if not Path(allowed).is_dir():
+            raise FootprintError(
+                f"{str(allowed)!r} is not a directory",
+                where="--allow-path",
+                fix="give a directory the claim's files may lie in",
+            )
     path = Path(claim_path)
-    claim, inventory_path = read_claim(path)
+    claim, inventory_path = read_claim(path, [Path(p) for p in allow_paths])
+    tolerance = tolerance_applied(tolerance_pct, claim.tolerance_pct)
     scheme = _scheme(claim, labels)
+    expected = {**MASS_BALANCE, **expected_evidence(scheme)}
+    _claim_evidence(claim, path, expected, None)
     claim_info = {
         "id": claim.id,
         "file": path.name,
@@ -230,7 +329,7 @@ def verify(claim_path: str | Path, *, labels: Path | None = None) -> Verificatio
     ]
     checks += _version_checks(claim, scheme, labels)
     if actual is None:
-        return VerificationReport(claim_info, checks, None, None)
+        return VerificationReport(claim_info, checks, None, None, tolerance)
     try:
         result = calculate(inventory_path, gwp=claim.gwp)
     except FootprintError as exc:
@@ -241,7 +340,7 @@ def verify(claim_path: str | Path, *, labels: Path | None = None) -> Verificatio
                 exc.message.replace(str(inventory_path), claim.inventory),
             )
         )
-        return VerificationReport(claim_info, checks, None, None)
+        return VerificationReport(claim_info, checks, None, None, tolerance)
     per = f"kg CO2e/{result.declared_unit}"
     recomputed_value = result.total / result.declared_amount
     recomputed = {
@@ -281,27 +380,32 @@ def verify(claim_path: str | Path, *, labels: Path | None = None) -> Verificatio
         )
     )
     checks.append(_period_check(result.product))
-    checks += _evidence_checks(claim, dict(result.product.get("parameters") or {}))
+    parameters = dict(result.product.get("parameters") or {})
+    evidence = _claim_evidence(claim, path, expected, parameters)
+    checks += _evidence_checks(evidence, parameters)
     if declared is not None:
         difference = (
             100.0 * (declared - recomputed_value) / recomputed_value
             if recomputed_value
             else math.inf
         )
+        allowed = tolerance["applied_pct"]
         checks.append(
             Check(
                 "declared value agrees with the recomputed one",
-                abs(difference) <= claim.tolerance_pct,
-                f"declared {declared:.6g}, recomputed {recomputed_value:.6g} {per} ({difference:+.3g} %, "
-                f"tolerance ±{claim.tolerance_pct:g} %)",
+                abs(difference) <= allowed,
+                f"declared {declared:.6g}, recomputed {recomputed_value:.6g} {per} "
+                f"({difference:+.3g} %); tolerance ±{allowed:g} %, {tolerance['note']}",
                 {
                     "declared": declared,
                     "recomputed": recomputed_value,
                     "difference_pct": difference,
+                    "tolerance_pct": allowed,
+                    "tolerance_source": tolerance["source"],
                 },
             )
         )
-    verdict = evaluate(result, scheme, evidence=claim.evidence, on=claim.claim_date)
+    verdict = evaluate(result, scheme, evidence=evidence, on=claim.claim_date)
     met = verdict.verdict is Verdict.MET
     outcome = f"{verdict.verdict.value}: " + "; ".join(verdict.outcome.reasons)
     if met and claim.grade is not None and verdict.outcome.grade != claim.grade:
@@ -328,4 +432,4 @@ def verify(claim_path: str | Path, *, labels: Path | None = None) -> Verificatio
                 f"offsets of {claim.offsets} are declared and were not subtracted",
             )
         )
-    return VerificationReport(claim_info, checks, recomputed, verdict.to_dict())
+    return VerificationReport(claim_info, checks, recomputed, verdict.to_dict(), tolerance)

@@ -24,7 +24,7 @@ CLAIM_FIELDS = [
     ("claim_date", "Claim date"),
     ("declared", "Declared value"),
     ("gwp", "GWP set"),
-    ("tolerance_pct", "Tolerance (± %)"),
+    ("tolerance_pct", "Claimed tolerance (± %)"),
 ]
 
 
@@ -76,7 +76,7 @@ def _comparison(report: VerificationReport) -> Chart | None:
     declared = float(check.inputs["declared"])
     value = float(recomputed["value"])
     unit = str(recomputed["unit"])
-    tolerance = float(report.claim.get("tolerance_pct") or 0.0)
+    tolerance = float(report.tolerance.get("applied_pct") or 0.0)
     threshold = None
     verdict = report.verdict or {}
     if (
@@ -95,7 +95,8 @@ def _comparison(report: VerificationReport) -> Chart | None:
             txt("Difference"),
             txt(signed_pct(difference) if isinstance(difference, float) else DASH, "num"),
         ],
-        [txt("Tolerance"), txt(f"±{tolerance:g} %", "num")],
+        [txt("Tolerance applied"), txt(f"±{tolerance:g} %", "num")],
+        [txt("Tolerance from"), txt(str(report.tolerance.get("note") or DASH))],
         [txt("Unit"), txt(pretty_unit(unit))],
         [txt("Background"), txt(recomputed.get("background") or DASH)],
         [txt("Method"), txt(recomputed.get("method") or DASH)],
@@ -175,6 +176,13 @@ def verification_view(report: VerificationReport) -> VerificationView:
         for key, label in CLAIM_FIELDS
         if report.claim.get(key) is not None
     ]
+    if report.tolerance:
+        claim.append(
+            (
+                "Tolerance applied (± %)",
+                f"{report.tolerance['applied_pct']:g} ({report.tolerance['note']})",
+            )
+        )
     return VerificationView(
         verified=report.verified,
         passed=sum(c.passed for c in report.checks),

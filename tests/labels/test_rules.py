@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from footprint.labels import Verdict, evaluate
+from footprint.labels.evidence import EvidenceError
 from tests.labels.conftest import ON, product, scheme
 
 CEILING = {"kind": "ceiling", "limit": {"value": 0.89, "unit": "t CO2e/t", "cite": "doc"}}
@@ -121,10 +122,16 @@ def test_sliding_without_evidence() -> None:
     assert "default 0 applies" in with_default.outcome.reasons[0]
 
 
-def test_sliding_parameter_out_of_range() -> None:
-    result = evaluate(product(50), scheme(SLIDING), evidence={"scrap_share": 1.2}, on=ON)
+def test_sliding_parameter_out_of_range_is_bad_evidence() -> None:
+    with pytest.raises(EvidenceError, match=r"scrap_share = 1\.2 \(out of range\).*0 to 1"):
+        evaluate(product(50), scheme(SLIDING), evidence={"scrap_share": 1.2}, on=ON)
+
+
+def test_sliding_default_out_of_range_is_insufficient() -> None:
+    odd = scheme({**SLIDING, "default_parameter": 2})
+    result = evaluate(product(50), odd, on=ON)
     assert result.verdict is Verdict.INSUFFICIENT_EVIDENCE
-    assert "outside its range" in result.outcome.reasons[0]
+    assert "outside its range" in result.outcome.reasons[-1]
 
 
 REDUCTION = {
@@ -194,7 +201,9 @@ def test_multi_criteria_any() -> None:
     assert evaluate(product(800), scheme(korea), on=ON).verdict is Verdict.MET
     assert evaluate(product(950), scheme(korea), on=ON).verdict is Verdict.INSUFFICIENT_EVIDENCE
     assert (
-        evaluate(product(980), scheme(korea), evidence={"baseline_footprint": 1000}, on=ON).verdict
+        evaluate(
+            product(980), scheme(korea), evidence={"baseline_footprint": "1000 kg CO2e/t"}, on=ON
+        ).verdict
         is Verdict.NOT_MET
     )
 

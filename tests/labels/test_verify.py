@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import json
+import math
 import shutil
 import subprocess
 import sys
@@ -11,8 +13,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from footprint.errors import FootprintError
 from footprint.labels.claim import ClaimError
-from footprint.labels.verify import verify
+from footprint.labels.evidence import EvidenceError
+from footprint.labels.verify import DEFAULT_TOLERANCE_PCT, Check, verify
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SCHEMES = FIXTURES / "schemes"
@@ -117,12 +121,11 @@ def test_kg_per_t_is_the_same_claim(tmp_path: Path) -> None:
     ).verified
 
 
-def test_evidence_out_of_range_or_inconsistent(tmp_path: Path) -> None:
-    report = verify(make_claim(tmp_path, evidence={"scrap_share": 1.4}), labels=SCHEMES)
+def test_evidence_inconsistent_with_the_inventory(tmp_path: Path) -> None:
+    report = verify(make_claim(tmp_path, evidence={"scrap_share": 0.9}), labels=SCHEMES)
     check = next(c for c in report.checks if c.name == "evidence in range and consistent")
     assert not check.passed
-    assert "outside 0–1" in check.outcome
-    assert "the inventory says 0.95" in check.outcome
+    assert "scrap_share: evidence 0.9 but the inventory says 0.95" in check.outcome
 
 
 def test_mass_balance(tmp_path: Path) -> None:
@@ -211,3 +214,216 @@ def test_scheme_in_any_declared_unit(tmp_path: Path) -> None:
     check = next(c for c in report.checks if c.name == "declared unit")
     assert check.passed
     assert "its own declared unit" in check.outcome
+
+
+def value_check(report: object) -> Check:
+    return next(
+        c
+        for c in report.checks  # type: ignore[attr-defined]
+        if c.name == "declared value agrees with the recomputed one"
+    )
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "footprint", "verify", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_a_huge_claimed_tolerance_no_longer_verifies_a_wrong_value(tmp_path: Path) -> None:
+    with pytest.raises(ClaimError, match="tolerance_pct"):
+        verify(make_claim(tmp_path, tolerance_pct=1e12, declared_value=0.0001), labels=SCHEMES)
+    report = verify(make_claim(tmp_path, tolerance_pct=100, declared_value=0.0001), labels=SCHEMES)
+    assert failed(report) == ["declared value agrees with the recomputed one"]
+    assert report.tolerance["applied_pct"] == DEFAULT_TOLERANCE_PCT
+    assert report.tolerance["source"] == "default"
+    assert "cannot widen it" in value_check(report).outcome
+
+
+def test_claim_without_a_tolerance_gets_the_default(tmp_path: Path) -> None:
+    path = make_claim(tmp_path)
+    data = yaml.safe_load(path.read_text())
+    del data["tolerance_pct"]
+    path.write_text(yaml.safe_dump(data))
+    report = verify(path, labels=SCHEMES)
+    assert report.verified
+    assert report.tolerance["applied_pct"] == DEFAULT_TOLERANCE_PCT
+    assert report.claim["tolerance_pct"] is None
+
+
+def test_a_wider_auditor_tolerance_leaves_the_claims_tighter_one(tmp_path: Path) -> None:
+    # 0.856 is 0.7 % above the recomputed 0.85: within the auditor's 5 %, not the claim's 0.5 %
+    report = verify(
+        make_claim(tmp_path, tolerance_pct=0.5, declared_value=0.856),
+        labels=SCHEMES,
+        tolerance_pct=5,
+    )
+    assert failed(report) == ["declared value agrees with the recomputed one"]
+    assert report.tolerance == {
+        "applied_pct": 0.5,
+        "source": "claim",
+        "auditor_pct": 5.0,
+        "claim_pct": 0.5,
+        "note": "the claim's own tolerance_pct, tighter than the auditor's ±5 %",
+    }
+    assert verify(make_claim(tmp_path, tolerance_pct=0.5, declared_value=0.854), labels=SCHEMES)
+
+
+def test_a_tighter_auditor_tolerance_applies(tmp_path: Path) -> None:
+    path = make_claim(tmp_path, declared_value=0.8584)  # +0.99 %, the claim says 1 %
+    assert verify(path, labels=SCHEMES).verified
+    report = verify(path, labels=SCHEMES, tolerance_pct=0.1)
+    assert not report.verified
+    assert (report.tolerance["applied_pct"], report.tolerance["source"]) == (0.1, "auditor")
+    assert value_check(report).inputs["tolerance_pct"] == 0.1
+
+
+def test_the_reports_state_the_tolerance_and_its_source(tmp_path: Path) -> None:
+    report = verify(make_claim(tmp_path), labels=SCHEMES, tolerance_pct=2.5)
+    data = json.loads(report.to_json())
+    assert data["tolerance"]["applied_pct"] == 1.0
+    assert data["tolerance"]["source"] == "claim"
+    assert "tolerance applied**: ±1 % (the claim's own tolerance_pct" in report.to_markdown()
+
+
+@pytest.mark.parametrize("bad", [-0.1, 100.5, math.nan, math.inf])
+def test_tolerance_out_of_bounds_is_bad_input(tmp_path: Path, bad: float) -> None:
+    path = make_claim(tmp_path)
+    with pytest.raises(FootprintError, match="0 to 100") as caught:
+        verify(path, labels=SCHEMES, tolerance_pct=bad)
+    assert caught.value.where is not None
+    assert "--tolerance" in caught.value.where
+    with pytest.raises(ClaimError, match="tolerance_pct"):
+        verify(make_claim(tmp_path, tolerance_pct=bad), labels=SCHEMES)
+
+
+def test_cli_tolerance_out_of_bounds_exits_2(tmp_path: Path) -> None:
+    claim = make_claim(tmp_path, scheme="buy-clean-california-2022-rebar")
+    for bad in ("101", "nan", "-1"):
+        proc = run_cli(str(claim), "--tolerance", bad)
+        assert proc.returncode == 2, proc.stderr
+        assert "Traceback" not in proc.stderr
+        assert "--tolerance" in proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("evidence", "words"),
+    [
+        ({"scrap_share": "plenty"}, r"scrap_share = 'plenty' \(not a number\)"),
+        ({"scrap_share": math.nan}, r"scrap_share = nan \(not a finite number\)"),
+        ({"scrap_share": True}, r"scrap_share = True \(a yes/no value\)"),
+        ({"scrap_share": None}, r"scrap_share = None \(no value\)"),
+        ({"scrap_mass": "0.95 m3", "metallic_input_mass": "1 t"}, r"scrap_mass = '0.95 m3'"),
+        ({"scrap_mass": 950, "metallic_input_mass": "1 t"}, r"without its unit"),
+        ({"scrap_shares": 0.95}, r"'scrap_shares' is not used"),
+    ],
+)
+def test_evidence_not_of_its_type_is_bad_input(
+    tmp_path: Path, evidence: dict[str, object], words: str
+) -> None:
+    with pytest.raises(EvidenceError, match=words) as caught:
+        verify(make_claim(tmp_path, evidence=evidence), labels=SCHEMES)
+    key = next(iter(evidence))
+    assert caught.value.where == f"{tmp_path / 'claim.yaml'}, evidence.{key}"
+    assert caught.value.fix
+
+
+def test_unknown_evidence_lists_the_keys_understood(tmp_path: Path) -> None:
+    with pytest.raises(EvidenceError) as caught:
+        verify(make_claim(tmp_path, evidence={"recycled": 0.9}), labels=SCHEMES)
+    assert caught.value.fix is not None
+    assert "(the evidence understood here: metallic_input_mass, scrap_mass, scrap_share)" in (
+        caught.value.fix
+    )
+    assert "rename" not in caught.value.fix
+    with pytest.raises(EvidenceError) as typo:
+        verify(make_claim(tmp_path, evidence={"scrap_shares": 0.95}), labels=SCHEMES)
+    assert typo.value.fix is not None
+    assert typo.value.fix.startswith("rename it to 'scrap_share' if that is meant")
+
+
+def test_fraction_a_scheme_rule_uses_must_lie_in_0_1(tmp_path: Path) -> None:
+    sliding = {"scheme": "test-rebar-sliding-2024", "evidence": {"scrap_share": 95}}
+    with pytest.raises(EvidenceError, match=r"scrap_share = 95 \(out of range\).*0 to 1"):
+        verify(make_claim(tmp_path, **sliding), labels=SCHEMES)
+    sliding["evidence"] = {"scrap_share": 0.95}
+    report = verify(make_claim(tmp_path, **sliding), labels=SCHEMES)
+    assert report.verified
+    assert report.verdict is not None
+    assert report.verdict["threshold"] == pytest.approx(2.0 - 0.95)
+
+
+def test_cli_text_evidence_exits_2_naming_the_key(tmp_path: Path) -> None:
+    claim = make_claim(
+        tmp_path, scheme="buy-clean-california-2022-rebar", evidence={"scrap_share": "most"}
+    )
+    proc = run_cli(str(claim))
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert "evidence.scrap_share" in proc.stderr
+    assert "'most'" in proc.stderr
+
+
+def outside_claim(tmp_path: Path, inventory: str) -> Path:
+    claims = tmp_path / "claims"
+    claims.mkdir()
+    path = make_claim(tmp_path)
+    data = yaml.safe_load(path.read_text())
+    data["inventory"] = inventory
+    (claims / "claim.yaml").write_text(yaml.safe_dump(data))
+    return claims / "claim.yaml"
+
+
+def test_claim_naming_a_file_outside_its_directory_is_refused(tmp_path: Path) -> None:
+    claim = outside_claim(tmp_path, "../rebar.yaml")
+    with pytest.raises(ClaimError, match="outside the claim's directory") as caught:
+        verify(claim, labels=SCHEMES)
+    assert caught.value.fix is not None
+    assert f"--allow-path {tmp_path}" in caught.value.fix
+    assert verify(claim, labels=SCHEMES, allow_paths=[tmp_path]).verified
+
+
+@pytest.mark.parametrize("name", ["/etc/passwd", "../../../../../../etc/passwd"])
+def test_claim_cannot_read_any_file_on_the_machine(tmp_path: Path, name: str) -> None:
+    with pytest.raises(ClaimError, match="outside"):
+        verify(outside_claim(tmp_path, name), labels=SCHEMES)
+
+
+def test_symlink_escaping_the_directory_is_refused(tmp_path: Path) -> None:
+    claim = outside_claim(tmp_path, "rebar.yaml")
+    (claim.parent / "rebar.yaml").symlink_to(tmp_path / "rebar.yaml")
+    with pytest.raises(ClaimError, match="resolves to"):
+        verify(claim, labels=SCHEMES)
+    assert verify(claim, labels=SCHEMES, allow_paths=[tmp_path]).verified
+
+
+def test_symlink_inside_the_directory_is_followed(tmp_path: Path) -> None:
+    path = make_claim(tmp_path)
+    (tmp_path / "submitted.yaml").symlink_to(tmp_path / "rebar.yaml")
+    data = yaml.safe_load(path.read_text())
+    data["inventory"] = "submitted.yaml"
+    path.write_text(yaml.safe_dump(data))
+    assert verify(path, labels=SCHEMES).verified
+
+
+def test_allow_path_must_be_a_directory(tmp_path: Path) -> None:
+    with pytest.raises(FootprintError, match="not a directory"):
+        verify(make_claim(tmp_path), labels=SCHEMES, allow_paths=[tmp_path / "nowhere"])
+
+
+def test_cli_outside_path_exits_2_and_allow_path_lets_it_in(tmp_path: Path) -> None:
+    claim = outside_claim(tmp_path, "../rebar.yaml")
+    data = yaml.safe_load(claim.read_text())
+    data["scheme"], data["scheme_version"] = "buy-clean-california-2022-rebar", "2022"
+    data["claim_date"] = "2024-03-01"
+    claim.write_text(yaml.safe_dump(data))
+    refused = run_cli(str(claim))
+    assert refused.returncode == 2
+    assert "Traceback" not in refused.stderr
+    assert "--allow-path" in refused.stderr
+    allowed = run_cli(str(claim), "--allow-path", str(tmp_path), "--format", "json")
+    assert allowed.returncode == 0, allowed.stderr
+    assert json.loads(allowed.stdout)["verified"] is True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -18,13 +19,12 @@ def verified() -> VerificationReport:
 
 
 def wrong_claim(tmp_path: Path) -> Path:
-    """The shipped claim with a wrong declared value, copied to ``tmp_path``."""
-    inventory = (CLAIM.parent / "../examples/steel-rebar-eaf.yaml").resolve()
+    """The shipped claim with a wrong declared value, copied to ``tmp_path`` with its inventory."""
     text = CLAIM.read_text(encoding="utf-8")
     assert "declared_value: 0.574" in text
-    assert "inventory: ../examples/steel-rebar-eaf.yaml" in text
+    assert "inventory: steel-rebar-eaf.yaml" in text
+    shutil.copy(CLAIM.parent / "steel-rebar-eaf.yaml", tmp_path / "steel-rebar-eaf.yaml")
     text = text.replace("declared_value: 0.574", "declared_value: 0.45")
-    text = text.replace("inventory: ../examples/steel-rebar-eaf.yaml", f"inventory: {inventory}")
     path = tmp_path / "claim.yaml"
     path.write_text(text, encoding="utf-8")
     return path
@@ -71,7 +71,7 @@ def test_not_verified_claim(tmp_path: Path) -> None:
 
 def test_claim_without_inventory_renders_without_comparison(tmp_path: Path) -> None:
     text = CLAIM.read_text(encoding="utf-8").replace(
-        "inventory: ../examples/steel-rebar-eaf.yaml", "inventory: missing.yaml"
+        "inventory: steel-rebar-eaf.yaml", "inventory: missing.yaml"
     )
     path = tmp_path / "claim.yaml"
     path.write_text(text, encoding="utf-8")
@@ -82,3 +82,17 @@ def test_claim_without_inventory_renders_without_comparison(tmp_path: Path) -> N
     assert "comparison" not in page.ids
     assert "NOT VERIFIED" in html
     assert "inventory file not found" in html
+
+
+def test_page_states_the_tolerance_applied_and_where_it_came_from(tmp_path: Path) -> None:
+    report = verify(wrong_claim(tmp_path), tolerance_pct=30)  # the claim's 1 % is tighter
+    assert not report.verified
+    html = render_verification_html(report, generated="2025-06-01")
+    page = parse(html)
+    assert page.errors == []
+    rows = {row[0][0]: row[1][0] for row in page.tables["table-claim"][1:]}
+    assert rows["Tolerance applied"] == "±1 %"
+    assert (
+        rows["Tolerance from"] == "the claim's own tolerance_pct, tighter than the auditor's ±30 %"
+    )
+    assert "Tolerance applied (± %)" in html
