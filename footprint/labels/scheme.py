@@ -106,7 +106,40 @@ class Rule(_Strict):
         missing = [f for f in needed if not getattr(self, f)]
         if missing:
             raise ValueError(f"a {self.kind} rule needs {', '.join(missing)}")
+        if self.kind == "sliding" and self.default_parameter is not None:
+            self._check_default_is_least_favourable()
         return self
+
+    def _check_default_is_least_favourable(self) -> None:
+        """A default for a missing parameter must give every class its strictest limit.
+
+        A verdict must never improve for lack of evidence: over ``parameter_range`` each class's
+        limit ``intercept + slope × p`` is lowest at one end, and the default must be that end.
+        """
+        if self.parameter_range is None:
+            raise ValueError(
+                "a sliding rule with a default_parameter needs its parameter_range, so that the "
+                "default can be checked to be the least favourable value"
+            )
+        low, high = self.parameter_range
+        ends = set()
+        for cls in self.classes:
+            slope = cls.slope.value
+            ends.add(low if slope > 0 else high if slope < 0 else None)
+        ends.discard(None)
+        if len(ends) > 1:
+            raise ValueError(
+                "the classes' limits are strictest at different ends of the parameter range: "
+                "no default can be least favourable; set default_parameter: null"
+            )
+        strictest = ends.pop() if ends else self.default_parameter
+        if self.default_parameter != strictest:
+            raise ValueError(
+                f"default_parameter {self.default_parameter:g} is not the least favourable "
+                f"value of {self.parameter} (that is {strictest:g}, where every class's limit is "
+                "lowest): a verdict must never improve for lack of evidence; use "
+                f"{strictest:g} or null (evidence required)"
+            )
 
 
 class Adjustment(_Strict):

@@ -117,21 +117,30 @@ def test_sliding_reads_the_inventory_parameter() -> None:
 
 def test_sliding_without_evidence() -> None:
     assert evaluate(product(50), scheme(SLIDING), on=ON).verdict is Verdict.INSUFFICIENT_EVIDENCE
-    with_default = evaluate(product(400), scheme({**SLIDING, "default_parameter": 0}), on=ON)
-    assert with_default.verdict is Verdict.MET
-    assert "default 0 applies" in with_default.outcome.reasons[0]
+    # the least favourable share (1: every class's limit is lowest) is the only allowed default
+    with_default = evaluate(product(50), scheme({**SLIDING, "default_parameter": 1}), on=ON)
+    assert (with_default.verdict, with_default.outcome.grade) == (Verdict.MET, "Near zero")
+    assert with_default.outcome.threshold == pytest.approx(0.05)
+    assert "default 1 applies" in with_default.outcome.reasons[0]
+    above = evaluate(product(51), scheme({**SLIDING, "default_parameter": 1}), on=ON)
+    assert above.outcome.grade == "A"
+
+
+@pytest.mark.parametrize("default", [0, 0.5, 2])
+def test_a_default_that_is_not_the_least_favourable_is_refused(default: float) -> None:
+    with pytest.raises(ValueError, match="least favourable"):
+        scheme({**SLIDING, "default_parameter": default})
+
+
+def test_a_default_needs_a_range_to_be_checked() -> None:
+    rule = {k: v for k, v in SLIDING.items() if k != "parameter_range"}
+    with pytest.raises(ValueError, match="parameter_range"):
+        scheme({**rule, "default_parameter": 1})
 
 
 def test_sliding_parameter_out_of_range_is_bad_evidence() -> None:
     with pytest.raises(EvidenceError, match=r"scrap_share = 1\.2 \(out of range\).*0 to 1"):
         evaluate(product(50), scheme(SLIDING), evidence={"scrap_share": 1.2}, on=ON)
-
-
-def test_sliding_default_out_of_range_is_insufficient() -> None:
-    odd = scheme({**SLIDING, "default_parameter": 2})
-    result = evaluate(product(50), odd, on=ON)
-    assert result.verdict is Verdict.INSUFFICIENT_EVIDENCE
-    assert "outside its range" in result.outcome.reasons[-1]
 
 
 REDUCTION = {
