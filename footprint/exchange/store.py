@@ -52,6 +52,7 @@ from footprint.exchange.store_sql import (
     ATTEMPTS,
     SQLITE_BUSY_TIMEOUT_S,
     ensure_one_active,
+    lock_for_schema,
     lock_for_writing,
 )
 
@@ -386,7 +387,7 @@ class FootprintStore:
         )
         try:
             with self._engine.begin() as connection:
-                lock_for_writing(connection)
+                lock_for_schema(connection)
                 _Base.metadata.create_all(connection)
                 ensure_one_active(connection, _Base.metadata.tables[_FootprintRow.__tablename__])
         except SQLAlchemyError as exc:

@@ -22,6 +22,7 @@ ACTIVE_INDEX_DDL = (
 )
 #: How often a write transaction that hit a uniqueness conflict is tried again.
 ATTEMPTS = 5
+_SCHEMA_LOCK_KEY = 0x70616374  # "pact": the advisory lock of schema changes (PostgreSQL)
 #: Seconds an SQLite writer waits for another one to commit before giving up.
 SQLITE_BUSY_TIMEOUT_S = 60.0
 
@@ -34,6 +35,18 @@ def lock_for_writing(connection: Connection) -> None:
     """
     if connection.dialect.name == "sqlite":
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def lock_for_schema(connection: Connection) -> None:
+    """Begin the transaction that creates or migrates the tables, one process at a time.
+
+    SQLite: ``BEGIN IMMEDIATE``; PostgreSQL: a transaction-scoped advisory lock (two processes
+    opening a new store would otherwise both try to create the same tables and index).
+    """
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    elif connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_SCHEMA_LOCK_KEY})")
 
 
 def ensure_one_active(connection: Connection, table: Table) -> int:
