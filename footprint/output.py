@@ -1,4 +1,5 @@
-"""Write output atomically: to a temporary file beside the target, then rename."""
+"""Write output atomically and durably: to a temporary file beside the target, fsynced, then
+renamed, and the directory fsynced so that the rename survives a power cut."""
 
 from __future__ import annotations
 
@@ -46,10 +47,13 @@ def write_bytes(data: bytes, target: Path) -> None:
         try:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
             umask = os.umask(0)
             os.umask(umask)
             os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; give it a normal file's mode
             os.replace(tmp, target)
+            fsync_directory(directory)
         finally:
             if os.path.exists(tmp):
                 os.unlink(tmp)
@@ -59,3 +63,37 @@ def write_bytes(data: bytes, target: Path) -> None:
             where=str(target),
             fix="choose a writable --out path",
         ) from None
+
+
+def fsync_directory(directory: Path) -> None:
+    """Make the names in ``directory`` (files created or renamed into it) durable.
+
+    A no-op where a directory cannot be opened for syncing (Windows) or the file system refuses.
+    """
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def fsync_tree(root: Path) -> None:
+    """fsync every file under ``root``, then every directory (deepest first) and ``root`` itself.
+
+    Raises:
+        OSError: a file cannot be opened or synced.
+    """
+    directories = [root]
+    for path in sorted(root.rglob("*")):
+        if path.is_dir():
+            directories.append(path)
+        elif path.is_file():
+            with path.open("rb") as handle:
+                os.fsync(handle.fileno())
+    for directory in sorted(directories, key=lambda d: len(d.parts), reverse=True):
+        fsync_directory(directory)

@@ -29,7 +29,6 @@ import math
 import tempfile
 import uuid
 import xml.etree.ElementTree as ET
-import zipfile
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import ExitStack
@@ -38,6 +37,7 @@ from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
+from footprint.archive import open_zip
 from footprint.background.build_uslci import (
     UNIT_LABELS,
     Activity,
@@ -603,7 +603,7 @@ def _es1_files(path: Path, stack: ExitStack) -> list[tuple[str, Callable[[], byt
         files = sorted(p for p in path.rglob("*") if p.suffix.lower() == ".xml")
         return [(str(f.relative_to(path)), f.read_bytes) for f in files]
     if path.suffix.lower() == ".zip":
-        archive = stack.enter_context(zipfile.ZipFile(path))
+        archive = stack.enter_context(open_zip(path))
         names = sorted(n for n in archive.namelist() if n.lower().endswith(".xml"))
         return [(n, partial(archive.read, n)) for n in names]
     return [(path.name, path.read_bytes)]
@@ -793,6 +793,7 @@ def convert_ecospold1(path: Path, *, progress: Progress | None = None) -> Build:
 
     Raises:
         BackgroundError: the path is missing, an unsupported archive, or holds no XML files.
+        FootprintError: a .zip that is unreadable or beyond the limits of :mod:`footprint.archive`.
     """
     source = read_ecospold1(Path(path), progress)
     return _build(source, _es1_resolver(source), _meta(Path(path), "EcoSpold 1", ES1_READER))
@@ -945,7 +946,7 @@ def read_ecospold2(path: Path, progress: Progress | None = None) -> Source:
                 f"{path.name} is not a directory or .zip", fix="give the datasets folder"
             )
         with tempfile.TemporaryDirectory(prefix="footprint-ecospold2-") as tmp:
-            with zipfile.ZipFile(path) as archive:
+            with open_zip(path) as archive:  # limits checked before anything is unpacked
                 archive.extractall(tmp)
             return read_ecospold2(Path(tmp), progress)
     source = Source()
@@ -998,6 +999,7 @@ def convert_ecospold2(path: Path, *, progress: Progress | None = None) -> Build:
 
     Raises:
         BackgroundError: the path is missing, not a directory or .zip, or holds no .spold files.
+        FootprintError: a .zip that is unreadable or beyond the limits of :mod:`footprint.archive`.
     """
     source = read_ecospold2(Path(path), progress)
     return _build(source, _es2_resolver(source), _meta(Path(path), "EcoSpold 2", ES2_READER))

@@ -1,8 +1,9 @@
 """Import an LCI database (openLCA JSON-LD, EcoSpold 1/2, SimaPro CSV) into the user's data directory.
 
 Each imported database becomes a directory of background tables under ``DATA_DIR/backgrounds/NAME``
-(the format of the shipped background), written to a temporary directory and swapped in by rename,
-so an interrupted import leaves any previous database of that name intact.
+(the format of the shipped background), written to a temporary directory and swapped in by rename
+under a lock per name (see :mod:`footprint.background.swap`), so an interrupted or killed import
+leaves any previous database of that name intact, and two imports of one name cannot both run.
 """
 
 from __future__ import annotations
@@ -12,15 +13,14 @@ import io
 import json
 import os
 import re
-import shutil
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from footprint.background.swap import exclusive, recover, staging, swap_in
 from footprint.errors import BackgroundError, FootprintError
 
 FORMATS = ("jsonld", "ecospold1", "ecospold2", "simapro-csv", "pact")
@@ -191,24 +191,37 @@ def import_database(
 
     Raises:
         FootprintError: unknown format, bad name, missing source, existing name without ``replace``,
-            or a source the converter cannot read.
+            another import of ``name`` running, or a source the converter cannot read (any
+            exception of a reader, except ``MemoryError``, becomes one naming the source).
     """
     path = Path(path)
     target = backgrounds_dir(data_dir) / name
     _check(path, fmt, name, target, replace)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    recover(target.parent)  # what killed imports of other names left
+    with exclusive(target.parent, name):
+        _check(path, fmt, name, target, replace)  # again: another import may have just finished
+        return _import_locked(path, fmt, name, data_dir, target, progress)
+
+
+def _import_locked(
+    path: Path, fmt: str, name: str, data_dir: Path, target: Path, progress: Progress | None
+) -> ImportReport:
+    from footprint.background.build_uslci import write_build
+
     report_progress: Progress = progress or (lambda stage, done, total: None)
     started = time.perf_counter()
-    target.parent.mkdir(parents=True, exist_ok=True)
     _use_data_dir_for_brightway(data_dir)
     try:
         build = _convert(path, fmt, report_progress)
-    except (OSError, ValueError, KeyError) as exc:
+    except (FootprintError, MemoryError):
+        raise
+    except Exception as exc:  # third-party readers raise anything on malformed files
         raise FootprintError(
             f"cannot read it as {fmt}: {type(exc).__name__}: {exc}",
             where=str(path),
             fix="check --format, and that the file is a complete export",
         ) from None
-    from footprint.background.build_uslci import write_build
 
     report_progress("writing tables", 0, 0)
     imported_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
@@ -222,28 +235,18 @@ def import_database(
         }
     )
     build.report.pop("source_repository", None)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{name}.importing-", dir=target.parent))
-    old: Path | None = None
-    try:
+    with staging(target.parent, name) as tmp:
         written = write_build(build, tmp)
-        if target.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{name}.old-", dir=target.parent))
-            os.replace(target, old / name)
-        os.replace(tmp, target)
-    finally:
-        if old is not None and not target.exists():
-            os.replace(old / name, target)  # interrupted between the two renames: put it back
-        for leftover in (tmp, old):
-            if leftover is not None and leftover.exists():
-                shutil.rmtree(leftover, ignore_errors=True)
+        swap_in(tmp, target)
     return ImportReport(name, fmt, str(path), target, written, time.perf_counter() - started)
 
 
 def imported_names(data_dir: Path) -> list[str]:
-    """Names of the databases imported into ``data_dir``."""
+    """Names of the databases imported into ``data_dir`` (after tidying up killed imports)."""
     root = backgrounds_dir(data_dir)
     if not root.is_dir():
         return []
+    recover(root)
     return sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
 
 

@@ -302,10 +302,13 @@ def load_background(name: str = DEFAULT, data_dir: Path | None = None) -> Backgr
         parts = [load_background(part.strip(), data_dir) for part in name.split("+")]
         return combine(name, "+".join(p.version for p in parts), parts)
     from footprint.background.importer import backgrounds_dir, imported_names
+    from footprint.background.swap import recover
     from footprint.paths import default_data_dir
 
     data_dir = data_dir or default_data_dir()
     candidate = backgrounds_dir(data_dir) / name
+    if not candidate.is_dir():
+        recover(candidate.parent, name)  # an import killed while replacing it may have hidden it
     if candidate.is_dir():
         stamp = (
             (candidate / "build_report.json").stat().st_mtime_ns

@@ -205,14 +205,24 @@ def _save(
     categories: list[tuple[str, str]],
     solver: dict[str, Any],
 ) -> None:
+    """Write the cache file durably: a temporary file, fsynced, renamed, directory fsynced."""
     if cache_dir is None:
         return
     import os
     import tempfile
 
+    from footprint.output import fsync_directory
+
     cache_dir.mkdir(parents=True, exist_ok=True)
     meta = json.dumps({"categories": categories, "solver": solver})
     fd, tmp = tempfile.mkstemp(prefix=".intensities-", suffix=".npz", dir=cache_dir)
-    with os.fdopen(fd, "wb") as handle:
-        np.savez(handle, matrix=matrix, energy=energy, meta=np.array(meta))
-    os.replace(tmp, cache_dir / f"intensities-{key}.npz")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            np.savez(handle, matrix=matrix, energy=energy, meta=np.array(meta))
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, cache_dir / f"intensities-{key}.npz")
+        fsync_directory(cache_dir)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)

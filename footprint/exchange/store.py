@@ -7,11 +7,13 @@ geographies run in SQL on a lower-cased key table, so they are case-insensitive 
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import os
 import re
+import threading
 import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -34,12 +36,25 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
+from sqlalchemy.exc import (
+    ArgumentError,
+    IntegrityError,
+    NoSuchModuleError,
+    OperationalError,
+    SQLAlchemyError,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 from footprint.errors import FootprintError
 from footprint.exchange import auth
+from footprint.exchange.store_sql import (
+    ATTEMPTS,
+    SQLITE_BUSY_TIMEOUT_S,
+    ensure_one_active,
+    lock_for_schema,
+    lock_for_writing,
+)
 
 JsonDict = dict[str, Any]
 JsonList = list[JsonDict]
@@ -327,9 +342,10 @@ def _make_engine(url: str) -> Engine:
     try:
         parsed = make_url(url)
         if parsed.get_backend_name() == "sqlite":
-            args = {"check_same_thread": False}
+            args: dict[str, Any] = {"check_same_thread": False}
             if parsed.database in (None, "", ":memory:"):
                 return create_engine(url, poolclass=StaticPool, connect_args=args)
+            args["timeout"] = SQLITE_BUSY_TIMEOUT_S
             return create_engine(url, connect_args=args)
         return create_engine(url, pool_pre_ping=True)
     except (NoSuchModuleError, ImportError) as exc:
@@ -346,6 +362,10 @@ def _make_engine(url: str) -> Engine:
 class FootprintStore:
     """Footprints, clients, access tokens and received events of a PACT host, in one database.
 
+    Several processes may use one database at once: write transactions lock it before reading
+    (SQLite) and a unique index keeps one Active version per product (see
+    :mod:`footprint.exchange.store_sql`); older stores get the index when opened.
+
     Args:
         url: an SQLAlchemy URL, e.g. ``sqlite:///data/pact.sqlite`` or
             ``postgresql+psycopg://user@host/db``; see :func:`default_url`.
@@ -360,8 +380,16 @@ class FootprintStore:
         self._clock = clock or (lambda: datetime.now(UTC))
         self._engine = _make_engine(url)
         self._sessions = sessionmaker(self._engine, expire_on_commit=False)
+        # One writer at a time per process: SQLite locks the whole file anyway, and an in-memory
+        # store shares a single connection between threads.
+        self._write_lock: contextlib.AbstractContextManager[Any] = (
+            threading.Lock() if self._engine.dialect.name == "sqlite" else contextlib.nullcontext()
+        )
         try:
-            _Base.metadata.create_all(self._engine)
+            with self._engine.begin() as connection:
+                lock_for_schema(connection)
+                _Base.metadata.create_all(connection)
+                ensure_one_active(connection, _Base.metadata.tables[_FootprintRow.__tablename__])
         except SQLAlchemyError as exc:
             self._engine.dispose()
             raise StoreError(
@@ -385,6 +413,25 @@ class FootprintStore:
     def _now(self) -> datetime:
         now = self._clock()
         return now.astimezone(UTC).replace(tzinfo=None) if now.tzinfo else now
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[Session]:
+        """A write transaction, committed on leaving, that holds the write lock from its start.
+
+        Raises:
+            StoreError: the database stayed locked by another writer, or cannot be written.
+        """
+        try:
+            with self._write_lock, self._sessions.begin() as session:
+                lock_for_writing(session.connection())
+                yield session
+        except OperationalError as exc:
+            raise StoreError(
+                f"cannot write to the PACT store: {exc.__class__.__name__}: "
+                f"{str(exc.orig).splitlines()[0] if exc.orig else exc}",
+                fix="try again; check that the database file is writable and not on a network "
+                "drive that lacks file locks",
+            ) from None
 
     # --- footprints -------------------------------------------------------------------------
 
@@ -412,57 +459,78 @@ class FootprintStore:
             raise StoreError(
                 "the product key is empty", where=where, fix="pass the product's stable key"
             )
-        preceding = _strings(new, "precedingPfIds")
+        _strings(new, "precedingPfIds")  # malformed lists fail before any transaction
         keys = list(_keys(new))
-        key = uuid.UUID(str(pf_id))
-        with self._sessions.begin() as session:
-            if session.get(_FootprintRow, key) is not None:
-                raise StoreError(
-                    "a footprint with this id is already stored",
-                    where=where,
-                    fix="give every new footprint version a new id",
-                )
-            if new["status"] == "Active":
-                previous = session.scalars(
-                    select(_FootprintRow)
-                    .where(
-                        _FootprintRow.product_key == product_key, _FootprintRow.status == "Active"
-                    )
-                    .order_by(_FootprintRow.stored_at, _FootprintRow.id)
-                ).all()
-                for old in previous:
-                    old_doc = copy.deepcopy(old.document)
-                    old_doc["status"] = "Deprecated"
-                    old.document = old_doc
-                    old.status = "Deprecated"
-                    for earlier in [
-                        *_strings(old_doc, "precedingPfIds"),
-                        str(old_doc.get("id", old.id)),
-                    ]:
-                        if earlier not in preceding and earlier != pf_id:
-                            preceding.append(earlier)
-                if preceding:
-                    new["precedingPfIds"] = preceding
-            start, end = validity_period(new)
-            # Strictly increasing, so that the list order is the order of adding.
-            stored_at = self._now()
-            latest = session.scalar(select(func.max(_FootprintRow.stored_at)))
-            if latest is not None and stored_at <= latest:
-                stored_at = latest + timedelta(microseconds=1)
-            session.add(
-                _FootprintRow(
-                    id=key,
-                    product_key=product_key,
-                    status=new["status"],
-                    stored_at=stored_at,
-                    created=_try_datetime(new.get("created")),
-                    valid_from=start,
-                    valid_until=end,
-                    document=new,
-                )
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                with self._writing() as session:
+                    return self._insert(session, copy.deepcopy(new), product_key, keys)
+            except IntegrityError as exc:
+                # Another writer stored an Active version of this product (or this id) first;
+                # the next attempt sees it and deprecates it (or reports the id).
+                if attempt >= ATTEMPTS:
+                    raise StoreError(
+                        f"could not store it after {ATTEMPTS} attempts: conflicting writers "
+                        f"({str(exc.orig).splitlines()[0] if exc.orig else exc})",
+                        where=where,
+                        fix="publish again",
+                    ) from None
+
+    def _insert(
+        self, session: Session, new: JsonDict, product_key: str, keys: list[tuple[str, str]]
+    ) -> JsonDict:
+        """Store ``new`` in the transaction of ``session``, deprecating the product's Active one."""
+        pf_id = str(new["id"])
+        where = f"footprint {pf_id}"
+        preceding = _strings(new, "precedingPfIds")
+        key = uuid.UUID(pf_id)
+        if session.get(_FootprintRow, key) is not None:
+            raise StoreError(
+                "a footprint with this id is already stored",
+                where=where,
+                fix="give every new footprint version a new id",
             )
-            session.flush()
-            session.add_all(_FootprintKeyRow(footprint_id=key, kind=k, value=v) for k, v in keys)
+        if new["status"] == "Active":
+            previous = session.scalars(
+                select(_FootprintRow)
+                .where(_FootprintRow.product_key == product_key, _FootprintRow.status == "Active")
+                .order_by(_FootprintRow.stored_at, _FootprintRow.id)
+            ).all()
+            for old in previous:
+                old_doc = copy.deepcopy(old.document)
+                old_doc["status"] = "Deprecated"
+                old.document = old_doc
+                old.status = "Deprecated"
+                for earlier in [
+                    *_strings(old_doc, "precedingPfIds"),
+                    str(old_doc.get("id", old.id)),
+                ]:
+                    if earlier not in preceding and earlier != pf_id:
+                        preceding.append(earlier)
+            if preceding:
+                new["precedingPfIds"] = preceding
+        start, end = validity_period(new)
+        # Strictly increasing, so that the list order is the order of adding.
+        stored_at = self._now()
+        latest = session.scalar(select(func.max(_FootprintRow.stored_at)))
+        if latest is not None and stored_at <= latest:
+            stored_at = latest + timedelta(microseconds=1)
+        session.add(
+            _FootprintRow(
+                id=key,
+                product_key=product_key,
+                status=new["status"],
+                stored_at=stored_at,
+                created=_try_datetime(new.get("created")),
+                valid_from=start,
+                valid_until=end,
+                document=new,
+            )
+        )
+        session.flush()
+        session.add_all(_FootprintKeyRow(footprint_id=key, kind=k, value=v) for k, v in keys)
         return copy.deepcopy(new)
 
     def get(self, pf_id: str) -> JsonDict | None:
@@ -531,7 +599,7 @@ class FootprintStore:
     def add_client(self, name: str) -> tuple[str, str]:
         """Register a data recipient; return ``(client_id, secret)``. Only a salted hash is kept."""
         client_id, secret = auth.new_client_id(), auth.new_secret()
-        with self._sessions.begin() as session:
+        with self._writing() as session:
             session.add(
                 _ClientRow(
                     client_id=client_id,
@@ -552,7 +620,7 @@ class FootprintStore:
 
     def remove_client(self, client_id: str) -> bool:
         """Revoke a client and its access tokens; False if there was no such client."""
-        with self._sessions.begin() as session:
+        with self._writing() as session:
             row = session.get(_ClientRow, client_id)
             if row is None:
                 return False
@@ -567,7 +635,7 @@ class FootprintStore:
         Raises:
             StoreError: unknown client.
         """
-        with self._sessions.begin() as session:
+        with self._writing() as session:
             if session.get(_ClientRow, client_id) is None:
                 raise StoreError(f"unknown client {client_id!r}", fix="add it first (add_client)")
             session.merge(
@@ -614,7 +682,7 @@ class FootprintStore:
         detail: str,
     ) -> None:
         """Keep the outcome of sending ``event`` (the answer to ``request_event_id``)."""
-        with self._sessions.begin() as session:
+        with self._writing() as session:
             session.add(
                 _DeliveryRow(
                     request_event_id=request_event_id,
@@ -668,7 +736,7 @@ class FootprintStore:
             raise ValueError(f"ttl_s must be >= 0, got {ttl_s}")
         token = auth.new_access_token()
         now = self._now()
-        with self._sessions.begin() as session:
+        with self._writing() as session:
             if session.get(_ClientRow, client_id) is None:
                 raise StoreError(f"unknown client {client_id!r}", fix="add it first (add_client)")
             session.execute(delete(_TokenRow).where(_TokenRow.expires_at < now - timedelta(days=1)))
@@ -699,7 +767,7 @@ class FootprintStore:
     def record_event(self, event: Mapping[str, Any]) -> bool:
         """Keep a received CloudEvent; False (and nothing stored) if its source and id were seen."""
         event_id, source = str(event.get("id", "")), str(event.get("source", ""))
-        with self._sessions.begin() as session:
+        with self._writing() as session:
             seen = session.scalar(
                 select(_EventRow.seq)
                 .where(_EventRow.source == source, _EventRow.event_id == event_id)

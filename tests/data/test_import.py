@@ -2,19 +2,29 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from footprint.background import importer
+from footprint.background import importer, swap
 from footprint.background.importer import import_database, imported_names
 from footprint.background.store import load_background
 from footprint.cli.app import app
 from footprint.errors import FootprintError
 
 MINI = Path(__file__).parents[1] / "background" / "fixtures" / "jsonld_mini"
+ES2 = Path(__file__).parents[1] / "background" / "fixtures" / "ecospold2"
+ROOT = Path(__file__).parents[2]
 runner = CliRunner()
 
 
@@ -99,7 +109,7 @@ def test_interrupted_import_keeps_the_previous_database(
         import_database(MINI, fmt="jsonld", name="mini", data_dir=tmp_path, replace=True)
     assert (tmp_path / "backgrounds" / "mini" / "activities.csv.gz").read_bytes() == before
     assert imported_names(tmp_path) == ["mini"]
-    assert not [p for p in (tmp_path / "backgrounds").iterdir() if p.name.startswith(".")]
+    assert not [p for p in (tmp_path / "backgrounds").iterdir() if p.is_dir() and p.name[0] == "."]
 
 
 @pytest.mark.parametrize(
@@ -131,10 +141,6 @@ def test_formats_are_the_documented_ones() -> None:
 
 
 def test_import_writes_only_inside_the_data_directory(tmp_path: Path) -> None:
-    import os
-    import subprocess
-    import sys
-
     home, data = tmp_path / "home", tmp_path / "data"
     home.mkdir()
     env = {k: v for k, v in os.environ.items() if k != "BRIGHTWAY2_DIR"}
@@ -163,3 +169,113 @@ def test_import_writes_only_inside_the_data_directory(tmp_path: Path) -> None:
     assert list(home.iterdir()) == []
     assert (data / "brightway").is_dir()
     assert (data / "backgrounds" / "mini" / "build_report.json").is_file()
+
+
+# --- concurrent, failing and killed imports -------------------------------------------------
+
+
+def import_process(data: Path, *extra: str) -> subprocess.Popen[str]:
+    """``footprint import`` of the JSON-LD fixture as ``mini``, in its own process."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "footprint", "import", str(MINI), "--format", "jsonld"]
+        + ["--name", "mini", "--data-dir", str(data), *extra],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def assert_whole(directory: Path) -> None:
+    """Every table of an imported database is there, as its build report recorded it."""
+    report = json.loads((directory / "build_report.json").read_text())
+    assert report["files_sha256"]
+    for name, digest in report["files_sha256"].items():
+        assert hashlib.sha256((directory / name).read_bytes()).hexdigest() == digest
+
+
+def test_an_import_of_a_name_being_imported_exits_2(tmp_path: Path) -> None:
+    root = tmp_path / "backgrounds"
+    root.mkdir()
+    args = ["import", str(MINI), "--format", "jsonld", "--name", "mini", "--data-dir"]
+    with swap.exclusive(root, "mini"):  # as another process's import would hold it
+        result = runner.invoke(app, [*args, str(tmp_path), "--replace"])
+    assert result.exit_code == 2, result.output
+    assert "another import of 'mini' is running" in result.output
+    assert not (root / "mini").exists()
+
+
+def test_two_imports_of_one_name_at_once_one_wins(tmp_path: Path) -> None:
+    first, second = import_process(tmp_path), import_process(tmp_path)
+    outcomes = sorted((p.wait(120), p.communicate()[1]) for p in (first, second))
+    assert [code for code, _ in outcomes] == [0, 2]
+    loser = outcomes[1][1]
+    assert "another import of 'mini' is running" in loser or "already exists" in loser
+    assert "Traceback" not in loser
+    assert imported_names(tmp_path) == ["mini"]
+    assert_whole(tmp_path / "backgrounds" / "mini")
+
+
+def test_killed_imports_leave_the_old_or_the_new_database(tmp_path: Path) -> None:
+    """SIGKILL an import --replace just after it starts writing (a random few ms later)."""
+    root = tmp_path / "backgrounds"
+    import_database(MINI, fmt="jsonld", name="mini", data_dir=tmp_path)
+    for _ in range(3):
+        process = import_process(tmp_path, "--replace")
+        deadline = time.monotonic() + 120
+        while process.poll() is None and time.monotonic() < deadline:
+            if any(p.name.startswith(".mini.importing-") for p in root.iterdir()):
+                time.sleep(random.uniform(0.0, 0.03))
+                break
+            time.sleep(0.001)
+        process.send_signal(signal.SIGKILL)
+        process.communicate()
+        background = load_background("mini", tmp_path)  # the next run recovers
+        assert len(background.activities) > 0
+        assert_whole(root / "mini")
+        assert imported_names(tmp_path) == ["mini"]
+        assert not [p for p in root.iterdir() if p.is_dir() and p.name[0] == "."]
+
+
+class ExtractorTrouble(Exception):
+    """What a third-party reader might raise on a malformed file."""
+
+
+def test_any_reader_exception_names_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(path: Path, fmt: str, progress: object) -> None:
+        raise ExtractorTrouble("unexpected tag <x> at line 3")
+
+    monkeypatch.setattr(importer, "_convert", broken)
+    with pytest.raises(FootprintError) as failed:
+        import_database(MINI, fmt="jsonld", name="mini", data_dir=tmp_path)
+    assert failed.value.where == str(MINI)
+    assert "ExtractorTrouble: unexpected tag <x> at line 3" in failed.value.what
+    assert imported_names(tmp_path) == []
+
+
+@pytest.mark.parametrize("kind", [MemoryError, KeyboardInterrupt])
+def test_memory_errors_and_interrupts_are_not_swallowed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: type[BaseException]
+) -> None:
+    def broken(path: Path, fmt: str, progress: object) -> None:
+        raise kind()
+
+    monkeypatch.setattr(importer, "_convert", broken)
+    with pytest.raises(kind):
+        import_database(MINI, fmt="jsonld", name="mini", data_dir=tmp_path)
+
+
+def test_malformed_master_data_exits_2_naming_the_file(tmp_path: Path) -> None:
+    source = tmp_path / "release"
+    shutil.copytree(ES2, source)
+    (source / "MasterData" / "Units.xml").write_text("<units><unit id='1'>")  # cut short
+    data = tmp_path / "data"
+    args = ["import", str(source), "--format", "ecospold2", "--name", "es2", "--data-dir"]
+    result = runner.invoke(app, [*args, str(data)])
+    assert result.exit_code == 2, result.output
+    assert "ParseError" in result.output
+    assert str(source) in result.output.replace("\n", "")
+    assert "Traceback" not in result.output

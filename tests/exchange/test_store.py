@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import random
+import sqlite3
+import subprocess
+import sys
 import threading
+import time
+from contextlib import closing
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -16,6 +25,7 @@ from footprint.exchange.store import (
     parse_datetime,
     validity_period,
 )
+from footprint.exchange.store_sql import ACTIVE_INDEX
 from tests.exchange.conftest import (
     FOOTPRINT_A,
     FOOTPRINT_B,
@@ -26,6 +36,7 @@ from tests.exchange.conftest import (
     Clock,
     footprint,
 )
+from tests.exchange.publish_worker import publish_rounds, version
 
 V2 = "9b1d3c47-2e6a-4b8c-a0f1-5a6b7c8d9e04"
 V3 = "0c2e4d58-3f7b-4c9d-b1a2-6b7c8d9e0f05"
@@ -310,3 +321,109 @@ def test_events_are_recorded_once(store: FootprintStore) -> None:
 def test_bad_urls_are_reported(url: str, message: str) -> None:
     with pytest.raises(StoreError, match=message):
         FootprintStore(url)
+
+
+# --- several processes at once --------------------------------------------------------------
+
+ROOT = Path(__file__).parents[2]
+
+
+def product_ids(product: str) -> dict[str, str]:
+    return {"productId": f"urn:pact:example.com:product-id:{product}"}
+
+
+def assert_linear_chain(docs: list[dict[str, Any]]) -> None:
+    """Oldest first: only the last is Active and each version follows every earlier one, in order."""
+    assert [d["status"] for d in docs] == ["Deprecated"] * (len(docs) - 1) + ["Active"]
+    for n, doc in enumerate(docs):
+        assert doc.get("precedingPfIds", []) == [d["id"] for d in docs[:n]]
+
+
+@pytest.mark.parametrize("early_lock", [True, False], ids=["begin-immediate", "index-and-retry"])
+def test_concurrent_publishers_leave_one_active_version(tmp_path: Path, early_lock: bool) -> None:
+    """Two processes publish each of 20 products at the same moment (half have a version)."""
+    url = default_url(tmp_path)
+    products = [f"p{n}" for n in range(20)]
+    store = FootprintStore(url)
+    for product in products[::2]:
+        store.add(version(product), product)
+    context = multiprocessing.get_context("spawn")
+    barrier = context.Barrier(2)
+    workers = [
+        context.Process(target=publish_rounds, args=(url, products, barrier, early_lock))
+        for _ in range(2)
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(120)
+    assert [worker.exitcode for worker in workers] == [0, 0]
+    for n, product in enumerate(products):
+        docs = store.list(product_ids(product))
+        assert len(docs) == (3 if n % 2 == 0 else 2), product
+        assert_linear_chain(docs)
+    store.close()
+
+
+def test_a_killed_publisher_leaves_a_consistent_store(tmp_path: Path) -> None:
+    url = default_url(tmp_path)
+    store = FootprintStore(url)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    published = 0
+    for _ in range(3):
+        publisher = subprocess.Popen(
+            [sys.executable, "-m", "tests.exchange.publish_worker", url, "rebar"],
+            cwd=ROOT,
+            env=env,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 60
+        while store.count(product_ids("rebar")) == published and time.monotonic() < deadline:
+            time.sleep(0.01)  # until it publishes, so that the kill lands mid-stream
+        time.sleep(random.uniform(0.0, 0.2))
+        publisher.kill()
+        publisher.wait()
+        after = store.count(product_ids("rebar"))
+        assert after > published
+        published = after
+    docs = store.list(product_ids("rebar"))
+    assert_linear_chain(docs)
+    store.close()
+    with closing(sqlite3.connect(tmp_path / "pact.sqlite")) as db:
+        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+def test_the_database_refuses_a_second_active_version(store: FootprintStore) -> None:
+    store.add(FOOTPRINT_A, "rebar")
+    with (
+        closing(sqlite3.connect(store.url.removeprefix("sqlite:///"))) as db,
+        pytest.raises(sqlite3.IntegrityError),
+    ):
+        db.execute(
+            "INSERT INTO pact_footprints (id, product_key, status, stored_at, document) "
+            "VALUES ('00000000000000000000000000000001', 'rebar', 'Active', '2025-01-01', '{}')"
+        )
+
+
+def test_an_older_store_gets_the_index_and_keeps_the_latest_active_version(
+    tmp_path: Path,
+) -> None:
+    """A store written before the index, where two publishers both left an Active version."""
+    url = default_url(tmp_path)
+    store = FootprintStore(url)
+    store.add(FOOTPRINT_A, "rebar")
+    store.add(footprint(FOOTPRINT_A, id=V2, precedingPfIds=[]), "other")
+    store.add(FOOTPRINT_B, "cement")
+    store.close()
+    with closing(sqlite3.connect(tmp_path / "pact.sqlite")) as db, db:
+        db.execute(f"DROP INDEX {ACTIVE_INDEX}")
+        db.execute("UPDATE pact_footprints SET product_key = 'rebar' WHERE product_key = 'other'")
+    reopened = FootprintStore(url)
+    assert [d["status"] for d in reopened.list()] == ["Deprecated", "Active", "Active"]
+    assert reopened.get(ID_A) == footprint(FOOTPRINT_A, status="Deprecated")
+    assert reopened.get(V2) == footprint(FOOTPRINT_A, id=V2, precedingPfIds=[])
+    assert reopened.get(ID_B) == FOOTPRINT_B
+    reopened.close()
+    with closing(sqlite3.connect(tmp_path / "pact.sqlite")) as db:
+        names = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='index'")}
+    assert ACTIVE_INDEX in names
