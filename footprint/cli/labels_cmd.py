@@ -252,9 +252,8 @@ def verify(
                 f"({report.claim['scheme_version']})",
             )
         )
-        console.print(
-            f"tolerance ±{report.tolerance['applied_pct']:g} %: {report.tolerance['note']}",
-            highlight=False,
+        screen.print(
+            f"tolerance ±{report.tolerance['applied_pct']:g} %: {report.tolerance['note']}"
         )
         table = Table()
         for column in ("#", "check", "result", "outcome"):
