@@ -23,6 +23,7 @@ ACTIVITY_COLUMNS = ["id", "name", "location", "unit", "product", "category", "so
 TECHNOSPHERE_COLUMNS = ["consumer", "supplier", "amount"]
 BIOSPHERE_COLUMNS = ["activity", "flow", "amount"]
 FLOW_COLUMNS = ["id", "name", "compartment", "unit", "cas", "gas", "origin", "kind"]
+CUT_OFF_COLUMNS = ["activity", "activity_name", "flow", "flow_name", "amount", "unit", "reason"]
 DEFAULT = "default"
 
 
@@ -42,8 +43,9 @@ class Background:
     flows: pd.DataFrame
     sources: list[str] = field(default_factory=list)
     report: dict[str, Any] = field(default_factory=dict)
-    #: Inputs of each activity that reach no activity (cut off), and activities to use with care.
-    unlinked_inputs: dict[str, int] = field(default_factory=dict)
+    #: Exchanges left out of the system, one row each (``CUT_OFF_COLUMNS``: activity, its name,
+    #: the flow, amount per unit of the activity, unit, reason), and activities to use with care.
+    cut_offs: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=CUT_OFF_COLUMNS))
     suspect: dict[str, str] = field(default_factory=dict)
     #: reviewed data-quality findings per activity id (``findings.csv`` beside the tables)
     findings: dict[str, str] = field(default_factory=dict)
@@ -90,10 +92,12 @@ class Background:
             out.append(self.findings[activity_id])
         if activity_id in self.suspect:
             out.append(self.suspect[activity_id])
-        if self.unlinked_inputs.get(activity_id):
+        own = self.cut_offs[self.cut_offs["activity"] == activity_id]
+        if len(own):
+            reasons = "; ".join(f"{n} {r}" for r, n in own["reason"].value_counts().items())
             out.append(
-                f"{self.unlinked_inputs[activity_id]} input(s) of this activity reach no background "
-                "activity and are cut off (listed in the background's unlinked table)"
+                f"{len(own)} exchange(s) of this activity are cut off, their burdens left out "
+                f"({reasons})"
             )
         return out
 
@@ -190,11 +194,9 @@ def read_table_dir(directory: Path, name: str) -> Background:
     report_path = directory / "build_report.json"
     report = json.loads(report_path.read_text()) if report_path.exists() else {}
     acts = _read(directory, "activities", ACTIVITY_COLUMNS)
-    unlinked_inputs: dict[str, int] = {}
+    cut_offs = pd.DataFrame(columns=CUT_OFF_COLUMNS)
     if any((directory / f"unlinked.{ext}").exists() for ext in ("csv.gz", "csv")):
-        unlinked = _read(directory, "unlinked", ["activity", "reason"])
-        inputs = unlinked[unlinked["reason"].str.contains("input")]
-        unlinked_inputs = {str(k): int(v) for k, v in inputs.groupby("activity").size().items()}
+        cut_offs = _cut_offs(_read(directory, "unlinked", ["activity", "reason"]))
     suspect = {
         str(s["id"]): str(s["note"])
         if s.get("note")
@@ -217,7 +219,7 @@ def read_table_dir(directory: Path, name: str) -> Background:
         flows=_read(directory, "flows", FLOW_COLUMNS)[FLOW_COLUMNS],
         sources=[str(s) for s in report.get("sources", [])],
         report=report,
-        unlinked_inputs=unlinked_inputs,
+        cut_offs=cut_offs,
         suspect=suspect,
         findings=findings,
     )
@@ -254,10 +256,17 @@ def combine(name: str, version: str, parts: list[Background]) -> Background:
                 g for p in parts for g in p.report.get("ghg_not_characterised", [])
             ],
         },
-        unlinked_inputs={k: v for p in parts for k, v in p.unlinked_inputs.items()},
+        cut_offs=pd.concat([p.cut_offs for p in parts if len(p.cut_offs)] or [parts[0].cut_offs]),
         suspect={k: v for p in parts for k, v in p.suspect.items()},
         findings={k: v for p in parts for k, v in p.findings.items()},
     )
+
+
+def _cut_offs(unlinked: pd.DataFrame) -> pd.DataFrame:
+    """The unlinked table as cut-off rows (every reason kept), amounts as floats."""
+    table = unlinked.reindex(columns=CUT_OFF_COLUMNS, fill_value="")
+    table["amount"] = pd.to_numeric(table["amount"], errors="coerce")
+    return table.reset_index(drop=True)
 
 
 def _merge_counts(parts: list[Background]) -> dict[str, int]:

@@ -41,6 +41,7 @@ COLUMNS = [
     "land_use_change",
     "energy_mj",
     "sha256",
+    "cut_offs",  # background exchanges left out of the supply chain (count; see calc --format json)
 ]
 CHUNK = 25  # products per Dask task
 
@@ -168,6 +169,7 @@ def _row(
         "land_use_change": r.land_use_change,
         "energy_mj": r.energy,
         "sha256": r.inventory.get("sha256") or "",
+        "cut_offs": len(r.cut_offs),
         **extra,
     }
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from footprint.background.store import Background, load_background
+from footprint.engine.cutoffs import CutOff, reached_cut_offs, summary
 from footprint.engine.methods import BUCKETS, GWP_SETS, check_gwp
 from footprint.engine.result import ActivityScore, Contribution, FootprintResult
 from footprint.engine.solve import Solution, solve
@@ -144,6 +145,14 @@ def _activity_scores(system: LinkedSystem, solution: Solution) -> list[ActivityS
     return out
 
 
+def _cut_offs(system: LinkedSystem, solution: Solution) -> list[CutOff]:
+    """The cut-offs of the background activities the product's supply chain reaches."""
+    starts = {line.supplier for line in system.lines if line.kind == "background"}
+    solved = solution.activity_scores is not None  # the fast path never solves the background
+    supply = solution.supply[: system.n_background] if solved else None
+    return reached_cut_offs(system.background, starts, supply)
+
+
 def _kg(amount: object) -> float | None:
     """An optional mass quantity in kg."""
     return None if amount is None else convert(amount, "kg")  # type: ignore[arg-type]
@@ -199,6 +208,8 @@ def _result(
     by_process = {p.label: 0.0 for p in inventory.processes}
     by_process.update(_sum_by(items, "process"))
     product = inventory.product
+    cut_offs = _cut_offs(system, solution)
+    caveat = summary(cut_offs)
     return FootprintResult(
         product={
             "name": product.name,
@@ -247,6 +258,7 @@ def _result(
         solver=solution.solver,
         inventory={"source": inventory.source, "sha256": inventory.sha256},
         allocation=dict(system.allocation),
-        warnings=list(system.warnings),
+        warnings=[*system.warnings, *([caveat] if caveat else [])],
         energy=energy,
+        cut_offs=cut_offs,
     )

@@ -8,10 +8,12 @@ so a practitioner choosing a dataset sees where its number comes from; they add 
 from __future__ import annotations
 
 import math
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from footprint.background.store import Background
+from footprint.engine.cutoffs import reached_cut_offs, summary
 from footprint.engine.intensities import background_intensities
 from footprint.engine.methods import check_gwp, factor
 from footprint.engine.system import ORIGIN_OF_UNSPECIFIED
@@ -30,7 +32,8 @@ def explain_activity(
     Returns a JSON-ready dict: ``activity`` (its table row), ``unit``, ``kg_co2e`` and
     ``by_bucket`` per unit, ``energy_mj`` per unit, ``inputs`` (supplier, amount per unit, kg
     CO2e they carry; largest first), ``direct`` (its own greenhouse-gas exchanges, kg and kg
-    CO2e), ``direct_kg_co2e`` and ``caveats``.
+    CO2e), ``direct_kg_co2e``, ``caveats`` and ``cut_offs`` (the exchanges its supply chain
+    leaves out, each with its reason).
 
     Raises:
         BackgroundError: no such activity (with the nearest names).
@@ -80,6 +83,8 @@ def explain_activity(
             }
         )
     direct.sort(key=lambda item: -abs(item["kg_co2e"]))
+    cut_offs = reached_cut_offs(background, [background.index[activity_id]])
+    chain = summary(cut_offs)
     return {
         "activity": {key: str(value) for key, value in row.items()},
         "background": {"name": background.name, "version": background.version},
@@ -91,7 +96,8 @@ def explain_activity(
         "inputs": inputs,
         "direct": direct,
         "direct_kg_co2e": math.fsum(item["kg_co2e"] for item in direct),
-        "caveats": background.caveats(activity_id),
+        "caveats": [*background.caveats(activity_id), *([chain] if chain else [])],
+        "cut_offs": [asdict(c) for c in cut_offs],
         "solver": found.solver,
     }
 

@@ -8,6 +8,8 @@ from typing import Any
 
 import pandas as pd
 
+from footprint.engine.cutoffs import CutOff
+
 UNIT = "kg CO2e"
 
 
@@ -64,6 +66,8 @@ class FootprintResult:
     #: where the emissions occur: the largest emitting activities of the whole supply chain and
     #: the rest as one entry (empty when computed from precomputed intensities, as batch does)
     by_activity: list[ActivityScore] = field(default_factory=list)
+    #: background exchanges left out of the supply chain (cut off), every reason kept
+    cut_offs: list[CutOff] = field(default_factory=list)
 
     @property
     def total_excluding_biogenic_removals(self) -> float:
@@ -99,6 +103,7 @@ class FootprintResult:
             "inventory": self.inventory,
             "allocation": self.allocation,
             "warnings": list(self.warnings),
+            "cut_offs": [asdict(c) for c in self.cut_offs],
         }
 
     def to_json(self, indent: int | None = 2) -> str:

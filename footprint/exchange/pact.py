@@ -28,6 +28,7 @@ from footprint.background.store import (
     TECHNOSPHERE_COLUMNS,
     Background,
 )
+from footprint.engine.cutoffs import by_reason
 from footprint.engine.result import FootprintResult
 from footprint.errors import FootprintError, UnitError
 from footprint.exchange.decimal_text import decimal_string, parse_decimal
@@ -478,7 +479,7 @@ def to_pact(
     pcf["exemptedEmissionsDescription"] = (
         exempted_emissions_description
         if exempted_emissions_description is not None
-        else "No emissions were deliberately exempted; gaps of the inventory data are not quantified."
+        else _cut_off_description(result)
     )
     if result.allocation:
         pcf["allocationRulesDescription"] = "; ".join(
@@ -524,6 +525,19 @@ def to_pact(
     doc["id"] = pf_id if pf_id is not None else _content_id(doc)
     validate_pact(doc, line)
     return doc
+
+
+def _cut_off_description(result: FootprintResult) -> str:
+    """What the footprint leaves out: the background cut-offs its supply chain reaches."""
+    text = "No emissions were deliberately exempted; gaps of the inventory data are not quantified."
+    if not result.cut_offs:
+        return text
+    parts = by_reason(result.cut_offs)
+    activities = len({c.activity for c in result.cut_offs})
+    return (
+        f"{text} The background supply chain leaves out {len(result.cut_offs)} exchange(s) of "
+        f"{activities} background activities whose burdens are not counted ({parts})."
+    )
 
 
 def _category_cpc(given: str | None, result: FootprintResult) -> str:

@@ -126,6 +126,7 @@ def render_html(
         "provenance": provenance(result, background),
         "warnings": list(result.warnings),
         "allocation": dict(result.allocation),
+        "cut_offs": product.cut_off_table(result),
     }
     return environment().get_template("product.html.j2").render(context)
 

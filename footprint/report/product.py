@@ -423,3 +423,27 @@ def scenario_chart(scenarios: Mapping[str, FootprintResult]) -> Chart:
         rows,
     )
     return Chart("scenarios", title, svg, table)
+
+
+def cut_off_table(result: FootprintResult) -> Table | None:
+    """The background exchanges the supply chain leaves out, largest reached amount first."""
+    if not result.cut_offs:
+        return None
+    ordered = sorted(result.cut_offs, key=lambda c: -abs(c.reached or 0.0))
+    rows = [
+        [
+            Cell(c.activity_name, None, "wrap"),
+            Cell(c.input, None, "wrap"),
+            num(c.amount),
+            num(c.reached) if c.reached is not None else txt(DASH, "num"),
+            txt(c.unit),
+            Cell(c.reason, None, "wrap"),
+        ]
+        for c in ordered
+    ]
+    amount = f"per {result.declared_amount:g} {result.declared_unit}"
+    return Table(
+        f"Cut-off exchanges of the supply chain ({len(rows)}): their burdens are not counted",
+        ["Activity", "Exchange left out", "Per unit of activity", amount, "Unit", "Reason"],
+        rows,
+    )
