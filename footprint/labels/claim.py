@@ -6,10 +6,10 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from footprint.errors import FootprintError, locate
+from footprint.safeload import load_yaml, read_text
 
 
 class ClaimError(FootprintError):
@@ -46,19 +46,13 @@ def read_claim(path: Path) -> tuple[Claim, Path]:
     """The claim in ``path`` and the resolved inventory path.
 
     Raises:
-        ClaimError: missing file, YAML error or invalid content, naming the file and field.
+        ClaimError: missing file, not UTF-8, YAML error (see :mod:`footprint.safeload`) or invalid
+            content, naming the file and field.
     """
     if not path.is_file():
         raise ClaimError("claim file not found", where=str(path), fix="check the path")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise ClaimError(
-            f"not valid YAML ({getattr(exc, 'problem', None) or exc})",
-            where=locate(path, mark.line + 1 if mark is not None else None),
-            fix="fix the YAML syntax",
-        ) from None
+    _, text = read_text(path, error=ClaimError)
+    _, data = load_yaml(text, source=str(path), error=ClaimError)
     if isinstance(data, dict) and isinstance(data.get("claim"), dict):
         data = data["claim"]
     if not isinstance(data, dict):
