@@ -6,7 +6,9 @@ the flow's reference unit; matrices hold plain floats.
 
 from __future__ import annotations
 
+import math
 import re
+import tokenize
 from functools import cache
 from importlib.resources import files
 from typing import Any
@@ -56,6 +58,13 @@ def parse_unit(text: str, *, where: str | None = None) -> pint.Unit:
         )
     try:
         unit = registry().Unit(text)
+        registry().get_root_units(unit)  # fails for absurd powers such as kg^9999999999
+    except KeyError:  # e.g. "kg**0": pint drops the unit, then fails to find it
+        raise UnitError(
+            f"unit {text!r} has no dimension (a unit to the power 0 cancels out)",
+            where=where,
+            fix="write the unit itself, e.g. kg, t, m3, kWh or piece",
+        ) from None
     except (
         pint.UndefinedUnitError,
         pint.errors.DefinitionSyntaxError,
@@ -63,6 +72,9 @@ def parse_unit(text: str, *, where: str | None = None) -> pint.Unit:
         TypeError,
         ValueError,
         AssertionError,
+        ZeroDivisionError,
+        OverflowError,
+        tokenize.TokenError,  # unbalanced brackets, e.g. "kg)"
     ) as exc:
         raise UnitError(
             f"unknown unit {text!r} ({exc})",
@@ -90,13 +102,23 @@ def quantity(amount: Any, unit: str | None = None, *, where: str | None = None) 
     if isinstance(amount, bool):
         raise UnitError(f"expected a number with a unit, got {amount!r}", where=where)
     if isinstance(amount, int | float):
+        try:
+            value = float(amount)
+        except OverflowError:  # an int beyond the float range
+            value = math.inf
+        if not math.isfinite(value):
+            raise UnitError(
+                f"amount {amount!r} is not a finite number",
+                where=where,
+                fix="write a finite number (1.8e308 is the largest)",
+            )
         if unit is None:
             raise UnitError(
                 f"amount {amount!r} has no unit",
                 where=where,
                 fix="write the unit with the amount, e.g. '2.5 kWh'",
             )
-        return registry().Quantity(float(amount), parse_unit(unit, where=where))
+        return registry().Quantity(value, parse_unit(unit, where=where))
     text = str(amount).strip()
     match = re.fullmatch(r"([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(.*)", text)
     if match is None:
@@ -115,6 +137,12 @@ def quantity(amount: Any, unit: str | None = None, *, where: str | None = None) 
     unit_text = unit_text or unit or ""
     if not unit_text:
         raise UnitError(f"amount {text!r} has no unit", where=where, fix="write e.g. '2.5 kWh'")
+    if not math.isfinite(float(number)):
+        raise UnitError(
+            f"amount {text!r} is out of range (not a finite number)",
+            where=where,
+            fix="write a number below 1.8e308",
+        )
     return registry().Quantity(float(number), parse_unit(unit_text, where=where))
 
 
@@ -126,7 +154,7 @@ def convert(value: pint.Quantity, target: Any, *, where: str | None = None) -> f
     """
     target_unit = parse_unit(target, where=where) if isinstance(target, str) else target
     try:
-        return float(value.to(target_unit).magnitude)
+        converted = float(value.to(target_unit).magnitude)
     except pint.DimensionalityError as exc:
         raise UnitError(
             f"{value:~P} cannot be converted to {target_unit:~P}: "
@@ -134,6 +162,13 @@ def convert(value: pint.Quantity, target: Any, *, where: str | None = None) -> f
             where=where,
             fix=f"state this amount in a unit of the same kind as {target_unit:~P}",
         ) from exc
+    if not math.isfinite(converted):
+        raise UnitError(
+            f"{value:~P} is out of range once converted to {target_unit:~P} ({converted})",
+            where=where,
+            fix="check the amount; it is far beyond any real quantity",
+        )
+    return converted
 
 
 def same_dimension(a: str, b: str) -> bool:

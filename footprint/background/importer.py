@@ -22,6 +22,7 @@ from typing import Any
 
 from footprint.background.swap import exclusive, recover, staging, swap_in
 from footprint.errors import BackgroundError, FootprintError
+from footprint.safeload import load_json, read_text
 
 FORMATS = ("jsonld", "ecospold1", "ecospold2", "simapro-csv", "pact")
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
@@ -105,12 +106,8 @@ def _convert_pact(path: Path, progress: Progress) -> Any:
     from footprint.background.build_uslci import ACTIVITY_COLUMNS, Build, fmt
     from footprint.exchange.pact import from_pact, pact_as_background
 
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise FootprintError(
-            f"not JSON: {exc}", where=str(path), fix="export the footprints as PACT JSON"
-        ) from None
+    _, text = read_text(path)
+    data = load_json(text, source=str(path))
     documents = data.get("data", data) if isinstance(data, dict) else data
     documents = [documents] if isinstance(documents, dict) else documents
     if not isinstance(documents, list) or not documents:

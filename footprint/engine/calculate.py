@@ -14,6 +14,7 @@ from footprint.engine.methods import BUCKETS, GWP_SETS, check_gwp
 from footprint.engine.result import ActivityScore, Contribution, FootprintResult
 from footprint.engine.solve import Solution, solve
 from footprint.engine.system import LinkedSystem, link
+from footprint.errors import FootprintError
 from footprint.inventory import Inventory, read_inventory
 from footprint.units import convert
 
@@ -54,8 +55,10 @@ def calculate(
         )
     system = link(inventory, background)
     cf = system.characterisation(gwp)
-    solution = solve(system, cf)
-    return _result(inventory, system, solution, gwp, cf)
+    # Amounts near the float limit overflow to inf; _check_finite then names them.
+    with np.errstate(over="ignore", invalid="ignore"):
+        solution = solve(system, cf)
+        return _result(inventory, system, solution, gwp, cf)
 
 
 def calculate_scenarios(
@@ -172,6 +175,46 @@ def _sum_by(items: list[Contribution], key: str) -> dict[str, float]:
     return dict(totals)
 
 
+def _check_finite(
+    inventory: Inventory,
+    system: LinkedSystem,
+    solution: Solution,
+    items: list[Contribution],
+    total: float,
+    energy: float,
+) -> None:
+    """Refuse a footprint that is not a finite number, naming the amounts out of range.
+
+    Raises:
+        FootprintError: the total, the energy or a line's share is infinite or not a number.
+    """
+    if (
+        math.isfinite(total)
+        and math.isfinite(energy)
+        and all(math.isfinite(c.value) for c in items)
+    ):
+        return
+    supply = np.asarray(solution.supply, dtype=float)
+    scaled = [
+        f"process {process.label!r} is needed {float(supply[system.activity_id(i)]):g} times over"
+        for i, process in enumerate(system.processes)
+        if not math.isfinite(float(supply[system.activity_id(i)]))
+    ]
+    bad = [c for c in items if not math.isfinite(c.value)]
+    if not bad:  # each share is finite but their sum is not: the largest are to blame
+        bad = sorted(items, key=lambda c: -abs(c.value))[:3]
+    lines = [f"{c.process}: {c.input} ({c.value:g} kg CO2e)" for c in bad[:5]]
+    more = f" and {len(bad) - 5} more" if len(bad) > 5 else ""
+    product = inventory.product
+    raise FootprintError(
+        f"the footprint is not a finite number ({total:g} kg CO2e for {product.declared_amount:g} "
+        f"{product.declared_unit}); out of range: " + "; ".join(scaled[:3] + lines) + more,
+        where=inventory.source,
+        fix="check those amounts, the declared amount and the process outputs, and their units: "
+        "they are far beyond any real quantity",
+    )
+
+
 def _result(
     inventory: Inventory, system: LinkedSystem, solution: Solution, gwp: str, cf: np.ndarray
 ) -> FootprintResult:
@@ -197,6 +240,7 @@ def _result(
         for key in [k for k in c.by_bucket if k.startswith("gas:")]:
             del c.by_bucket[key]
     total = float(sum(c.value for c in items))
+    _check_finite(inventory, system, solution, items, total, energy)
     if not math.isnan(solution.score) and not math.isclose(
         total, solution.score, rel_tol=1e-8, abs_tol=1e-9
     ):

@@ -13,17 +13,19 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import io
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from footprint.errors import InventoryError, locate
 from footprint.inventory.model import Inventory
 from footprint.inventory.validate import Lines, build_inventory
+from footprint.safeload import read_text
 
 COLUMNS = ("stage", "item", "amount", "unit", "background", "location", "gas", "origin")
 _META = re.compile(r"#\s*([A-Za-z_]+)\s*:\s*(.*)")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 def _background_ref(value: str, location: str) -> dict[str, str]:
@@ -47,37 +49,78 @@ def _row_entry(row: dict[str, str]) -> tuple[str, dict[str, Any]]:
     return "inputs", entry
 
 
+def _rows(
+    table_lines: list[str], numbers: list[int], path: Path
+) -> Iterator[tuple[int, dict[str, str]]]:
+    """The table's rows as (file line, column → stripped cell), after checking the header."""
+    reader = csv.reader(table_lines)
+    consumed = 0
+    try:
+        header = [name.strip() for name in next(reader)]
+        missing = [c for c in ("item", "amount", "unit") if c not in header]
+        if missing:
+            raise InventoryError(
+                f"missing column(s) {', '.join(missing)}; found {', '.join(header)}",
+                where=locate(path, numbers[0]),
+                fix=f"use the header {','.join(COLUMNS)}",
+            )
+        repeated = sorted({name for name in header if name and header.count(name) > 1})
+        if repeated:
+            raise InventoryError(
+                f"column(s) {', '.join(repeated)} appear twice in the header",
+                where=locate(path, numbers[0]),
+                fix="keep one column of each name",
+            )
+        consumed = reader.line_num
+        for cells in reader:
+            number = numbers[consumed]
+            consumed = reader.line_num
+            extra = [cell for cell in cells[len(header) :] if cell.strip()]
+            if extra:
+                raise InventoryError(
+                    f"the row has {len(cells)} cells but the header names {len(header)} columns "
+                    f"(extra: {', '.join(repr(c[:40]) for c in extra[:3])})",
+                    where=locate(path, number),
+                    fix='quote cells that contain a comma, e.g. "Steel, billet"',
+                )
+            padded = [*cells, *[""] * (len(header) - len(cells))][: len(header)]
+            yield (
+                number,
+                {name: cell.strip() for name, cell in zip(header, padded, strict=True) if name},
+            )
+    except csv.Error as exc:
+        line = numbers[min(consumed, len(numbers) - 1)]
+        raise InventoryError(
+            f"cannot read the CSV table: {exc}",
+            where=locate(path, line),
+            fix="check the quoting on that line; cells are limited to "
+            f"{csv.field_size_limit():,} characters",
+        ) from None
+
+
 def read_csv(path: Path) -> Inventory:
     """Read the flat bill of materials in ``path``.
 
     Raises:
-        InventoryError: missing product lines or columns, or an invalid row (with its line number).
+        InventoryError: not UTF-8, missing product lines or columns, a row with more cells than
+            columns, an unreadable row, or an invalid one (with its line number).
     """
-    raw = path.read_bytes()
-    text = raw.decode("utf-8-sig")
+    raw, text = read_text(path, error=InventoryError)
     product: dict[str, Any] = {}
     lines: Lines = {}
     table_lines: list[str] = []
-    first_table_line = 0
-    for number, line in enumerate(text.splitlines(), start=1):
+    numbers: list[int] = []  # the file line of each table line
+    for number, line in enumerate(_LINE_BREAK.split(text), start=1):
         meta = _META.fullmatch(line.strip())
         if meta and not table_lines:
             product[meta.group(1)] = meta.group(2).strip()
             lines[("product", meta.group(1))] = number
         elif line.strip() and not line.lstrip().startswith("#"):
-            first_table_line = first_table_line or number
             table_lines.append(line)
+            numbers.append(number)
     if not table_lines:
         raise InventoryError(
             "no table of line items", where=str(path), fix=f"add a header row: {','.join(COLUMNS)}"
-        )
-    reader = csv.DictReader(io.StringIO("\n".join(table_lines)))
-    missing = [c for c in ("item", "amount", "unit") if c not in (reader.fieldnames or [])]
-    if missing:
-        raise InventoryError(
-            f"missing column(s) {', '.join(missing)}; found {', '.join(reader.fieldnames or [])}",
-            where=locate(path, first_table_line),
-            fix=f"use the header {','.join(COLUMNS)}",
         )
     process: dict[str, Any] = {
         "id": "product",
@@ -85,11 +128,10 @@ def read_csv(path: Path) -> Inventory:
         "inputs": [],
         "emissions": [],
     }
-    lines[("processes", 0)] = first_table_line
-    for offset, row in enumerate(reader, start=1):
-        clean = {k: (v or "").strip() for k, v in row.items() if k is not None}
-        kind, entry = _row_entry(clean)
-        lines[("processes", 0, kind, len(process[kind]))] = first_table_line + offset
+    lines[("processes", 0)] = numbers[0]
+    for number, row in _rows(table_lines, numbers, path):
+        kind, entry = _row_entry(row)
+        lines[("processes", 0, kind, len(process[kind]))] = number
         process[kind].append(entry)
     if "reference_period_start" in product or "reference_period_end" in product:
         product["reference_period"] = {

@@ -41,6 +41,7 @@ from footprint.errors import InventoryError
 from footprint.inventory.csv_reader import COLUMNS
 from footprint.inventory.model import DataQuality, Inventory
 from footprint.inventory.validate import Lines, build_inventory, combine_problems
+from footprint.safeload import check_archive, read_bytes
 
 __all__ = ["PRODUCT_FIELDS", "read_excel", "write_template"]
 
@@ -73,6 +74,8 @@ _OPTIONAL_FIELDS = (
     "boundary",
 )
 _PARAMETER = "parameter:"
+#: Most cells (rows × columns, as far as the farthest used cell) read from one sheet.
+MAX_CELLS = 2_000_000
 _REQUIRED_COLUMNS = ("item", "amount", "unit", "background")
 _NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 _TEMPLATE_FIX = "the Help sheet of the template (`footprint template xlsx`) explains each column"
@@ -383,16 +386,13 @@ def read_excel(path: Path) -> Inventory:
     """Read the Excel bill of materials in ``path`` (the layout of :func:`write_template`).
 
     Raises:
-        InventoryError: an unreadable file, a missing sheet or column, or an invalid cell, naming
-            the file, sheet, row and column.
+        InventoryError: an unreadable file (not a zip archive, over the size limits of
+            :func:`footprint.safeload.check_archive`), a missing or too large sheet, a missing
+            column, or an invalid cell, naming the file, sheet, row and column.
     """
     source = str(path)
-    try:
-        raw = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise InventoryError("file not found", where=source, fix="check the path") from None
-    except OSError as exc:
-        raise InventoryError(f"cannot read the file: {exc.strerror or exc}", where=source) from None
+    raw = read_bytes(Path(path), error=InventoryError)
+    check_archive(raw, source=source, error=InventoryError)
     workbook = _load(raw, source)
     cells: dict[Path_, _Cell] = {(): _Cell(None)}
     unit_cells: dict[Path_, _Cell] = {}
@@ -432,7 +432,7 @@ def _load(raw: bytes, source: str) -> Any:
 
 def _sheet(workbook: Any, name: str, source: str) -> Any:
     for sheet in workbook.worksheets:
-        if str(sheet.title).strip().lower() == name.lower():
+        if str(sheet.title).strip().lower() == name.lower() and hasattr(sheet, "iter_rows"):
             return sheet
     found = ", ".join(repr(s.title) for s in workbook.worksheets) or "none"
     raise InventoryError(
@@ -489,7 +489,10 @@ def _date(value: Any, label: str, source: str, cell: _Cell) -> dt.date:
     if isinstance(value, int | float) and not isinstance(value, bool):
         from openpyxl.utils.datetime import from_excel  # type: ignore[import-untyped]
 
-        converted = from_excel(value)
+        try:
+            converted = from_excel(value)
+        except (ValueError, OverflowError, TypeError):  # beyond the dates Excel can hold
+            converted = None
         if isinstance(converted, dt.datetime):
             return converted.date()
     if isinstance(value, str):
@@ -515,6 +518,14 @@ def _table(
     header_row: int | None = None
     columns: dict[str, int] = {}
     rows: list[tuple[int, Row]] = []
+    if sheet.max_row * sheet.max_column > MAX_CELLS:
+        raise InventoryError(
+            f"sheet {title!r} spans {sheet.dimensions} ({sheet.max_row:,} rows, "
+            f"{sheet.max_column:,} columns); at most {MAX_CELLS:,} cells are read",
+            where=source,
+            fix="delete the stray cells beyond your table (select the empty rows and columns "
+            "after it, delete them, and save)",
+        )
     for cells in sheet.iter_rows():
         values = [_clean(c.value) for c in cells]
         if all(v is None for v in values):

@@ -7,6 +7,8 @@ to the reference unit of the flow they meet when the inventory is linked to a ba
 from __future__ import annotations
 
 import datetime as dt
+import math
+import unicodedata
 from typing import Annotated, Any, Literal
 
 import pint
@@ -16,6 +18,7 @@ from pydantic import (
     ConfigDict,
     Field,
     PrivateAttr,
+    ValidationInfo,
     WithJsonSchema,
     field_validator,
     model_validator,
@@ -38,11 +41,26 @@ STAGE_NAMES: dict[str, str] = {
 
 def _to_quantity(value: Any) -> pint.Quantity:  # type: ignore[type-arg]
     if isinstance(value, pint.Quantity):
+        if not math.isfinite(value.magnitude):
+            raise ValueError(f"amount {value:~P} is not a finite number")
         return value
+    if isinstance(value, list | dict):
+        raise ValueError(f"expected an amount such as '2.5 kWh', got a {type(value).__name__}")
     try:
         return quantity(value)
     except UnitError as exc:
         raise ValueError(exc.what + (f"; {exc.fix}" if exc.fix else "")) from exc
+
+
+def _not_bool(value: Any) -> Any:
+    """Refuse YAML's true/false where a number belongs (pydantic would read them as 1 and 0)."""
+    if isinstance(value, bool):
+        raise ValueError(f"expected a number, got {str(value).lower()}")
+    return value
+
+
+#: A finite number, never a boolean (``allow_inf_nan=False`` on every model refuses inf and NaN).
+Number = Annotated[float, BeforeValidator(_not_bool)]
 
 
 Amount = Annotated[
@@ -75,8 +93,42 @@ def _id_ref(data: Any, key: str) -> Any:
     return data
 
 
+_MULTILINE_FIELDS = frozenset({"description", "sources"})
+
+
+def _control_character(text: str, multiline: bool) -> str | None:
+    """The first control character in ``text`` (tab and line breaks allowed if ``multiline``)."""
+    for char in text:
+        if multiline and char in "\t\n\r":
+            continue
+        if unicodedata.category(char) in ("Cc", "Zl", "Zp"):
+            return char
+    return None
+
+
+_DIMENSIONLESS = (
+    "unit {} has no dimension (it is a pure number); declare the product per a unit of mass, "
+    "volume, area, energy or count, e.g. kg, t, m3, m2, kWh or piece"
+)
+
+
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, frozen=True)
+    model_config = ConfigDict(
+        extra="forbid", arbitrary_types_allowed=True, frozen=True, allow_inf_nan=False
+    )
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _printable(cls, value: Any, info: ValidationInfo) -> Any:
+        texts = value if isinstance(value, list) else [value]
+        multiline = info.field_name in _MULTILINE_FIELDS
+        for text in texts:
+            if isinstance(text, str) and (char := _control_character(text, multiline)) is not None:
+                raise ValueError(
+                    f"control character U+{ord(char):04X} in {text!r}; write plain text"
+                    + ("" if multiline else " on one line")
+                )
+        return value
 
 
 class BackgroundRef(_Strict):
@@ -165,10 +217,10 @@ class CoProduct(_Strict):
 
     name: str
     amount: Amount = Field(description="amount per the process's output, e.g. '0.15 t'")
-    price: float | None = Field(
+    price: Number | None = Field(
         None, ge=0, description="price per unit of amount, for economic allocation"
     )
-    property: float | None = Field(
+    property: Number | None = Field(
         None,
         ge=0,
         description="physical property per unit of amount (e.g. MJ/kg), for physical allocation",
@@ -190,11 +242,11 @@ class Process(_Strict):
     name: str | None = None
     stage: Stage = Field("A3", description="life-cycle stage of its own emissions and inputs")
     output: Amount = Field("1 piece", description="its reference output, e.g. '1 t'")
-    output_price: float | None = Field(None, ge=0, description="price per unit of output")
+    output_price: Number | None = Field(None, ge=0, description="price per unit of output")
     inputs: list[Input] = Field(default_factory=list)
     emissions: list[Emission] = Field(default_factory=list)
     co_products: list[CoProduct] = Field(default_factory=list)
-    output_property: float | None = Field(
+    output_property: Number | None = Field(
         None,
         ge=0,
         description="physical property per unit of output (e.g. MJ/kg), for physical allocation",
@@ -210,7 +262,18 @@ class Process(_Strict):
     def _positive(cls, value: pint.Quantity) -> pint.Quantity:  # type: ignore[type-arg]
         if value.magnitude <= 0:
             raise ValueError(f"a process output must be positive, got {value:~P}")
+        if value.dimensionless:
+            raise ValueError(_DIMENSIONLESS.format(f"{value:~P}"))
         return value
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> Process:
+        if not self.inputs and not self.emissions:
+            raise ValueError(
+                f"process {self.id!r} has no inputs and no emissions, so its footprint would be "
+                "exactly zero; add its inputs (materials, energy, transport) and direct emissions"
+            )
+        return self
 
     @model_validator(mode="after")
     def _allocation_declared(self) -> Process:
@@ -254,12 +317,12 @@ class DataQuality(_Strict):
     ranges of the version they write.
     """
 
-    technological: float | None = Field(None, ge=1, le=5)
-    geographical: float | None = Field(None, ge=1, le=5)
-    temporal: float | None = Field(None, ge=1, le=5)
-    completeness: float | None = Field(None, ge=1, le=5, description="PACT 2.x only")
-    reliability: float | None = Field(None, ge=1, le=5, description="PACT 2.x only")
-    coverage_percent: float | None = Field(
+    technological: Number | None = Field(None, ge=1, le=5)
+    geographical: Number | None = Field(None, ge=1, le=5)
+    temporal: Number | None = Field(None, ge=1, le=5)
+    completeness: Number | None = Field(None, ge=1, le=5, description="PACT 2.x only")
+    reliability: Number | None = Field(None, ge=1, le=5, description="PACT 2.x only")
+    coverage_percent: Number | None = Field(
         None, ge=0, le=100, description="PACT 2.x only: share of emissions covered, %"
     )
 
@@ -279,7 +342,7 @@ class Product(_Strict):
         "digits, quoted, e.g. '37440' (Portland cement); PACT 2.x productCategoryCpc",
     )
     declared_unit: str = Field(description="declared unit, e.g. t, m3, kg, piece")
-    declared_amount: float = Field(1.0, gt=0, description="amount of declared unit, e.g. 1")
+    declared_amount: Number = Field(1.0, gt=0, description="amount of declared unit, e.g. 1")
     geography: str = Field(description="ISO 3166 country code or region where it is made")
     reference_period: ReferencePeriod | None = None
     boundary: Literal["cradle-to-gate"] = "cradle-to-gate"
@@ -287,7 +350,7 @@ class Product(_Strict):
     biogenic_carbon_content: Amount | None = Field(
         None, description="biogenic carbon in the product per declared unit, e.g. '0.4 kg' (kg C)"
     )
-    primary_data_share: float | None = Field(None, ge=0, le=100, description="percent")
+    primary_data_share: Number | None = Field(None, ge=0, le=100, description="percent")
     company: Company | None = Field(None, description="maker of the product, for PACT exchange")
     data_quality: DataQuality | None = Field(
         None, description="PACT data quality ratings (dqi), for PACT exchange"
@@ -303,7 +366,7 @@ class Product(_Strict):
     sources: list[str] = Field(
         default_factory=list, description="citations for the foreground data"
     )
-    parameters: dict[str, float | str] = Field(
+    parameters: dict[str, Annotated[float | str, BeforeValidator(_not_bool)]] = Field(
         default_factory=dict, description="declared parameters, e.g. scrap_share"
     )
 
@@ -321,9 +384,11 @@ class Product(_Strict):
     @classmethod
     def _known_unit(cls, value: str) -> str:
         try:
-            parse_unit(value)
+            unit = parse_unit(value)
         except UnitError as exc:
             raise ValueError(exc.what + (f"; {exc.fix}" if exc.fix else "")) from exc
+        if unit.dimensionless:
+            raise ValueError(_DIMENSIONLESS.format(value))
         return value
 
 

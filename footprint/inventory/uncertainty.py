@@ -54,7 +54,15 @@ from typing import Annotated, Any, Literal
 
 import numpy as np
 import pint
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from footprint.errors import UnitError
 
@@ -224,19 +232,25 @@ def _quantity(value: Number, unit: Any, name: str) -> float:
     """``value`` (a number in ``unit`` or a quantity text) as a number in ``unit``."""
     from footprint.units import convert, quantity
 
+    if isinstance(value, bool):
+        raise ValueError(f"{name}: expected a number, got {str(value).lower()}")
     if not isinstance(value, str):
-        return float(value)
-    try:
+        number = float(value)
+    else:
         try:
-            return float(value)
-        except ValueError:
-            return convert(quantity(value), unit)
-    except UnitError as exc:
-        if exc.what.startswith("unknown unit") or "expected" in exc.what:
-            raise ValueError(f"{name}: {exc.what}") from None
-        raise ValueError(
-            f"{name} {value!r} is not in a unit of the amount's kind ({unit:~P})"
-        ) from None
+            try:
+                number = float(value)
+            except ValueError:
+                return convert(quantity(value), unit)
+        except UnitError as exc:
+            if "cannot be converted" not in exc.what:
+                raise ValueError(f"{name}: {exc.what}") from None
+            raise ValueError(
+                f"{name} {value!r} is not in a unit of the amount's kind ({unit:~P})"
+            ) from None
+    if not math.isfinite(number):
+        raise ValueError(f"{name} {value!r} is not a finite number")
+    return number
 
 
 class Uncertainty(BaseModel):
@@ -250,6 +264,7 @@ class Uncertainty(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
         frozen=True,
+        allow_inf_nan=False,
         json_schema_extra={
             "examples": [
                 {"distribution": "lognormal", "gsd": 1.2},
@@ -291,6 +306,15 @@ class Uncertainty(BaseModel):
     basic_variance: float | None = Field(
         None, ge=0, description="pedigree: basic uncertainty as σ² of ln(amount) (Table 10.4)"
     )
+
+    @field_validator(
+        "gsd", "sigma", "sd", "min", "max", "basic_gsd", "basic_variance", mode="before"
+    )
+    @classmethod
+    def _not_bool(cls, value: Any, info: ValidationInfo) -> Any:
+        if isinstance(value, bool):
+            raise ValueError(f"{info.field_name}: expected a number, got {str(value).lower()}")
+        return value
 
     @model_validator(mode="after")
     def _consistent(self) -> Uncertainty:

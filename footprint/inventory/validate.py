@@ -67,6 +67,8 @@ def _to_inventory_error(exc: ValidationError, source: str, lines: Lines) -> Inve
             message = "required field is missing"
         elif error["type"] == "extra_forbidden":
             message = "unknown field (check its spelling)"
+        elif error["type"] == "finite_number":
+            message = f"expected a finite number, got {error['input']!r}"
         problems.append((locate(source, _line_of(lines, loc), field), message))
     return combine_problems(
         problems, "correct that field; `footprint schema inventory` prints the whole format"

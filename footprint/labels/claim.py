@@ -7,10 +7,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from footprint.errors import FootprintError, locate
+from footprint.safeload import load_yaml, read_text
 
 
 class ClaimError(FootprintError):
@@ -26,7 +26,7 @@ class Claim(BaseModel):
     inventory: str = Field(description="the product inventory file, relative to the claim file")
     inventory_sha256: str = Field(description="sha256 of the inventory file as submitted")
     declared_value: float = Field(
-        description="the footprint claimed, per declared unit", allow_inf_nan=False
+        description="the footprint claimed, per declared unit", allow_inf_nan=False, strict=True
     )
     declared_unit: str = Field(
         description="unit of declared_value, e.g. 't CO2e/t' or 'kg CO2e/m3'"
@@ -40,6 +40,7 @@ class Claim(BaseModel):
         ge=0,
         le=100,
         allow_inf_nan=False,
+        strict=True,
         description="the difference the claimant accepts, % of the recomputed value: it can only "
         "tighten the auditor's tolerance, never widen it",
     )
@@ -79,20 +80,14 @@ def read_claim(path: Path, allow_paths: Sequence[Path] = ()) -> tuple[Claim, Pat
     ``allow_paths``: directories besides the claim's own that the files it names may lie in.
 
     Raises:
-        ClaimError: missing file, YAML error or invalid content, naming the file and field; an
-            inventory outside the claim's directory and ``allow_paths``.
+        ClaimError: missing file, not UTF-8, YAML error (see :mod:`footprint.safeload`) or invalid
+            content, naming the file and field; an inventory outside the claim's directory and
+            ``allow_paths``.
     """
     if not path.is_file():
         raise ClaimError("claim file not found", where=str(path), fix="check the path")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise ClaimError(
-            f"not valid YAML ({getattr(exc, 'problem', None) or exc})",
-            where=locate(path, mark.line + 1 if mark is not None else None),
-            fix="fix the YAML syntax",
-        ) from None
+    _, text = read_text(path, error=ClaimError)
+    _, data = load_yaml(text, source=str(path), error=ClaimError)
     if isinstance(data, dict) and isinstance(data.get("claim"), dict):
         data = data["claim"]
     if not isinstance(data, dict):

@@ -7,11 +7,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from footprint.errors import FootprintError
 from footprint.paths import shipped
+from footprint.safeload import load_yaml, read_text
 
 Indicator = Literal["gwp", "energy"]
 RuleKind = Literal[
@@ -246,13 +246,13 @@ def read_scheme(path: Path) -> Scheme:
     """Read and validate one scheme file.
 
     Raises:
-        SchemeError: YAML or schema error, naming the file and field.
+        SchemeError: unreadable or not UTF-8, YAML error (see :mod:`footprint.safeload`) or schema
+            error, naming the file and field.
     """
+    _, text = read_text(path, error=SchemeError)
+    _, data = load_yaml(text, source=str(path), error=SchemeError)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
         return Scheme.model_validate(data)
-    except yaml.YAMLError as exc:
-        raise SchemeError(f"YAML syntax error: {exc}", where=str(path)) from None
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(p) for p in first["loc"])

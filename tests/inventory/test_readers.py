@@ -89,7 +89,7 @@ def test_unknown_suffix_and_missing_file(tmp_path: Path) -> None:
 
 
 def test_duplicate_process_ids(tmp_path: Path) -> None:
-    text = GOOD + "  - id: make\n    output: 1 kg\n"
+    text = GOOD + "  - id: make\n    output: 1 kg\n    emissions: [{gas: CO2, amount: 1 kg}]\n"
     with pytest.raises(InventoryError, match="repeated: make"):
         read_inventory(write(tmp_path, "dup.yaml", text))
 
