@@ -32,41 +32,64 @@ def _size(n: int) -> str:
     return f"{n / 1024**3:.1f} GiB" if n >= 1024**3 else f"{n / 1024**2:.1f} MiB"
 
 
-def check_zip(archive: zipfile.ZipFile, where: str | Path) -> None:
-    """Refuse an archive that would expand beyond the limits of this module.
+def check_zip(
+    archive: zipfile.ZipFile,
+    where: str | Path,
+    *,
+    max_total: int | None = None,
+    max_member: int | None = None,
+    max_members: int | None = None,
+    max_ratio: int | None = None,
+    error: type[FootprintError] = FootprintError,
+    fix: str = _FIX,
+) -> None:
+    """Refuse an archive that would expand beyond the limits of this module (or those given).
 
     Args:
         archive: an open archive (nothing is read but its directory).
         where: the archive's path, for the message.
+        max_total, max_member, max_members, max_ratio: limits other than the module's, e.g. for
+            an Excel workbook, which is far smaller than a database release.
+        error, fix: the error class raised and the fix it names.
 
     Raises:
-        FootprintError: naming the archive and the offending member.
+        FootprintError: (of class ``error``) naming the archive and the offending member.
     """
+    max_total = MAX_TOTAL_BYTES if max_total is None else max_total
+    max_member = MAX_MEMBER_BYTES if max_member is None else max_member
+    max_ratio = MAX_RATIO if max_ratio is None else max_ratio
+    members = archive.infolist()
+    if max_members is not None and len(members) > max_members:
+        raise error(
+            f"the archive holds {len(members):,} members; at most {max_members:,} are read",
+            where=str(where),
+            fix=fix,
+        )
     total = 0
-    for member in archive.infolist():
+    for member in members:
         size, packed = member.file_size, member.compress_size
-        if size > MAX_MEMBER_BYTES:
-            raise FootprintError(
+        if size > max_member:
+            raise error(
                 f"member {member.filename!r} expands to {_size(size)}, more than the "
-                f"{_size(MAX_MEMBER_BYTES)} allowed for one member",
+                f"{_size(max_member)} allowed for one member",
                 where=str(where),
-                fix=_FIX,
+                fix=fix,
             )
-        if size > RATIO_CHECKED_ABOVE and size > MAX_RATIO * max(packed, 1):
-            raise FootprintError(
+        if size > RATIO_CHECKED_ABOVE and size > max_ratio * max(packed, 1):
+            raise error(
                 f"member {member.filename!r} expands {size // max(packed, 1)}-fold "
-                f"({_size(packed)} to {_size(size)}), more than the {MAX_RATIO}-fold allowed: "
+                f"({_size(packed)} to {_size(size)}), more than the {max_ratio}-fold allowed: "
                 "it looks like a zip bomb",
                 where=str(where),
-                fix=_FIX,
+                fix=fix,
             )
         total += size
-        if total > MAX_TOTAL_BYTES:
-            raise FootprintError(
+        if total > max_total:
+            raise error(
                 f"the members up to {member.filename!r} expand to more than the "
-                f"{_size(MAX_TOTAL_BYTES)} allowed for an archive",
+                f"{_size(max_total)} allowed for this archive",
                 where=str(where),
-                fix=_FIX,
+                fix=fix,
             )
 
 

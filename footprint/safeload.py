@@ -133,7 +133,7 @@ def decode_utf8(raw: bytes, *, source: str, error: type[FootprintError] = Footpr
 
 #: Most bytes the members of a zip archive (an .xlsx workbook) may expand to, in all.
 MAX_UNCOMPRESSED_BYTES = 200_000_000
-#: Highest compression ratio accepted for a member larger than 1 MB (zip bombs reach thousands).
+#: Highest compression ratio accepted for a member larger than 4 MiB (zip bombs reach thousands).
 MAX_COMPRESSION_RATIO = 100
 MAX_MEMBERS = 10_000
 
@@ -152,33 +152,27 @@ def check_archive(raw: bytes, *, source: str, error: type[FootprintError] = Foot
     import io
     import zipfile
 
+    from footprint.archive import check_zip
+
     fix = "save it from Excel as 'Excel Workbook (.xlsx)'"
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as archive:
-            members = archive.infolist()
+            check_zip(
+                archive,
+                source,
+                max_total=MAX_UNCOMPRESSED_BYTES,
+                max_member=MAX_UNCOMPRESSED_BYTES,
+                max_members=MAX_MEMBERS,
+                max_ratio=MAX_COMPRESSION_RATIO,
+                error=error,
+                fix=fix + ", keeping only the sheets the inventory needs",
+            )
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
         raise error(
             f"cannot read it as an Excel workbook: it is not a zip archive ({exc})",
             where=source,
             fix=fix + "; .xls, .ods, .csv and password-protected files cannot be read as .xlsx",
         ) from None
-    total = sum(member.file_size for member in members)
-    if len(members) > MAX_MEMBERS or total > MAX_UNCOMPRESSED_BYTES:
-        raise error(
-            f"the archive holds {len(members):,} parts expanding to {total / 1e6:,.0f} MB; at "
-            f"most {MAX_MEMBERS:,} parts and {MAX_UNCOMPRESSED_BYTES / 1e6:.0f} MB are read",
-            where=source,
-            fix=fix + ", keeping only the sheets the inventory needs",
-        )
-    for member in members:
-        ratio = member.file_size / max(member.compress_size, 1)
-        if member.file_size > 1_000_000 and ratio > MAX_COMPRESSION_RATIO:
-            raise error(
-                f"part {member.filename!r} is compressed {ratio:,.0f} times (at most "
-                f"{MAX_COMPRESSION_RATIO}); it is not a normal workbook",
-                where=source,
-                fix=fix,
-            )
 
 
 # ------------------------------------------------------------------------------------------ YAML

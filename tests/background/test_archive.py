@@ -73,7 +73,7 @@ def test_member_and_total_limits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
         check_zip(fine, "ok.zip")
     with pytest.raises(FootprintError, match="'m1.xml' expands to .* allowed for one member"):
         open_zip(random_zip(tmp_path / "big.zip", [100, 3001]))
-    with pytest.raises(FootprintError, match="up to 'm2.xml' .* allowed for an archive"):
+    with pytest.raises(FootprintError, match="up to 'm2.xml' .* allowed for this archive"):
         open_zip(random_zip(tmp_path / "many.zip", [2000, 2000, 2000]))
 
 

@@ -50,6 +50,13 @@ CSV = (
 )
 SCENARIOS = "scenarios:\n  near: {km: 50}\n  far: {km: 500}\n"
 CLAIM = (ROOT / "inventories/claims/rebar-buy-clean-california-2022.yaml").read_text("utf-8")
+
+
+def _line_of(text: str) -> int:
+    """The line of the example claim that holds ``text`` (1-based)."""
+    return next(i for i, line in enumerate(CLAIM.splitlines(), 1) if text in line)
+
+
 SCHEME = (ROOT / "tests/labels/fixtures/schemes/test-rebar-2024.yaml").read_text("utf-8")
 PACT = seeds()["pact"][0].decode("utf-8")
 
@@ -281,19 +288,19 @@ CASES: list[tuple[str, str, bytes, tuple[str, ...]]] = [
         "claim",
         ".inf evidence",
         CLAIM.replace("scrap_share: 0.97", "scrap_share: .inf").encode(),
-        ("line 15", "'.inf' is not a finite number"),
+        (f"line {_line_of('scrap_share: 0.97')}", "'.inf' is not a finite number"),
     ),
     (
         "claim",
         "deep evidence",
         CLAIM.replace("scrap_share: 0.97", f"x: {deep(80)}").encode(),
-        ("line 15", "nested more than 64"),
+        (f"line {_line_of('scrap_share: 0.97')}", "nested more than 64"),
     ),
     (
         "claim",
         "bad date",
         CLAIM.replace("2024-03-01", "2024-02-30").encode(),
-        ("line 12", "2024-02-30"),
+        (f"line {_line_of('2024-03-01')}", "2024-02-30"),
     ),
     (
         "scenarios",
@@ -503,7 +510,7 @@ def test_memory_bombs_are_refused_within_a_memory_bound(tmp_path: Path) -> None:
         ("yaml", inventory_bomb, "aliases expand to more than 100,000"),
         ("claim", claim_bomb, "aliases expand to more than 100,000"),
         ("scenarios", scenario_bomb, "aliases expand to more than 100,000"),
-        ("xlsx", workbook_bomb, "'xl/worksheets/sheet2.xml' is compressed"),
+        ("xlsx", workbook_bomb, "'xl/worksheets/sheet2.xml' expands"),
     ]
     proc = subprocess.run(
         [sys.executable, "-c", HOSTILE_SCRIPT, json.dumps([(k, str(p)) for k, p, _ in cases])],
