@@ -84,16 +84,17 @@ class Background:
             "sources": self.sources,
         }
 
-    def caveats(self, activity_id: str) -> list[str]:
+    def caveats(self, activity_id: str, *, cut_offs: bool = True) -> list[str]:
         """Warnings about using ``activity_id``: a reviewed finding, a suspect reference product,
-        or inputs cut off."""
+        or (unless ``cut_offs`` is False, as for results, which list their whole supply chain's)
+        its own exchanges cut off."""
         out = []
         if activity_id in self.findings:
             out.append(self.findings[activity_id])
         if activity_id in self.suspect:
             out.append(self.suspect[activity_id])
         own = self.cut_offs[self.cut_offs["activity"] == activity_id]
-        if len(own):
+        if cut_offs and len(own):
             reasons = "; ".join(f"{n} {r}" for r, n in own["reason"].value_counts().items())
             out.append(
                 f"{len(own)} exchange(s) of this activity are cut off, their burdens left out "

@@ -318,7 +318,7 @@ def _add_process(
         )
         amount = convert(item.amount, activity["unit"], where=where + ".amount")
         supplier_id = system.background.index[activity["id"]]
-        for caveat in system.background.caveats(str(activity["id"])):
+        for caveat in system.background.caveats(str(activity["id"]), cut_offs=False):
             note = f"{activity['name']} [{activity['id']}]: {caveat}"
             if note not in system.warnings:
                 system.warnings.append(note)

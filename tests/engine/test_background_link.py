@@ -214,8 +214,11 @@ def test_cut_off_inputs_of_a_linked_activity_are_reported(
 ) -> None:
     result = calculate(write(tmp_path, "p.yaml", PRODUCT), background=mini_background)
     assert len(result.warnings) == 1
-    assert result.warnings[0].startswith("Steel, billet [steel]: 1 input(s)")
-    assert "cut off" in result.warnings[0]
+    assert result.warnings[0].startswith(
+        "the supply chain reaches 1 cut-off exchange(s) in 1 background activity"
+    )
+    assert "1 unlinked product input" in result.warnings[0]
+    assert [(c.activity, c.input) for c in result.cut_offs] == [("steel", "CUTOFF Ferro-alloys")]
     assert mini_background.describe()["unlinked_exchanges"] == {}
 
 
