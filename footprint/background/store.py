@@ -47,8 +47,11 @@ class Background:
     #: the flow, amount per unit of the activity, unit, reason), and activities to use with care.
     cut_offs: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=CUT_OFF_COLUMNS))
     suspect: dict[str, str] = field(default_factory=dict)
-    #: reviewed data-quality findings per activity id (``findings.csv`` beside the tables)
+    #: reviewed data-quality findings per activity id (``findings.csv`` beside the tables), or
+    #: what a grid factor leaves out (its scope caveat)
     findings: dict[str, str] = field(default_factory=dict)
+    #: old activity ids that still resolve, to their current id
+    aliases: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_id", {a: i for i, a in enumerate(self.activities["id"])})
@@ -110,15 +113,17 @@ class Background:
         location: str | None = None,
         where: str | None = None,
     ) -> pd.Series:
-        """The activity with ``id``, or with ``name`` (case-insensitive) and ``location``.
+        """The activity with ``id`` (or an old id listed in ``aliases``), or with ``name``
+        (case-insensitive) and ``location``.
 
         Raises:
             BackgroundError: not found (with the three nearest names) or ambiguous.
         """
         acts = self.activities
         if id is not None:
-            if id in self.index:
-                return acts.iloc[self.index[id]]
+            current = id if id in self.index else self.aliases.get(id)
+            if current is not None and current in self.index:
+                return acts.iloc[self.index[current]]
             if name is None:
                 raise BackgroundError(
                     f"no activity with id {id!r} in background {self.name!r}",
@@ -155,7 +160,12 @@ class Background:
         return [labels[names.index(c)] for c in close]
 
     def search(self, text: str = "", location: str | None = None) -> pd.DataFrame:
-        """Activities whose name contains every word of ``text``, optionally in ``location``."""
+        """Activities whose name contains every word of ``text``, optionally in ``location``.
+
+        The location matches exactly (case-insensitive): ``CN-JS`` finds Jiangsu's rows only,
+        not the national ``CN`` ones, so that factors of different levels are never mixed by a
+        search; look the country up with its own code.
+        """
         acts = self.activities
         mask = pd.Series(True, index=acts.index)
         for word in text.casefold().split():
@@ -260,6 +270,7 @@ def combine(name: str, version: str, parts: list[Background]) -> Background:
         cut_offs=pd.concat([p.cut_offs for p in parts if len(p.cut_offs)] or [parts[0].cut_offs]),
         suspect={k: v for p in parts for k, v in p.suspect.items()},
         findings={k: v for p in parts for k, v in p.findings.items()},
+        aliases={k: v for p in parts for k, v in p.aliases.items()},
     )
 
 
@@ -280,7 +291,7 @@ def _merge_counts(parts: list[Background]) -> dict[str, int]:
 
 @cache
 def default_background() -> Background:
-    """The shipped default: USLCI (converted) plus cited national grid electricity factors."""
+    """The shipped default: USLCI (converted) plus cited grid electricity factors."""
     from footprint.background.grid import grid_background
 
     root = background_dir()

@@ -195,6 +195,9 @@ def explanation_tables(found: dict[str, Any], top: int = 15) -> list[object]:
         f"{found['background']['name']} {found['background']['version']}, "
         f"GWP {found['gwp'].upper()}",
     )
+    for label, key in (("category", "category"), ("source", "source")):
+        if act.get(key):
+            head.append(f"\n{label}: {act[key]}")
     parts: list[object] = [Panel(head, expand=False)]
     buckets = {k.replace("_", " "): v for k, v in found["by_bucket"].items()}
     parts.append(_breakdown("ISO 14067 split", buckets, found["kg_co2e"], "part"))

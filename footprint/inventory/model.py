@@ -343,7 +343,10 @@ class Product(_Strict):
     )
     declared_unit: str = Field(description="declared unit, e.g. t, m3, kg, piece")
     declared_amount: Number = Field(1.0, gt=0, description="amount of declared unit, e.g. 1")
-    geography: str = Field(description="ISO 3166 country code or region where it is made")
+    geography: str = Field(
+        description="where it is made: ISO 3166-1 country code (CN), ISO 3166-2 subdivision "
+        "(CN-JS; PACT geographyCountrySubdivision), UN region or GLO"
+    )
     reference_period: ReferencePeriod | None = None
     boundary: Literal["cradle-to-gate"] = "cradle-to-gate"
     process: str | None = Field(None, description="id of the process making it; default the first")

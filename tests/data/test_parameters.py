@@ -109,10 +109,12 @@ def test_cli_set_and_scenario(tmp_path: Path, fixtures: Path) -> None:
     both = runner.invoke(app, ["calc", str(example), "--scenario", str(scenario), "-f", "json"])
     assert both.exit_code == 0, both.output
     data = json.loads(both.output)["scenarios"]
-    assert list(data) == ["mee-nbs-2022", "mee-nbs-2023", "footprint-2023"]
+    assert list(data) == ["mee-nbs-2022", "mee-nbs-2023", "footprint-2023", "footprint-2024"]
     kwh = 0.0968 * 1000  # grid electricity per t cement in the example
     difference = data["mee-nbs-2022"]["total"]["value"] - data["mee-nbs-2023"]["total"]["value"]
     assert difference == pytest.approx(kwh * (0.5366 - 0.5306), rel=1e-3)
+    newer = data["footprint-2023"]["total"]["value"] - data["footprint-2024"]["total"]["value"]
+    assert newer == pytest.approx(kwh * (0.6205 - 0.5777), rel=1e-3)
     single = runner.invoke(
         app, ["calc", str(example), "--set", "grid_factor=2022:mee-nbs", "-f", "json"]
     )

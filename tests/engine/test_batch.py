@@ -147,7 +147,7 @@ def test_cli_background_intensities(tmp_path: Path) -> None:
     import pandas as pd
 
     frame = pd.read_csv(out)
-    grid = frame.set_index("id").loc["grid:CN:2022:mee-reporting"]
+    grid = frame.set_index("id").loc["grid:CN:2022:reporting"]
     assert grid["kg_co2e"] == pytest.approx(0.5703, rel=1e-12)
     assert grid["per"] == "per kWh"
     assert np.allclose(
