@@ -264,7 +264,7 @@ def _matrices(work: Path) -> tuple[Any, Any, Any, Any]:
 
 def worker_intensities(args: argparse.Namespace, work: Path) -> Result:
     """``background_intensities`` (no cache), after reading the imported background tables."""
-    from footprint.background.store import load_background
+    from footprint.background.catalog import load_background
     from footprint.engine.intensities import background_intensities
 
     t0 = time.perf_counter()
@@ -316,7 +316,7 @@ def _intensity_steps(bg: Any) -> dict[str, float]:
 def worker_batch(args: argparse.Namespace, work: Path) -> Result:
     """``run_batch`` on the YAML catalogue, cold (intensities computed and cached), then the
     per-product rates: reading YAML, validating dicts, ``calculate_with`` in memory."""
-    from footprint.background.store import load_background
+    from footprint.background.catalog import load_background
     from footprint.engine.batch import catalogue_files, run_batch
     from footprint.engine.fast import calculate_with
     from footprint.engine.intensities import background_intensities

@@ -29,7 +29,7 @@ __all__ = [
 
 _LAZY = {
     "Background": "footprint.background.store",
-    "load_background": "footprint.background.store",
+    "load_background": "footprint.background.catalog",
     "FootprintError": "footprint.errors",
     "FootprintResult": "footprint.engine.result",
     "Inventory": "footprint.inventory",
@@ -45,7 +45,8 @@ _LAZY = {
 }
 
 if TYPE_CHECKING:
-    from footprint.background.store import Background, load_background
+    from footprint.background.catalog import load_background
+    from footprint.background.store import Background
     from footprint.engine.batch import run_batch
     from footprint.engine.calculate import calculate
     from footprint.engine.intensities import background_intensities

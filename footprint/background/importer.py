@@ -104,7 +104,8 @@ def _convert(path: Path, fmt: str, progress: Progress) -> Any:
 def _convert_pact(path: Path, progress: Progress) -> Any:
     """Suppliers' PACT footprints (one document, a list, or ``{"data": [...]}``) as background tables."""
     from footprint.background.build_uslci import ACTIVITY_COLUMNS, Build, fmt
-    from footprint.exchange.pact import from_pact, pact_as_background
+    from footprint.background.pact_background import pact_as_background
+    from footprint.pact.model import from_pact
 
     _, text = read_text(path)
     data = load_json(text, source=str(path))

@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import difflib
 import json
-from dataclasses import dataclass, field, replace
-from functools import cache
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from footprint.errors import BackgroundError
-from footprint.paths import background_dir
 
 ACTIVITY_COLUMNS = ["id", "name", "location", "unit", "product", "category", "source"]
 TECHNOSPHERE_COLUMNS = ["consumer", "supplier", "amount"]
@@ -287,66 +285,3 @@ def _merge_counts(parts: list[Background]) -> dict[str, int]:
         for reason, n in part.report.get("unlinked_by_reason", {}).items():
             counts[reason] = counts.get(reason, 0) + int(n)
     return counts
-
-
-@cache
-def default_background() -> Background:
-    """The shipped default: USLCI (converted) plus cited grid electricity factors."""
-    from footprint.background.grid import grid_background
-
-    root = background_dir()
-    uslci = read_table_dir(root / "uslci", "uslci")
-    uslci = replace(
-        uslci,
-        sources=[
-            f"USLCI, US Federal LCA Commons (uslci-content {uslci.version[:12]}), MIT licence"
-        ],
-    )
-    grid = grid_background(root / "grid" / "grid_factors.csv")
-    return combine(DEFAULT, f"uslci@{uslci.version[:12]}+grid@{grid.version}", [uslci, grid])
-
-
-def load_background(name: str = DEFAULT, data_dir: Path | None = None) -> Background:
-    """The background called ``name``: the shipped default or one imported into ``data_dir``.
-
-    Args:
-        name: ``default`` (shipped), the name given at import, or several joined by ``+``
-            (e.g. ``default+suppliers`` links to the shipped data and suppliers' PACT footprints).
-        data_dir: the data directory (default: the per-user one from platformdirs).
-
-    Raises:
-        BackgroundError: no such background.
-    """
-    if name == DEFAULT:
-        return default_background()
-    if "+" in name:
-        parts = [load_background(part.strip(), data_dir) for part in name.split("+")]
-        return combine(name, "+".join(p.version for p in parts), parts)
-    from footprint.background.importer import backgrounds_dir, imported_names
-    from footprint.background.swap import recover
-    from footprint.paths import default_data_dir
-
-    data_dir = data_dir or default_data_dir()
-    candidate = backgrounds_dir(data_dir) / name
-    if not candidate.is_dir():
-        recover(candidate.parent, name)  # an import killed while replacing it may have hidden it
-    if candidate.is_dir():
-        stamp = (
-            (candidate / "build_report.json").stat().st_mtime_ns
-            if (candidate / "build_report.json").exists()
-            else 0
-        )
-        return _imported(candidate.resolve(), name, stamp)
-    known = ", ".join(["default", *imported_names(data_dir)])
-    raise BackgroundError(
-        f"no background called {name!r} in {data_dir} (known: {known})",
-        fix="import it first with `footprint import PATH --format ... --name NAME`, or pass the "
-        "--data-dir it was imported into",
-    )
-
-
-@cache
-def _imported(directory: Path, name: str, stamp: int) -> Background:
-    """Read once per import (``stamp`` changes when the database is re-imported)."""
-    del stamp
-    return read_table_dir(directory, name)

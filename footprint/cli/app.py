@@ -243,7 +243,9 @@ def _calc_uncertainty(
     iterations, seed, threshold, workers, scheduler = options
     inventory = read_inventory(file)
     if overrides:
-        inventory = inventory.with_parameters(overrides)
+        from footprint.inventory.validate import with_parameters
+
+        inventory = with_parameters(inventory, overrides)
     result = calculate(inventory, gwp=gwp, background=background, data_dir=data_dir)
     limit = None
     if threshold is not None:
@@ -363,7 +365,7 @@ def background_list(
     With --search, --location, --background or --activities: the activities of a database (default:
     the shipped one), with the ids and reference units an inventory links to.
     """
-    from footprint.background.store import load_background
+    from footprint.background.catalog import load_background
     from footprint.output import write_text
 
     if not (search or location or name or activities):
@@ -389,8 +391,8 @@ def background_list(
 
 
 def _list_databases(fmt: Format, data_dir: Path | None) -> None:
+    from footprint.background.catalog import load_background
     from footprint.background.importer import imported_names
-    from footprint.background.store import load_background
     from footprint.output import write_text
     from footprint.paths import default_data_dir
 
@@ -437,7 +439,7 @@ def background_show(
 ) -> None:
     """Describe a background database, or explain one activity: its kg CO2e per unit, what it
     buys and what it emits itself."""
-    from footprint.background.store import load_background
+    from footprint.background.catalog import load_background
     from footprint.engine.explain import explain_activity
     from footprint.output import write_text
     from footprint.paths import default_data_dir

@@ -169,7 +169,7 @@ def intensities_command(
     """Cradle-to-gate GWP (and energy) of every background activity, from one transposed solve."""
     import pandas as pd
 
-    from footprint.background.store import load_background
+    from footprint.background.catalog import load_background
     from footprint.engine.intensities import background_intensities
     from footprint.paths import default_data_dir
 

@@ -66,7 +66,7 @@ def report_command(
     data_dir: DataDir = None,
 ) -> None:
     """Write a report people look at: headline, ISO split, charts with data tables, verdicts, provenance."""
-    from footprint.background.store import load_background
+    from footprint.background.catalog import load_background
     from footprint.engine.calculate import calculate, calculate_scenarios
     from footprint.inventory import read_inventory
     from footprint.report import render_html

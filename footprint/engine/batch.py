@@ -16,7 +16,8 @@ from typing import Any, Protocol
 
 import pandas as pd
 
-from footprint.background.store import Background, load_background
+from footprint.background.catalog import load_background
+from footprint.background.store import Background
 from footprint.engine.intensities import Intensities, background_intensities
 from footprint.engine.result import FootprintResult
 from footprint.errors import FootprintError

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import numpy as np
 
-from footprint.background.store import Background, load_background
+from footprint.background.catalog import load_background
+from footprint.background.store import Background
 from footprint.engine.cutoffs import CutOff, reached_cut_offs, summary
 from footprint.engine.methods import BUCKETS, GWP_SETS, check_gwp
 from footprint.engine.result import ActivityScore, Contribution, FootprintResult
@@ -16,6 +17,7 @@ from footprint.engine.solve import Solution, solve
 from footprint.engine.system import LinkedSystem, link
 from footprint.errors import FootprintError
 from footprint.inventory import Inventory, read_inventory
+from footprint.inventory.validate import with_parameters
 from footprint.units import convert
 
 STAGES = ("A1", "A2", "A3")
@@ -45,7 +47,7 @@ def calculate(
     if not isinstance(inventory, Inventory):
         inventory = read_inventory(inventory)
     if parameters:
-        inventory = inventory.with_parameters(parameters)
+        inventory = with_parameters(inventory, parameters)
     if isinstance(background, str):
         uses_background = any(i.background for p in inventory.processes for i in p.inputs)
         background = (

@@ -18,6 +18,7 @@ from footprint.engine.result import FootprintResult
 from footprint.engine.solve import Solution
 from footprint.engine.system import LinkedSystem, foreground_matrix, link
 from footprint.inventory import Inventory, read_inventory
+from footprint.inventory.validate import with_parameters
 
 
 def foreground_supply(system: LinkedSystem) -> np.ndarray:
@@ -47,7 +48,7 @@ def calculate_with(
     if not isinstance(inventory, Inventory):
         inventory = read_inventory(inventory)
     if parameters:
-        inventory = inventory.with_parameters(parameters)
+        inventory = with_parameters(inventory, parameters)
     system = link(inventory, background, with_background=False)
     cf = system.characterisation(intensities.gwp)
     supply = foreground_supply(system)

@@ -41,7 +41,8 @@ import pandas as pd
 from scipy import sparse
 
 from footprint.background.build_uslci import UNCERTAINTY_COLUMNS
-from footprint.background.store import Background, load_background
+from footprint.background.catalog import load_background
+from footprint.background.store import Background
 from footprint.engine.methods import check_gwp
 from footprint.engine.system import LinkedSystem, link
 from footprint.errors import FootprintError

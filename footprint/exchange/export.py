@@ -33,7 +33,7 @@ def export_pact(
         FootprintError: a fact PACT requires is missing (the message names the inventory field to add).
     """
     from footprint.exchange.pact import to_pact
-    from footprint.exchange.pact_schema import spec_line
+    from footprint.pact.schema import spec_line
 
     product = result.product
     company = product.get("company") or {}

@@ -8,68 +8,36 @@ CO2 uptake is −(biogenic carbon content, kg C) × 44/12 kg CO2. Export writes 
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
-import hashlib
 import json
 import math
 import re
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
 
-import pandas as pd
-
-from footprint.background.store import (
-    ACTIVITY_COLUMNS,
-    BIOSPHERE_COLUMNS,
-    TECHNOSPHERE_COLUMNS,
-    Background,
-)
 from footprint.engine.cutoffs import by_reason
 from footprint.engine.result import FootprintResult
 from footprint.errors import FootprintError, UnitError
-from footprint.exchange.decimal_text import decimal_string, parse_decimal
-from footprint.exchange.pact_schema import SCHEMAS, load_schema, spec_line, validate_pact
 from footprint.inventory.model import STAGE_NAMES
-from footprint.units import parse_unit, registry
-
-#: kg CO2 per kg C (molar masses 44 and 12, as PACT uses them).
-CO2_PER_C = 44.0 / 12.0
-
-#: PACT ``declaredUnitOfMeasurement`` (3.0 enumeration) → the pint unit string used here.
-PACT_UNITS: dict[str, str] = {
-    "liter": "L",
-    "kilogram": "kg",
-    "cubic meter": "m3",
-    "kilowatt hour": "kWh",
-    "megajoule": "MJ",
-    "ton kilometer": "tkm",
-    "square meter": "m2",
-    "piece": "piece",
-    "hour": "h",
-    "megabit second": "Mbit*s",
-}
-#: Declared units whose product has no relevant mass (``productMassPerDeclaredUnit`` is 0).
-MASSLESS_UNITS = frozenset(
-    {"kilowatt hour", "megajoule", "ton kilometer", "hour", "megabit second"}
+from footprint.pact.decimal_text import decimal_string
+from footprint.pact.model import (
+    CO2_PER_C,
+    MASSLESS_UNITS,
+    PACT_SOURCE,
+    PACT_UNITS,
+    V2_FIELDS,
+    V3_FIELDS,
+    geography_field,
+    iso_moment,
 )
-
-#: Flows of :func:`pact_as_background` (kg CO2e, or kg CO2 taken up, per unit of an activity).
-FLOW_FOSSIL = "footprint:pact:CO2e:fossil"
-FLOW_LAND_USE_CHANGE = "footprint:pact:CO2e:land_use_change"
-FLOW_OTHER = "footprint:pact:CO2e:biogenic"
-FLOW_UPTAKE = "footprint:pact:CO2:biogenic:removal"
+from footprint.pact.schema import SCHEMAS, load_schema, spec_line, validate_pact
+from footprint.units import parse_unit, registry
 
 DEFAULT_STANDARDS = ("ISO14067", "GHGP-Product")
 _NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:footprint:pact:product-footprint")
 _GWP_REPORTS = {"ar6": "AR6", "ar5": "AR5", "ar4": "AR4"}
-_GLOBAL = {"GLO", "GLOBAL", "WORLD"}
-_COUNTRY = re.compile(r"[A-Z]{2}")
-_SUBDIVISION = re.compile(r"[A-Z]{2}-[A-Z0-9]{1,3}")
-_PACT_SOURCE = "PACT footprint "
 _DQI_KEYS = {
     "technological": ("technologicalDQR", 1.0, 5.0),
     "geographical": ("geographicalDQR", 1.0, 5.0),
@@ -103,122 +71,6 @@ _V2_FROM_2025 = (
 )
 _PACT_2025 = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
 _CPC = re.compile(r"[0-9]{1,5}")  # UN CPC Ver. 2.1: section to subclass, 1 to 5 digits
-
-
-@dataclass(frozen=True)
-class PactFootprint:
-    """A PACT ProductFootprint as read by :func:`from_pact`.
-
-    Emission values are kg CO2e for ``declared_amount`` ``declared_unit`` (whatever the spec
-    version); ``biogenic_co2_uptake`` is kg CO2 (≤ 0), ``biogenic_carbon_content`` kg C.
-    ``reference_period_end`` is exclusive, as in PACT.
-    """
-
-    id: str
-    spec_version: str
-    status: str
-    created: dt.datetime
-    company_name: str
-    company_ids: tuple[str, ...]
-    product_name: str
-    product_description: str
-    product_ids: tuple[str, ...]
-    declared_unit: str  # pint unit string, e.g. "kg", "L", "piece"
-    pact_unit: str  # PACT spelling, e.g. "kilogram"
-    declared_amount: float
-    pcf_excluding_biogenic_uptake: float
-    pcf_including_biogenic_uptake: float | None
-    fossil_ghg_emissions: float | None
-    land_use_change_ghg_emissions: float | None
-    biogenic_co2_uptake: float | None
-    biogenic_carbon_content: float | None
-    geography: str  # ISO 3166-1 alpha-2, ISO 3166-2, a UN region name, or "GLO"
-    reference_period_start: dt.datetime
-    reference_period_end: dt.datetime
-    validity_period_start: dt.datetime | None = None
-    validity_period_end: dt.datetime | None = None
-    preceding_pf_ids: tuple[str, ...] = ()
-    document: dict[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
-
-    @property
-    def intensity(self) -> float:
-        """kg CO2e per one ``declared_unit``, excluding biogenic CO2 uptake."""
-        return self.pcf_excluding_biogenic_uptake / self.declared_amount
-
-    @property
-    def intensity_including_biogenic_uptake(self) -> float | None:
-        """kg CO2e per one ``declared_unit``, including biogenic CO2 uptake (None if not given)."""
-        if self.pcf_including_biogenic_uptake is None:
-            return None
-        return self.pcf_including_biogenic_uptake / self.declared_amount
-
-    def to_pact(self) -> dict[str, Any]:
-        """The document again, in its own spec version, with this object's values written back."""
-        doc = copy.deepcopy(self.document)
-        doc.update(
-            id=self.id,
-            status=self.status,
-            created=_iso(self.created),
-            companyName=self.company_name,
-            companyIds=list(self.company_ids),
-            productNameCompany=self.product_name,
-            productDescription=self.product_description,
-            productIds=list(self.product_ids),
-        )
-        for key, moment in (
-            ("validityPeriodStart", self.validity_period_start),
-            ("validityPeriodEnd", self.validity_period_end),
-        ):
-            if moment is not None:
-                doc[key] = _iso(moment)
-        if self.preceding_pf_ids:
-            doc["precedingPfIds"] = list(self.preceding_pf_ids)
-        pcf = doc.setdefault("pcf", {})
-        for key in (
-            "geographyCountry",
-            "geographyCountrySubdivision",
-            "geographyRegionOrSubregion",
-        ):
-            pcf.pop(key, None)
-        geography = _geography_field(self.geography)
-        if geography is not None:
-            pcf[geography[0]] = geography[1]
-        pcf["referencePeriodStart"] = _iso(self.reference_period_start)
-        pcf["referencePeriodEnd"] = _iso(self.reference_period_end)
-        v3 = spec_line(self.spec_version) == "3.0"
-        scale = 1.0 if v3 else 1.0 / self.declared_amount
-        names = _V3_FIELDS if v3 else _V2_FIELDS
-        pcf[names["unit"]] = self.pact_unit
-        pcf[names["amount"]] = decimal_string(self.declared_amount)
-        for attribute, key in names.items():
-            if key and attribute not in ("unit", "amount"):
-                value = getattr(self, attribute)
-                if value is not None:
-                    pcf[key] = decimal_string(value * scale)
-        validate_pact(doc, self.spec_version)
-        return doc
-
-
-_V3_FIELDS = {
-    "unit": "declaredUnitOfMeasurement",
-    "amount": "declaredUnitAmount",
-    "pcf_excluding_biogenic_uptake": "pcfExcludingBiogenicUptake",
-    "pcf_including_biogenic_uptake": "pcfIncludingBiogenicUptake",
-    "fossil_ghg_emissions": "fossilGhgEmissions",
-    "land_use_change_ghg_emissions": "landUseChangeGhgEmissions",
-    "biogenic_co2_uptake": "biogenicCO2Uptake",
-    "biogenic_carbon_content": "biogenicCarbonContent",
-}
-_V2_FIELDS = {
-    "unit": "declaredUnit",
-    "amount": "unitaryProductAmount",
-    "pcf_excluding_biogenic_uptake": "pCfExcludingBiogenic",
-    "pcf_including_biogenic_uptake": "pCfIncludingBiogenic",
-    "fossil_ghg_emissions": "fossilGhgEmissions",
-    "land_use_change_ghg_emissions": "dLucGhgEmissions",
-    "biogenic_co2_uptake": "biogenicCarbonWithdrawal",
-    "biogenic_carbon_content": "biogenicCarbonContent",
-}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -385,7 +237,7 @@ def to_pact(
     carbon = (
         None if per_unit_carbon is None else float(per_unit_carbon) * float(result.declared_amount)
     )
-    names = _V3_FIELDS if v3 else _V2_FIELDS
+    names = V3_FIELDS if v3 else V2_FIELDS
     pcf_bio: dict[str, str] = {}
     if carbon is not None:
         uptake = -float(carbon) * CO2_PER_C
@@ -434,9 +286,9 @@ def to_pact(
     pcf: dict[str, Any] = {names["unit"]: unit_name, names["amount"]: decimal_string(amount)}
     if mass is not None:
         pcf["productMassPerDeclaredUnit"] = kg(mass)
-    pcf["referencePeriodStart"] = _iso(period_start)
-    pcf["referencePeriodEnd"] = _iso(period_end)
-    place = _geography_field(geography if geography is not None else str(product["geography"]))
+    pcf["referencePeriodStart"] = iso_moment(period_start)
+    pcf["referencePeriodEnd"] = iso_moment(period_end)
+    place = geography_field(geography if geography is not None else str(product["geography"]))
     if place is not None:
         pcf[place[0]] = place[1]
     pcf["boundaryProcessesDescription"] = _boundary(result)
@@ -504,7 +356,7 @@ def to_pact(
         doc["precedingPfIds"] = list(preceding_pf_ids)
     if not v3:
         doc["version"] = _v2_version(version)
-    doc["created"] = _iso(_aware(created, "created") if created is not None else period_end)
+    doc["created"] = iso_moment(_aware(created, "created") if created is not None else period_end)
     doc["status"] = status
     _validity(doc, validity_period_start, validity_period_end, period_end)
     doc.update(
@@ -657,15 +509,6 @@ def _percent(value: float, text: bool) -> str | int | float:
     return int(rounded) if rounded.is_integer() else rounded
 
 
-def _iso(moment: dt.datetime) -> str:
-    """RFC 3339 in UTC with a ``Z``: ``2024-01-01T00:00:00Z``."""
-    utc = moment.astimezone(dt.UTC)
-    text = utc.strftime("%Y-%m-%dT%H:%M:%S")
-    if utc.microsecond:
-        text += f".{utc.microsecond:06d}".rstrip("0")
-    return text + "Z"
-
-
 def _midnight(day: dt.date) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
 
@@ -691,19 +534,20 @@ def _validity(
         start = _aware(start, "validity_period_start")
         if start < period_end:
             raise FootprintError(
-                f"validity period start {_iso(start)} is before the reference period end {_iso(period_end)}",
+                f"validity period start {iso_moment(start)} is before the reference period end "
+                f"{iso_moment(period_end)}",
                 fix="start the validity period at or after the end of the reference period",
             )
-        doc["validityPeriodStart"] = _iso(start)
+        doc["validityPeriodStart"] = iso_moment(start)
     if end is not None:
         end = _aware(end, "validity_period_end")
         if end > latest or (start is not None and end <= start):
             raise FootprintError(
-                f"validity period end {_iso(end)} must be after its start and at most 3 years "
-                f"after the reference period end ({_iso(latest)})",
+                f"validity period end {iso_moment(end)} must be after its start and at most 3 years "
+                f"after the reference period end ({iso_moment(latest)})",
                 fix="shorten the validity period",
             )
-        doc["validityPeriodEnd"] = _iso(end)
+        doc["validityPeriodEnd"] = iso_moment(end)
 
 
 def _not_negative(value: float, scale: float, what: str) -> float:
@@ -745,31 +589,6 @@ def _product_mass(
     )
 
 
-def _geography_field(geography: str) -> tuple[str, str] | None:
-    """The PACT geography property and value for a country, subdivision or UN region; None if global.
-
-    Raises:
-        FootprintError: not one of those.
-    """
-    text = geography.strip()
-    if text.upper() in _GLOBAL:
-        return None
-    if _COUNTRY.fullmatch(text):
-        return "geographyCountry", text
-    if _SUBDIVISION.fullmatch(text):
-        return "geographyCountrySubdivision", text
-    carbon = load_schema("3.0")["$defs"]["CarbonFootprint"]["properties"]
-    regions: list[str] = carbon["geographyRegionOrSubregion"]["enum"]
-    if text in regions:
-        return "geographyRegionOrSubregion", text
-    raise FootprintError(
-        f"geography {geography!r} is not an ISO 3166-1 alpha-2 country, an ISO 3166-2 "
-        "subdivision, a UN region or GLO",
-        where="product.geography",
-        fix="use e.g. 'US', 'DE-BW', 'Western Europe' or 'GLO' (or pass geography=...)",
-    )
-
-
 def _boundary(result: FootprintResult) -> str:
     stages = ", ".join(f"{k} {STAGE_NAMES[k]}" for k in STAGE_NAMES)
     processes = "; ".join(result.by_process)
@@ -784,7 +603,7 @@ def _secondary_sources(background: Mapping[str, Any]) -> list[dict[str, str]]:
     if not background.get("activities"):
         return []
     version = str(background.get("version") or "unversioned")
-    names = [str(s) for s in background.get("sources", []) if not str(s).startswith(_PACT_SOURCE)]
+    names = [str(s) for s in background.get("sources", []) if not str(s).startswith(PACT_SOURCE)]
     if not names and not background.get("sources"):
         names = [str(background.get("name") or "background database")]
     return [{"name": name, "version": version} for name in dict.fromkeys(names)]
@@ -851,225 +670,3 @@ def _content_id(doc: Mapping[str, Any]) -> str:
         content, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False
     )
     return str(uuid.uuid5(_NAMESPACE, text))
-
-
-# ---------------------------------------------------------------------------------------------
-# Import
-
-
-def from_pact(doc: Mapping[str, Any], spec: str | None = None) -> PactFootprint:
-    """Read a PACT ``ProductFootprint`` (3.0, or 2.x read with the 2.3 schema) after validating it.
-
-    Args:
-        doc: the parsed JSON object.
-        spec: ``"3.0"`` or ``"2.3"``; default from the document's ``specVersion``.
-
-    Raises:
-        FootprintError: not a valid ProductFootprint; ``where`` is the JSON path of the first error.
-    """
-    if not isinstance(doc, Mapping):
-        raise FootprintError(
-            f"a PACT ProductFootprint is a JSON object, got {type(doc).__name__}", where="$"
-        )
-    line = spec_line(spec if spec is not None else str(doc.get("specVersion", "3.0")))
-    document = copy.deepcopy(dict(doc))
-    validate_pact(document, line)
-    pcf = document["pcf"]
-    names = _V3_FIELDS if line == "3.0" else _V2_FIELDS
-    amount = parse_decimal(pcf[names["amount"]])
-    # PACT 2.x states values per one declared unit; 3.0 for the declared amount.
-    scale = 1.0 if line == "3.0" else amount
-
-    def value(attribute: str) -> float | None:
-        key = names[attribute]
-        return None if pcf.get(key) is None else _number(pcf[key], f"$.pcf.{key}") * scale
-
-    excluding = value("pcf_excluding_biogenic_uptake")
-    assert excluding is not None  # required by both schemas
-    return PactFootprint(
-        id=str(document["id"]),
-        spec_version=str(document["specVersion"]),
-        status=str(document["status"]),
-        created=_moment(document["created"], "$.created"),
-        company_name=str(document["companyName"]),
-        company_ids=tuple(document["companyIds"]),
-        product_name=str(document["productNameCompany"]),
-        product_description=str(document["productDescription"]),
-        product_ids=tuple(document["productIds"]),
-        declared_unit=PACT_UNITS[pcf[names["unit"]]],
-        pact_unit=str(pcf[names["unit"]]),
-        declared_amount=amount,
-        pcf_excluding_biogenic_uptake=excluding,
-        pcf_including_biogenic_uptake=value("pcf_including_biogenic_uptake"),
-        fossil_ghg_emissions=value("fossil_ghg_emissions"),
-        land_use_change_ghg_emissions=value("land_use_change_ghg_emissions"),
-        biogenic_co2_uptake=value("biogenic_co2_uptake"),
-        biogenic_carbon_content=value("biogenic_carbon_content"),
-        geography=str(
-            pcf.get("geographyCountry")
-            or pcf.get("geographyCountrySubdivision")
-            or pcf.get("geographyRegionOrSubregion")
-            or "GLO"
-        ),
-        reference_period_start=_moment(pcf["referencePeriodStart"], "$.pcf.referencePeriodStart"),
-        reference_period_end=_moment(pcf["referencePeriodEnd"], "$.pcf.referencePeriodEnd"),
-        validity_period_start=_optional_moment(document, "validityPeriodStart"),
-        validity_period_end=_optional_moment(document, "validityPeriodEnd"),
-        preceding_pf_ids=tuple(document.get("precedingPfIds") or ()),
-        document=document,
-    )
-
-
-def _number(raw: object, path: str) -> float:
-    try:
-        if isinstance(raw, int | float) and not isinstance(raw, bool):
-            return float(raw)
-        return parse_decimal(str(raw) if not isinstance(raw, str) else raw)
-    except ValueError as exc:
-        raise FootprintError(
-            str(exc), where=path, fix="write the number as a decimal string"
-        ) from exc
-
-
-def _moment(raw: object, path: str) -> dt.datetime:
-    try:
-        moment = dt.datetime.fromisoformat(str(raw))
-    except ValueError as exc:
-        raise FootprintError(
-            f"{raw!r} is not an RFC 3339 date-time",
-            where=path,
-            fix="write e.g. 2024-01-01T00:00:00Z",
-        ) from exc
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
-
-
-def _optional_moment(document: Mapping[str, Any], key: str) -> dt.datetime | None:
-    raw = document.get(key)
-    return None if raw is None else _moment(raw, f"$.{key}")
-
-
-# ---------------------------------------------------------------------------------------------
-# Suppliers' footprints as background data
-
-
-def _flows() -> pd.DataFrame:
-    def row(flow_id: str, name: str, gas: str, origin: str, kind: str) -> dict[str, str]:
-        return {
-            "id": flow_id,
-            "name": name,
-            "compartment": "air",
-            "unit": "kg",
-            "cas": "124-38-9" if gas == "CO2" else "",
-            "gas": gas,
-            "origin": origin,
-            "kind": kind,
-        }
-
-    return pd.DataFrame(
-        [
-            row(
-                FLOW_FOSSIL,
-                "Greenhouse gases as CO2e, fossil (PACT footprint)",
-                "CO2e",
-                "fossil",
-                "emission",
-            ),
-            row(
-                FLOW_LAND_USE_CHANGE,
-                "Greenhouse gases as CO2e, land-use change (PACT footprint)",
-                "CO2e",
-                "land_use_change",
-                "emission",
-            ),
-            row(
-                FLOW_OTHER,
-                "Greenhouse gases as CO2e, biogenic and land management (PACT footprint)",
-                "CO2e",
-                "biogenic",
-                "emission",
-            ),
-            row(
-                FLOW_UPTAKE,
-                "Carbon dioxide, biogenic uptake in product (PACT footprint)",
-                "CO2",
-                "biogenic",
-                "removal",
-            ),
-        ]
-    )
-
-
-def _split(fp: PactFootprint) -> dict[str, float]:
-    """kg per declared unit on each flow; they add up to pcfExcludingBiogenicUptake (− uptake)."""
-    per = 1.0 / fp.declared_amount
-    excluding = fp.pcf_excluding_biogenic_uptake * per
-    if excluding >= 0:
-        land = min(max(fp.land_use_change_ghg_emissions or 0.0, 0.0) * per, excluding)
-        fossil = min(max(fp.fossil_ghg_emissions or 0.0, 0.0) * per, excluding - land)
-    else:  # net negative: only removals can make it so
-        land = fossil = 0.0
-    amounts = {
-        FLOW_FOSSIL: fossil,
-        FLOW_LAND_USE_CHANGE: land,
-        FLOW_OTHER: excluding - fossil - land,
-    }
-    if fp.biogenic_co2_uptake:
-        amounts[FLOW_UPTAKE] = -fp.biogenic_co2_uptake * per
-    return {k: v for k, v in amounts.items() if abs(v) > 1e-12 * max(abs(excluding), 1e-300)}
-
-
-def pact_as_background(footprints: Sequence[PactFootprint], name: str = "pact") -> Background:
-    """Suppliers' PACT footprints as a background: one activity per footprint, 1 declared unit each.
-
-    Activity id = the PACT id, name = ``productNameCompany``, location = the geography (or GLO),
-    unit = the declared unit. Its biosphere gives kg CO2e per unit on pre-aggregated CO2e flows:
-    fossil (``fossilGhgEmissions``), land-use change (``landUseChangeGhgEmissions``) and the rest
-    of ``pcfExcludingBiogenicUptake`` as biogenic; the three add up to it. The biogenic CO2 uptake
-    (``biogenicCO2Uptake``), if any, is a removal flow of biogenic CO2.
-
-    Raises:
-        FootprintError: two footprints share an id.
-    """
-    activities, biosphere = [], []
-    suspect: dict[str, str] = {}
-    seen: set[str] = set()
-    for fp in footprints:
-        if fp.id in seen:
-            raise FootprintError(
-                f"PACT footprint id {fp.id} is given twice",
-                fix="pass each footprint once (use the newest Active one)",
-            )
-        seen.add(fp.id)
-        activities.append(
-            {
-                "id": fp.id,
-                "name": fp.product_name,
-                "location": fp.geography,
-                "unit": fp.declared_unit,
-                "product": fp.product_name,
-                "category": "PACT footprint",
-                "source": f"{_PACT_SOURCE}{fp.id} ({fp.spec_version}, {fp.status}) by "
-                f"{fp.company_name}, reference period {_iso(fp.reference_period_start)[:10]} to "
-                f"{_iso(fp.reference_period_end)[:10]}",
-            }
-        )
-        biosphere += [{"activity": fp.id, "flow": f, "amount": a} for f, a in _split(fp).items()]
-        if fp.status != "Active":
-            suspect[fp.id] = f"its PACT status is {fp.status}; the supplier has replaced it"
-    digest = hashlib.sha256(
-        json.dumps(
-            [[a["id"], a["unit"], a["source"]] for a in activities]
-            + [[b["activity"], b["flow"], repr(b["amount"])] for b in biosphere],
-            allow_nan=False,
-        ).encode()
-    ).hexdigest()[:12]
-    return Background(
-        name=name,
-        version=digest,
-        activities=pd.DataFrame(activities, columns=ACTIVITY_COLUMNS),
-        technosphere=pd.DataFrame(columns=TECHNOSPHERE_COLUMNS),
-        biosphere=pd.DataFrame(biosphere, columns=BIOSPHERE_COLUMNS),
-        flows=_flows(),
-        sources=[str(a["source"]) for a in activities],
-        suspect=suspect,
-    )

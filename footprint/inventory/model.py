@@ -447,18 +447,15 @@ class Inventory(_Strict):
         self._sha256 = sha256
         self._raw = raw
 
-    def with_parameters(self, overrides: dict[str, float | str]) -> Inventory:
-        """The same inventory with declared parameters overridden (for scenarios and ``--set``).
+    @property
+    def raw(self) -> Any:
+        """The data the inventory was read from (before parameters were filled in), or None."""
+        return self._raw
 
-        Raises:
-            InventoryError: an override is not declared, or an expression fails.
-        """
-        from footprint.inventory.validate import build_inventory
-
-        raw = self._raw if self._raw is not None else self.model_dump(mode="python")
-        return build_inventory(
-            raw, source=self._source, lines=self._lines, sha256=self._sha256, parameters=overrides
-        )
+    @property
+    def lines(self) -> dict[tuple[str | int, ...], int]:
+        """Line number of each element path in the source file, where known."""
+        return self._lines
 
     def where(self, *path: str | int) -> str:
         """``file, line N, dotted.path`` for an element, as precise as is known."""

@@ -84,3 +84,19 @@ def combine_problems(problems: list[tuple[str, str]], fix: str) -> InventoryErro
         if len(problems) > 5:
             more += f"; and {len(problems) - 5} more"
     return InventoryError(what + "." + more, where=where, fix=fix)
+
+
+def with_parameters(inventory: Inventory, overrides: dict[str, float | str]) -> Inventory:
+    """The same inventory with declared parameters overridden (for scenarios and ``--set``).
+
+    Raises:
+        InventoryError: an override is not declared, or an expression fails.
+    """
+    raw = inventory.raw if inventory.raw is not None else inventory.model_dump(mode="python")
+    return build_inventory(
+        raw,
+        source=inventory.source,
+        lines=inventory.lines,
+        sha256=inventory.sha256,
+        parameters=overrides,
+    )

@@ -81,7 +81,7 @@ def _background(result: FootprintResult, background: Background | None) -> Backg
         return background
     if not any(c.kind == "background" for c in result.by_input):
         return None
-    from footprint.background.store import load_background
+    from footprint.background.catalog import load_background
 
     try:
         return load_background(str(result.background.get("name", "default")))
@@ -102,7 +102,9 @@ def _trace(result: FootprintResult, background: Background) -> dict[Key, list[in
         raise ValueError("the inventory file changed since the result was computed")
     parameters = result.product.get("parameters") or {}
     if parameters:
-        inventory = inventory.with_parameters(dict(parameters))
+        from footprint.inventory.validate import with_parameters
+
+        inventory = with_parameters(inventory, dict(parameters))
     system = link(inventory, background)
     found: dict[Key, list[int]] = {}
     for line in system.lines:

@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from footprint.background.catalog import load_background
 from footprint.background.grid import CHOICES, REQUIRED, grid_background, read_grid_factors
-from footprint.background.store import load_background
 from footprint.cli.app import app
 from footprint.engine.calculate import calculate
 from footprint.errors import BackgroundError

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from footprint.background.store import combine, load_background, read_table_dir
+from footprint.background.catalog import load_background
+from footprint.background.store import combine, read_table_dir
 from footprint.cli.app import app
 from footprint.errors import BackgroundError
 from footprint.paths import examples_dir

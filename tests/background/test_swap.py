@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from footprint.background import swap
+from footprint.background.catalog import load_background
 from footprint.background.importer import backgrounds_dir, imported_names
-from footprint.background.store import load_background
 from footprint.errors import FootprintError
 from tests.conftest import FIXTURES
 

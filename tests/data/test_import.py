@@ -17,8 +17,8 @@ import pytest
 from typer.testing import CliRunner
 
 from footprint.background import importer, swap
+from footprint.background.catalog import load_background
 from footprint.background.importer import import_database, imported_names
-from footprint.background.store import load_background
 from footprint.cli.app import app
 from footprint.errors import FootprintError
 

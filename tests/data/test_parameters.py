@@ -15,6 +15,7 @@ from footprint.errors import InventoryError
 from footprint.inventory import read_inventory
 from footprint.inventory.parameters import ParameterError, evaluate
 from footprint.inventory.scenarios import read_scenarios
+from footprint.inventory.validate import with_parameters
 from tests.conftest import write
 
 runner = CliRunner()
@@ -77,7 +78,7 @@ def test_scenarios_side_by_side(tmp_path: Path, mini_background: Background) -> 
 def test_undeclared_override_is_refused(tmp_path: Path) -> None:
     inventory = read_inventory(write(tmp_path, "p.yaml", PRODUCT))
     with pytest.raises(InventoryError, match="distance not declared") as info:
-        inventory.with_parameters({"distance": 1})
+        with_parameters(inventory, {"distance": 1})
     assert ", line 5, product.parameters" in info.value.message
 
 

@@ -52,7 +52,7 @@ def test_intensities_are_cached_by_content(mini_background: Background, tmp_path
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.name)
 def test_fast_path_equals_the_full_bw2calc_solve(example: Path) -> None:
-    from footprint.background.store import default_background
+    from footprint.background.catalog import default_background
 
     full = calculate(example)
     fast = calculate_with(

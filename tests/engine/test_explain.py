@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from footprint.background.store import Background, load_background
+from footprint.background.catalog import load_background
+from footprint.background.store import Background
 from footprint.cli.app import app
 from footprint.engine.explain import closure, explain_activity
 from footprint.errors import BackgroundError

@@ -193,7 +193,7 @@ def test_matches_direct_solves_of_each_sampled_system(tmp_path: Path) -> None:
     from scipy import sparse
     from scipy.sparse.linalg import spsolve
 
-    from footprint.background.store import load_background
+    from footprint.background.catalog import load_background
     from footprint.engine.system import link
     from footprint.inventory import read_inventory
 

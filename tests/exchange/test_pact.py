@@ -13,19 +13,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from footprint.background.pact_background import pact_as_background
 from footprint.engine.calculate import calculate
 from footprint.engine.result import FootprintResult
 from footprint.errors import FootprintError, UnitError
-from footprint.exchange.decimal_text import decimal_string, parse_decimal
-from footprint.exchange.pact import (
-    CO2_PER_C,
-    PactFootprint,
-    from_pact,
-    pact_as_background,
-    pact_unit,
-    to_pact,
-)
-from footprint.exchange.pact_schema import load_schema, schema_errors, validate_pact
+from footprint.exchange.pact import pact_unit, to_pact
+from footprint.pact.decimal_text import decimal_string, parse_decimal
+from footprint.pact.model import CO2_PER_C, PactFootprint, from_pact
+from footprint.pact.schema import load_schema, schema_errors, validate_pact
 from footprint.paths import examples_dir
 from tests.conftest import write
 

@@ -17,11 +17,12 @@ from footprint.cli.app import app
 from footprint.engine.calculate import calculate
 from footprint.engine.result import FootprintResult
 from footprint.errors import FootprintError, InventoryError, UnitError
-from footprint.exchange.decimal_text import parse_decimal
 from footprint.exchange.export import export_pact
-from footprint.exchange.pact import CO2_PER_C, from_pact, pact_unit, to_pact
-from footprint.exchange.pact_schema import load_schema, schema_errors
+from footprint.exchange.pact import pact_unit, to_pact
 from footprint.inventory import read_inventory
+from footprint.pact.decimal_text import parse_decimal
+from footprint.pact.model import CO2_PER_C, from_pact
+from footprint.pact.schema import load_schema, schema_errors
 from footprint.paths import examples_dir
 from tests.conftest import write
 

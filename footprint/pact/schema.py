@@ -1,6 +1,6 @@
 """Validate PACT ProductFootprint documents against the bundled JSON Schemas (offline).
 
-The schemas in ``footprint/exchange/schemas/`` are the constraints of the PACT OpenAPI
+The schemas in ``footprint/pact/schemas/`` are the constraints of the PACT OpenAPI
 ``components/schemas`` (see the README there for the source commit and licence); they are
 read on first use with :mod:`importlib.resources`.
 """
@@ -21,7 +21,7 @@ import jsonschema  # type: ignore[import-untyped, unused-ignore]
 from jsonschema.exceptions import ValidationError, best_match, relevance  # type: ignore[import-untyped, unused-ignore]
 
 from footprint.errors import FootprintError
-from footprint.exchange.decimal_text import parse_decimal
+from footprint.pact.decimal_text import parse_decimal
 
 #: Spec line → bundled schema file and the exact spec version it was derived from.
 SCHEMAS: dict[str, tuple[str, str]] = {
@@ -71,7 +71,7 @@ def load_schema(spec: str = "3.0") -> dict[str, Any]:
         FootprintError: no schema for ``spec``.
     """
     name, _ = SCHEMAS[spec_line(spec)]
-    text = (files("footprint.exchange") / "schemas" / name).read_text(encoding="utf-8")
+    text = (files("footprint.pact") / "schemas" / name).read_text(encoding="utf-8")
     schema: dict[str, Any] = json.loads(text)
     return schema
 
