@@ -15,6 +15,8 @@ from footprint import __version__
 from footprint.cli.batch_cmd import batch_command, intensities_command
 from footprint.cli.bugs import report_bug
 from footprint.cli.common import (
+    BackgroundSpread,
+    BackgroundUncertainty,
     DataDir,
     Format,
     Gwp,
@@ -24,6 +26,7 @@ from footprint.cli.common import (
     err,
     handles_errors,
     parse_day,
+    styled,
 )
 from footprint.cli.data_cmd import import_command
 from footprint.cli.exchange_cmd import export_app
@@ -120,6 +123,7 @@ def calc(
         ),
     ] = None,
     on: OnDate = None,
+    background_uncertainty: BackgroundUncertainty = BackgroundSpread.none,
 ) -> None:
     """Compute the cradle-to-gate footprint of a product per declared unit."""
     from footprint.cli.render import render_csv, render_scenarios, render_text, result_table
@@ -128,9 +132,11 @@ def calc(
     from footprint.output import write_text
 
     overrides = parse_assignments(assignments or [])
-    if uncertainty is None and (threshold or workers or scheduler or scheme):
+    spread = background_uncertainty is BackgroundSpread.default
+    if uncertainty is None and (threshold or workers or scheduler or scheme or spread):
         raise FootprintError(
-            "--threshold, --scheme, --workers and --scheduler are Monte Carlo options",
+            "--threshold, --scheme, --workers, --scheduler and --background-uncertainty are "
+            "Monte Carlo options",
             fix="add --uncertainty N (the number of iterations), or use 'footprint label check' "
             "for the verdicts alone",
         )
@@ -148,7 +154,7 @@ def calc(
             overrides,
             fmt,
             out,
-            (uncertainty, seed, threshold, workers, scheduler),
+            (uncertainty, seed, threshold, workers, scheduler, background_uncertainty.value),
             (scheme or [], parse_day(on)),
         )
         return
@@ -208,11 +214,17 @@ def _scheme_chances(
                 "verdict": verdict.verdict.value,
                 "limit": limit,
                 "unit": UNIT,
-                "probability_meeting": mc.probability_at_most(limit) if limit is not None else None,
-                "why": "" if limit is not None else _no_limit(verdict),
+                "probability_meeting": mc.chance_at_most(limit) if limit is not None else None,
+                "why": _no_limit(verdict) if limit is None else _no_spread(mc),
             }
         )
     return out
+
+
+def _no_spread(mc: UncertaintyResult) -> str:
+    from footprint.engine.montecarlo import NO_PROBABILITY
+
+    return "" if mc.has_spread else NO_PROBABILITY
 
 
 def _no_limit(verdict: LabelVerdict) -> str:
@@ -228,19 +240,19 @@ def _calc_uncertainty(
     overrides: dict[str, float | str],
     fmt: Format,
     out: str | None,
-    options: tuple[int, int, str | None, int | None, str | None],
+    options: tuple[int, int, str | None, int | None, str | None, str],
     labels: tuple[list[str], dt.date | None] = ([], None),
 ) -> None:
     """``calc --uncertainty``: the result and its Monte Carlo statistics (JSON or tables)."""
     from footprint.cli.render import fmt as number
     from footprint.cli.render import render_text, result_table
     from footprint.engine.calculate import calculate
-    from footprint.engine.montecarlo import monte_carlo
+    from footprint.engine.montecarlo import NO_PROBABILITY, monte_carlo
     from footprint.inventory import read_inventory
     from footprint.output import write_text
     from footprint.units import convert, quantity
 
-    iterations, seed, threshold, workers, scheduler = options
+    iterations, seed, threshold, workers, scheduler, spread = options
     inventory = read_inventory(file)
     if overrides:
         from footprint.inventory.validate import with_parameters
@@ -264,8 +276,12 @@ def _calc_uncertainty(
         data_dir=data_dir,
         workers=workers,
         scheduler=scheduler,
+        background_uncertainty=spread,
     )
     chances = _scheme_chances(inventory, result, mc, *labels)
+    terminal_table = fmt is not Format.json and out in (None, "-")
+    if mc.note and not terminal_table:  # the table prints it below itself
+        err.print(styled(("note:", "yellow"), " ", mc.note), soft_wrap=True)
     if fmt is Format.json:
         data = result.to_dict() | {"uncertainty": mc.to_dict(threshold=limit)}
         if labels[0]:
@@ -290,27 +306,51 @@ def _calc_uncertainty(
     ]
     for label, value in rows:
         table.add_row(label, number(value))
-    if limit is not None:
-        table.add_row(
-            f"P(footprint <= {threshold})", f"{100 * mc.probability_at_most(limit):.1f} %"
-        )
-    for chance in chances:
-        p = chance["probability_meeting"]
-        table.add_row(
-            f"P(meeting {chance['scheme']})",
-            f"{100 * p:.1f} %" if p is not None else f"n/a ({chance['verdict']})",
-        )
-    if any(c["probability_meeting"] is None for c in chances):
-        table.caption = "n/a: no footprint limit applies then ('footprint label check' says why)"
+    notes = []
+    if mc.has_spread:
+        if limit is not None:
+            table.add_row(
+                f"P(footprint <= {threshold})", f"{100 * mc.probability_at_most(limit):.1f} %"
+            )
+        for chance in chances:
+            p = chance["probability_meeting"]
+            table.add_row(
+                f"P(meeting {chance['scheme']})",
+                f"{100 * p:.1f} %" if p is not None else f"n/a ({chance['verdict']})",
+            )
+        if any(c["probability_meeting"] is None for c in chances):
+            table.caption = (
+                "n/a: no footprint limit applies then ('footprint label check' says why)"
+            )
+    else:
+        if mc.note:
+            notes.append(f"note: {mc.note}")
+        if limit is not None or chances:
+            notes.append(NO_PROBABILITY)
+    if mc.background_default is not None:
+        notes.append(_default_caption(mc.background_default))
     if out not in (None, "-"):
         import io
 
         buffer = io.StringIO()
         console(file=buffer, width=110, no_color=True).print(table)
-        write_text(render_text(result) + buffer.getvalue(), out)
+        text = buffer.getvalue() + "".join(f"{line}\n" for line in notes)
+        write_text(render_text(result) + text, out)
     else:
         console().print(result_table(result))
         console().print(table)
+        for line in notes:
+            console().print(line, soft_wrap=True)
+
+
+def _default_caption(default: dict[str, Any]) -> str:
+    """One line on the default background spread: its pedigree and σ by kind of exchange."""
+    scores = ", ".join(str(v) for v in default["pedigree"].values())
+    sigmas = ", ".join(f"{kind} {value:.3f}" for kind, value in default["sigma"].items())
+    return (
+        f"background exchanges without a distribution: default lognormal, pedigree ({scores}), "
+        f"sigma of ln: {sigmas}"
+    )
 
 
 @schema_app.command("inventory")

@@ -90,6 +90,22 @@ Out = Annotated[
 ]
 
 
+class BackgroundSpread(StrEnum):
+    none = "none"
+    default = "default"
+
+
+BackgroundUncertainty = Annotated[
+    BackgroundSpread,
+    typer.Option(
+        "--background-uncertainty",
+        help="Monte Carlo: 'default' gives every background exchange without a distribution a "
+        "lognormal from a stated pedigree (shown as background_default in the JSON); 'none' "
+        "samples only the distributions the data carry.",
+    ),
+]
+
+
 Schemes = Annotated[
     list[str] | None, typer.Option("--scheme", "-s", help="Label scheme id, or 'all'.")
 ]

@@ -7,7 +7,16 @@ from typing import Annotated
 
 import typer
 
-from footprint.cli.common import DataDir, Gwp, OnDate, Schemes, handles_errors, parse_day
+from footprint.cli.common import (
+    BackgroundSpread,
+    BackgroundUncertainty,
+    DataDir,
+    Gwp,
+    OnDate,
+    Schemes,
+    handles_errors,
+    parse_day,
+)
 from footprint.errors import FootprintError
 
 
@@ -64,6 +73,7 @@ def report_command(
     gwp: Annotated[Gwp, typer.Option(help="IPCC GWP100 set.")] = Gwp.ar6,
     background: Annotated[str, typer.Option(help="Background database name.")] = "default",
     data_dir: DataDir = None,
+    background_uncertainty: BackgroundUncertainty = BackgroundSpread.none,
 ) -> None:
     """Write a report people look at: headline, ISO split, charts with data tables, verdicts, provenance."""
     from footprint.background.catalog import load_background
@@ -73,6 +83,11 @@ def report_command(
 
     day = parse_day(on)
     page = page_format(out, fmt)
+    if not uncertainty and background_uncertainty is BackgroundSpread.default:
+        raise FootprintError(
+            "--background-uncertainty is a Monte Carlo option",
+            fix="add --uncertainty N (the number of iterations)",
+        )
     inventory = read_inventory(file)
     result = calculate(inventory, gwp=gwp.value, background=background, data_dir=data_dir)
     labels = None
@@ -91,7 +106,10 @@ def report_command(
             gwp=gwp.value,
             background=background,
             data_dir=data_dir,
+            background_uncertainty=background_uncertainty.value,
         )
+        if spread.note:
+            typer.echo(f"note: {spread.note}", err=True)
     scenarios = None
     if scenario is not None:
         from footprint.inventory.scenarios import read_scenarios

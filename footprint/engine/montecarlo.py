@@ -32,35 +32,45 @@ import hashlib
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 from scipy import sparse
 
-from footprint.background.build_uslci import UNCERTAINTY_COLUMNS
 from footprint.background.catalog import load_background
 from footprint.background.store import Background
+from footprint.engine import background_spread
+from footprint.engine.background_spread import table_dirs, table_distributions, with_uncertainty
 from footprint.engine.methods import check_gwp
 from footprint.engine.system import LinkedSystem, link
 from footprint.errors import FootprintError
 from footprint.inventory import Inventory, read_inventory
-from footprint.inventory.uncertainty import (
-    LOGNORMAL,
-    NORMAL,
-    TRIANGULAR,
-    UNIFORM,
-    Distribution,
-    DistributionArray,
-)
+from footprint.inventory.uncertainty import Distribution, DistributionArray
 
 CHUNK = 200  # iterations per block (one random stream and one Dask task each)
 TOLERANCE = 1e-10  # relative residual of the iterative background solves
 MAX_STEPS = 50  # Richardson steps before a column falls back to GMRES
 PERCENTILES = (2.5, 50.0, 97.5)
 UNIT = "kg CO2e"
+NO_SPREAD = (
+    "nothing in this inventory or its background carries a distribution: the spread is zero; "
+    "declare `uncertainty:` on amounts, or use --background-uncertainty default"
+)
+NO_SPREAD_FOREGROUND = (
+    "nothing in this inventory carries a distribution and the background was not sampled: the "
+    "spread is zero; declare `uncertainty:` on amounts, or sample the background"
+)
+NO_EFFECT = "the distributions sampled do not change the footprint: the spread is zero"
+NO_PROBABILITY = "no probability: every sample is the same footprint (the spread is zero)"
+
+
+def differ(samples: np.ndarray) -> bool:
+    """Whether ``samples`` differ by more than rounding (a relative 1e-9 of the largest)."""
+    samples = np.asarray(samples, dtype=float)
+    if samples.size < 2:
+        return False
+    return bool(np.ptp(samples) > 1e-9 * float(np.max(np.abs(samples))))
 
 
 @dataclass(frozen=True)
@@ -82,6 +92,10 @@ class UncertaintyResult:
     sampled: dict[str, int] = field(default_factory=dict)
     solver: dict[str, Any] = field(default_factory=dict)
     seconds: float = 0.0  # wall time of the sampling (not in ``to_dict``: it varies between runs)
+    #: why there is no spread (nothing sampled carries a distribution), else ""
+    note: str = ""
+    #: the default spread given to background exchanges without a distribution, when asked
+    background_default: dict[str, Any] | None = None
 
     @classmethod
     def from_samples(
@@ -91,6 +105,9 @@ class UncertaintyResult:
         sampled: dict[str, int] | None = None,
         solver: dict[str, Any] | None = None,
         seconds: float = 0.0,
+        *,
+        note: str = "",
+        background_default: dict[str, Any] | None = None,
     ) -> UncertaintyResult:
         """Statistics of ``samples`` (kg CO2e)."""
         samples = np.asarray(samples, dtype=float)
@@ -109,6 +126,8 @@ class UncertaintyResult:
             sampled=dict(sampled or {}),
             solver=dict(solver or {}),
             seconds=seconds,
+            note=note,
+            background_default=background_default,
         )
 
     @property
@@ -124,14 +143,24 @@ class UncertaintyResult:
             return "inventory and background"
         return "inventory" if inventory else ("background" if background else "none")
 
+    @property
+    def has_spread(self) -> bool:
+        """Whether the samples differ beyond rounding (else nothing sampled changes the footprint)."""
+        return differ(self.samples)
+
     def probability_at_most(self, threshold: float) -> float:
         """Share of the samples at or below ``threshold`` (kg CO2e for the declared amount)."""
         return float(np.count_nonzero(self.samples <= threshold) / self.samples.size)
 
+    def chance_at_most(self, threshold: float) -> float | None:
+        """:meth:`probability_at_most`, or None when there is no spread to give a probability."""
+        return self.probability_at_most(threshold) if self.has_spread else None
+
     def to_dict(
         self, *, threshold: float | None = None, include_samples: bool = False
     ) -> dict[str, Any]:
-        """JSON-ready statistics (kg CO2e); with ``threshold``, the probability of meeting it."""
+        """JSON-ready statistics (kg CO2e); with ``threshold``, the probability of meeting it
+        (null, with ``probability_note``, when nothing sampled carries a distribution)."""
         out: dict[str, Any] = {
             "method": "Monte Carlo",
             "iterations": self.iterations,
@@ -144,119 +173,19 @@ class UncertaintyResult:
             "p50": self.percentiles["50"],
             "p97_5": self.percentiles["97.5"],
             "sources": self.sources,
+            "note": self.note or None,
             "sampled_distributions": dict(self.sampled),
+            "background_default": self.background_default,
             "solver": dict(self.solver),
         }
         if threshold is not None:
             out["threshold"] = {"value": float(threshold), "unit": UNIT}
-            out["probability_meeting_threshold"] = self.probability_at_most(threshold)
+            out["probability_meeting_threshold"] = self.chance_at_most(threshold)
+            if not self.has_spread:
+                out["probability_note"] = NO_PROBABILITY
         if include_samples:
             out["samples"] = [float(v) for v in self.samples]
         return out
-
-
-# --- background tables with their distributions -----------------------------------------------
-
-
-def _table_dirs(name: str, data_dir: Path | None) -> list[Path]:
-    """The table directories of background ``name`` (as :func:`load_background` resolves it)."""
-    from footprint.background.importer import backgrounds_dir
-    from footprint.paths import background_dir, default_data_dir
-
-    if name == "default":
-        return [background_dir() / "uslci"]
-    if "+" in name:
-        return [d for part in name.split("+") for d in _table_dirs(part.strip(), data_dir)]
-    candidate = backgrounds_dir(data_dir or default_data_dir()) / name
-    return [candidate] if candidate.is_dir() else []
-
-
-@cache
-def _read_distributions(path: Path, stamp: int, keys: tuple[str, str]) -> pd.DataFrame:
-    """Rows of a table file that carry a distribution (read once per file version)."""
-    del stamp
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    if "uncertainty_type" not in frame:
-        return pd.DataFrame(columns=[*keys, *UNCERTAINTY_COLUMNS])
-    frame = frame[~frame["uncertainty_type"].isin(["", "0", "1"])]
-    return frame[[*keys, *UNCERTAINTY_COLUMNS]].reset_index(drop=True)
-
-
-_JOINED: dict[tuple[int, tuple[Path, ...]], tuple[Background, Background]] = {}
-
-
-def with_uncertainty(background: Background, directories: Sequence[Path]) -> Background:
-    """``background`` with the uncertainty columns of the tables in ``directories`` joined on.
-
-    Rows are matched on (consumer, supplier) and (activity, flow); a key written twice is ignored.
-    The result is kept for the same background object and directories.
-    """
-    key = (id(background), tuple(directories))
-    if key in _JOINED and _JOINED[key][0] is background:
-        return _JOINED[key][1]
-    joined = _join_uncertainty(background, directories)
-    while len(_JOINED) >= 4:
-        del _JOINED[next(iter(_JOINED))]
-    _JOINED[key] = (background, joined)
-    return joined
-
-
-def _join_uncertainty(background: Background, directories: Sequence[Path]) -> Background:
-    tables: dict[str, pd.DataFrame] = {}
-    for stem, keys in (
-        ("technosphere", ("consumer", "supplier")),
-        ("biosphere", ("activity", "flow")),
-    ):
-        parts = []
-        for directory in directories:
-            for name in (f"{stem}.csv.gz", f"{stem}.csv"):
-                path = directory / name
-                if path.exists():
-                    parts.append(_read_distributions(path, path.stat().st_mtime_ns, keys))
-                    break
-        found = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
-        frame = getattr(background, stem).drop(columns=list(UNCERTAINTY_COLUMNS), errors="ignore")
-        if len(found):
-            found = found.drop_duplicates(list(keys), keep=False)
-            frame = frame.merge(found, how="left", on=list(keys), validate="many_to_one")
-        for column in UNCERTAINTY_COLUMNS:
-            if column not in frame:
-                frame[column] = ""
-        tables[stem] = frame.reset_index(drop=True)
-    return replace(background, technosphere=tables["technosphere"], biosphere=tables["biosphere"])
-
-
-def _number(column: pd.Series) -> np.ndarray:
-    return np.asarray(pd.to_numeric(column.replace("", np.nan), errors="coerce"), dtype=float)
-
-
-def table_distributions(frame: pd.DataFrame) -> tuple[np.ndarray, list[Distribution]]:
-    """Positions and distributions of the rows of a technosphere/biosphere table that carry one.
-
-    Rows whose parameters are not a valid distribution are skipped.
-    """
-    if "uncertainty_type" not in frame or not len(frame):
-        return np.zeros(0, dtype=int), []
-    kinds = _number(frame["uncertainty_type"])
-    loc, scale = _number(frame["loc"]), _number(frame["scale"])
-    low, high = _number(frame["minimum"]), _number(frame["maximum"])
-    amount = np.asarray(frame["amount"], dtype=float)
-    rows, found = [], []
-    for i in np.flatnonzero(np.isin(kinds, [LOGNORMAL, NORMAL, UNIFORM, TRIANGULAR])):
-        kind = int(kinds[i])
-        if kind == LOGNORMAL and np.isfinite(loc[i]) and scale[i] > 0 and amount[i] != 0:
-            item = Distribution(LOGNORMAL, loc=loc[i], scale=scale[i], negative=bool(amount[i] < 0))
-        elif kind == NORMAL and np.isfinite(loc[i]) and scale[i] > 0:
-            item = Distribution(NORMAL, loc=loc[i], scale=scale[i])
-        elif kind == UNIFORM and low[i] < high[i]:
-            item = Distribution(UNIFORM, loc=amount[i], minimum=low[i], maximum=high[i])
-        elif kind == TRIANGULAR and low[i] < high[i] and low[i] <= loc[i] <= high[i]:
-            item = Distribution(TRIANGULAR, loc=loc[i], minimum=low[i], maximum=high[i])
-        else:
-            continue
-        rows.append(int(i))
-        found.append(item)
-    return np.asarray(rows, dtype=int), found
 
 
 @dataclass(frozen=True)
@@ -725,6 +654,7 @@ def monte_carlo(
     workers: int | None = None,
     scheduler: str | None = None,
     include_background: bool = True,
+    background_uncertainty: str | None = None,
 ) -> UncertaintyResult:
     """Monte Carlo samples of the footprint of the inventory's declared amount (kg CO2e).
 
@@ -736,11 +666,23 @@ def monte_carlo(
         workers: run the blocks on a Dask LocalCluster with this many worker processes.
         scheduler: address of an existing Dask scheduler (e.g. ``tcp://10.0.0.5:8786``).
         include_background: also sample the background exchanges that carry a distribution.
+        background_uncertainty: ``"default"`` gives every background exchange without a
+            distribution the documented default lognormal
+            (:mod:`footprint.engine.background_spread`); ``None`` or ``"none"`` (the default)
+            samples only the distributions the data carry.
 
     Raises:
-        FootprintError: as :func:`footprint.engine.calculate.calculate`, or bad iterations/seed.
+        FootprintError: as :func:`footprint.engine.calculate.calculate`, bad iterations/seed, an
+            unknown ``background_uncertainty``, or the default spread without the background.
     """
     gwp = check_gwp(gwp)
+    spread = background_spread.wanted(background_uncertainty)
+    if spread and not include_background:
+        raise FootprintError(
+            "background_uncertainty='default' spreads the background, which "
+            "include_background=False leaves out",
+            fix="drop one of the two",
+        )
     if iterations < 1:
         raise FootprintError(f"iterations must be at least 1, got {iterations}")
     if seed < 0:
@@ -753,9 +695,11 @@ def monte_carlo(
         if uses_background:
             background = load_background(name, data_dir)
             if include_background:
-                background = with_uncertainty(background, _table_dirs(name, data_dir))
+                background = with_uncertainty(background, table_dirs(name, data_dir))
         else:
             background = Background.empty(f"none (foreground only; {name} not needed)")
+    if spread and uses_background:
+        background = background_spread.with_default_spread(background)
     system = link(inventory, background, with_background=False)
     cf = system.characterisation(gwp)
     model = _background_model(background, gwp) if uses_background else None
@@ -785,6 +729,17 @@ def monte_carlo(
         ),
         **steps,
     }
+    note = ""
+    if not any(problem.sampled.values()):
+        note = NO_SPREAD if include_background else NO_SPREAD_FOREGROUND
+    elif samples.size > 1 and not differ(samples):
+        note = NO_EFFECT
     return UncertaintyResult.from_samples(
-        samples, seed, problem.sampled, solver, time.perf_counter() - started
+        samples,
+        seed,
+        problem.sampled,
+        solver,
+        time.perf_counter() - started,
+        note=note,
+        background_default=background_spread.describe() if spread else None,
     )

@@ -3,6 +3,8 @@
 Any object with ``samples`` (kg CO2e for the declared amount, like ``FootprintResult.total``),
 ``percentiles`` (a mapping such as ``{2.5: …, 50: …, 97.5: …}``, or a callable returning one) and
 ``probability_at_most(threshold)`` is accepted; missing percentiles are computed from the samples.
+When every sample is the same (nothing sampled carries a distribution) the section shows a note,
+the object's ``note`` if it has one, instead of a one-bar histogram and probabilities.
 """
 
 from __future__ import annotations
@@ -35,13 +37,24 @@ class Uncertainty(Protocol):
     def probability_at_most(self, threshold: float) -> float: ...
 
 
+NO_SPREAD = (
+    "Every sample gives the same footprint: nothing in this inventory or its background carries "
+    "a distribution, so the spread is zero and no probability of meeting a limit can be given. "
+    "Declare `uncertainty:` on amounts, or use --background-uncertainty default."
+)
+
+
 @dataclass(frozen=True)
 class UncertaintyView:
-    """The uncertainty section: the histogram with its percentile table, and label probabilities."""
+    """The uncertainty section: the histogram with its percentile table, and label probabilities;
+    or, when every sample is the same, only ``note``."""
 
-    chart: Chart
+    chart: Chart | None
     probabilities: Table | None
     samples: int
+    note: str = ""
+    #: how background exchanges without a distribution were spread, when a default was asked for
+    background_default: str = ""
 
 
 def _key(raw: object) -> float | None:
@@ -80,6 +93,11 @@ def uncertainty_view(
     from footprint.report.product import unit_of
 
     samples = np.asarray(uncertainty.samples, dtype=float)
+    default = _default_text(getattr(uncertainty, "background_default", None))
+    if samples.size and not np.ptp(samples) > 1e-9 * float(np.max(np.abs(samples))):
+        note = str(getattr(uncertainty, "note", "") or "")
+        text = f"Every sample gives the same footprint; {note}." if note else NO_SPREAD
+        return UncertaintyView(None, None, int(samples.size), text, default)
     q = percentiles_of(uncertainty)
     limits: list[tuple[str, float, LabelVerdict]] = []
     for v in verdicts:
@@ -130,5 +148,17 @@ def uncertainty_view(
             prob_rows,
         )
     return UncertaintyView(
-        Chart("uncertainty", title, svg, table), probabilities, int(samples.size)
+        Chart("uncertainty", title, svg, table), probabilities, int(samples.size), "", default
+    )
+
+
+def _default_text(default: object) -> str:
+    """One sentence on the default background spread (``background_default`` of the result)."""
+    if not isinstance(default, Mapping):
+        return ""
+    scores = ", ".join(str(v) for v in dict(default.get("pedigree") or {}).values())
+    return (
+        "Background exchanges without a distribution of their own were given a default "
+        f"lognormal centred on their amount, from the pedigree ({scores}) and the basic "
+        f"uncertainties of {default.get('source', 'the ecoinvent data quality guideline')}."
     )

@@ -135,17 +135,72 @@ def test_background_switch_and_examples_without_distributions(tmp_path: Path) ->
     )
     assert off.sources == "none"
     assert np.all(off.samples == (1 + 0.45) / (1 - 0.405))
+    assert off.note == mc.NO_SPREAD_FOREGROUND
 
 
-@pytest.mark.parametrize("name", ["steel-rebar-eaf.yaml", "pet-bottle.yaml"])
-def test_no_uncertainty_anywhere_gives_the_deterministic_total(name: str) -> None:
-    path = examples_dir() / name
+NOTHING_UNCERTAIN = """\
+product: {name: Gas burnt, declared_unit: m3, geography: US}
+processes:
+  - id: p
+    output: 1 m3
+    inputs:
+      - {background: {id: 5b81b61c-4d10-3bed-9926-8a5f868f5174}, amount: 1 m3}
+    emissions:
+      - {gas: CO2, amount: 0.1 kg, origin: fossil}
+"""
+
+
+@pytest.mark.parametrize("name", ["rebar-flat-bom.csv", "gas.yaml"])
+def test_nothing_uncertain_says_so_and_gives_no_probability(name: str, tmp_path: Path) -> None:
+    path = (
+        examples_dir() / name if name.endswith(".csv") else write(tmp_path, name, NOTHING_UNCERTAIN)
+    )
     result = monte_carlo(path, iterations=300, seed=9)
     assert result.sources == "none"
     assert np.all(result.samples == result.samples[0])
     assert result.samples[0] == pytest.approx(calculate(path).total, rel=1e-9)
     assert result.std == 0.0
     assert result.percentiles["2.5"] == result.percentiles["97.5"] == result.median
+    assert not result.has_spread
+    assert result.note == mc.NO_SPREAD
+    assert result.chance_at_most(1e9) is None
+    data = result.to_dict(threshold=1e9)
+    assert data["sources"] == "none"
+    assert "--background-uncertainty default" in data["note"]
+    assert data["probability_meeting_threshold"] is None
+    assert data["probability_note"] == mc.NO_PROBABILITY
+    assert data["background_default"] is None
+
+
+def test_a_spread_has_no_note_and_a_probability(tmp_path: Path) -> None:
+    result = monte_carlo(scanner_kit(tmp_path), iterations=200, seed=9)
+    assert result.has_spread
+    assert result.note == ""
+    data = result.to_dict(threshold=result.median)
+    assert data["note"] is None
+    assert "probability_note" not in data
+    assert 0 < data["probability_meeting_threshold"] < 1
+
+
+def test_distributions_that_change_nothing_are_noted(tmp_path: Path) -> None:
+    """a buys an uncertain amount of c, which emits nothing and buys nothing."""
+    directory = tmp_path / "backgrounds" / "idle"
+    directory.mkdir(parents=True)
+    (directory / "activities.csv").write_text(ACTIVITIES + "c,C,US,kg\n")
+    (directory / "flows.csv").write_text(FLOWS)
+    (directory / "technosphere.csv").write_text(
+        f"consumer,supplier,amount,{HEADER}\na,b,0.45,0,,,,\nb,a,0.9,0,,,,\na,c,2.0,2,0.69,0.2,,\n"
+    )
+    (directory / "biosphere.csv").write_text(
+        f"activity,flow,amount,{HEADER}\na,co2,1.0,0,,,,\nb,co2,1.0,0,,,,\n"
+    )
+    path = write(tmp_path, "a.yaml", BUY_A)
+    result = monte_carlo(path, iterations=50, seed=1, background="idle", data_dir=tmp_path)
+    assert result.sources == "background"
+    assert result.samples == pytest.approx((1 + 0.45) / (1 - 0.405), rel=1e-12)
+    assert not result.has_spread
+    assert result.note == mc.NO_EFFECT
+    assert result.to_dict(threshold=2.0)["probability_meeting_threshold"] is None
 
 
 def test_same_seed_same_samples_other_seeds_same_percentiles(tmp_path: Path) -> None:
@@ -198,7 +253,7 @@ def test_matches_direct_solves_of_each_sampled_system(tmp_path: Path) -> None:
     from footprint.inventory import read_inventory
 
     inventory = read_inventory(scanner_kit(tmp_path))
-    background = mc.with_uncertainty(load_background(), mc._table_dirs("default", None))
+    background = mc.with_uncertainty(load_background(), mc.table_dirs("default", None))
     system = link(inventory, background, with_background=False)
     problem = mc._problem(
         system, system.characterisation("ar6"), mc._background_model(background, "ar6")
@@ -284,10 +339,35 @@ def test_cli_table_shows_percentiles(tmp_path: Path) -> None:
     assert "P(footprint <= 130 kg CO2e/piece)" in out.output
 
 
+def test_cli_without_a_spread_prints_a_note_and_no_probability(tmp_path: Path) -> None:
+    rebar = examples_dir() / "rebar-flat-bom.csv"
+    scheme = "buy-clean-california-2022-rebar"
+    args = ["calc", str(rebar), "--uncertainty", "50", "--on", "2023-01-01", "--scheme", scheme]
+    table = runner.invoke(app, [*args, "--threshold", "0.8 t CO2e/t"])
+    assert table.exit_code == 0, table.output
+    assert "P(meeting" not in table.output
+    assert "P(footprint" not in table.output
+    assert f"note: {mc.NO_SPREAD}" in table.output
+    assert table.output.count(mc.NO_SPREAD) == 1  # once, below the table
+    out = runner.invoke(app, [*args, "-f", "json", "--threshold", "0.8 t CO2e/t"])
+    assert out.exit_code == 0, out.output
+    u = json.loads(out.stdout)["uncertainty"]
+    assert (u["sources"], u["note"]) == ("none", mc.NO_SPREAD)
+    assert u["probability_meeting_threshold"] is None
+    (chance,) = u["schemes"]
+    assert chance["limit"] == pytest.approx(890.0)
+    assert chance["probability_meeting"] is None
+    assert chance["why"] == mc.NO_PROBABILITY
+    (line,) = out.stderr.strip().splitlines()  # one line on the terminal
+    assert line == f"note: {mc.NO_SPREAD}"
+
+
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
         (["--threshold", "1 kg CO2e"], "Monte Carlo options"),
+        (["--background-uncertainty", "default"], "Monte Carlo options"),
+        (["--uncertainty", "10", "--background-uncertainty", "some"], "'some'"),
         (["--uncertainty", "10", "--threshold", "1 t CO2e/t"], "--threshold"),
         (["--uncertainty", "10", "-f", "csv"], "--format table or json"),
     ],

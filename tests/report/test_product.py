@@ -220,6 +220,20 @@ def test_uncertainty_section_shows_histogram_percentiles_and_probabilities() -> 
     assert float(bcca[3][1] or "nan") == pytest.approx(755.0)  # 0.755 t CO2e/t → kg for 1 t
 
 
+def test_uncertainty_without_a_spread_shows_a_note_not_a_histogram() -> None:
+    ex = example(ROOT / "inventories" / "examples" / "steel-rebar-eaf.yaml")
+    flat = FakeUncertainty(np.full(300, ex.result.total))
+    page = parse(_render(ex, uncertainty=flat))
+    block = page.block("uncertainty")
+    assert block.svgs == 0
+    assert block.tables == 0
+    assert "table-probabilities" not in page.tables
+    html = _render(ex, uncertainty=flat)
+    assert 'id="uncertainty-note"' in html
+    assert "the spread is zero" in html
+    assert "no probability of meeting a limit" in html
+
+
 def test_scenarios_side_by_side() -> None:
     from footprint.inventory.scenarios import read_scenarios
 

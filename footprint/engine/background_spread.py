@@ -1,0 +1,292 @@
+"""Distributions of background exchanges: those the tables carry, and an opt-in default spread.
+
+:func:`with_uncertainty` joins the optional stats_arrays columns of a background's table files
+(see :mod:`footprint.background.build_uslci`) onto its tables; :func:`table_distributions` reads
+them.
+
+:func:`with_default_spread` (``--background-uncertainty default``, ``background_uncertainty=
+"default"``) gives every background exchange that carries no valid distribution of its own a
+lognormal whose geometric mean (median) is the exchange amount and whose σ follows the ecoinvent v3
+pedigree approach (Weidema et al. 2013, section 10.2): σ² = basic variance (Table 10.4) + the
+variances of the pedigree scores (Table 10.5). The default is off: a background without
+distributions then has no spread, and the result says so.
+
+The stated choice, for a national average database such as USLCI used for any product:
+
+* pedigree :data:`PEDIGREE` = (2, 3, 4, 3, 3): reliability 2 (verified data partly based on
+  assumptions: reviewed datasets that mix measurements and modelling), completeness 3
+  (representative data from only some sites), temporal correlation 4 (less than 15 years of
+  difference: the shipped USLCI datasets are valid from 2007 at the median, the grid factors from
+  2021-2024), geographical correlation 3 (data from an area with similar production conditions:
+  North American datasets also stand in for other countries), further technological correlation 3
+  (processes of a different technology: averages, and datasets used as proxies).
+* basic variance (Table 10.4, σ² of ln(amount)): 0.0006 for technosphere inputs (demand of energy,
+  materials and services), 0.12 for transport services (a supplier whose unit is tkm or pkm),
+  0.0006 for CO2 (combustion and process; also the CO2e of life-cycle grid factors) and 0.04 for
+  every other greenhouse gas (the value for CH4 and N2O from combustion).
+
+Every exchange is sampled independently, as ecoinvent's Monte Carlo does: errors common to many
+datasets (an outdated grid mix, a shared modelling assumption) are not correlated, so the default
+spread of a total over many exchanges is narrower than that of any one of them.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import replace
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from footprint.background.build_uslci import UNCERTAINTY_COLUMNS
+from footprint.background.store import Background
+from footprint.errors import FootprintError
+from footprint.inventory.uncertainty import (
+    LOGNORMAL,
+    NORMAL,
+    PEDIGREE_SOURCE,
+    PEDIGREE_VARIANCES,
+    TRIANGULAR,
+    UNIFORM,
+    Distribution,
+    pedigree_sigma,
+)
+
+#: accepted values of ``background_uncertainty`` / ``--background-uncertainty``
+CHOICES = ("none", "default")
+#: reliability, completeness, temporal, geographical, further technological correlation
+PEDIGREE = (2, 3, 4, 3, 3)
+#: Weidema et al. (2013) Table 10.4: basic variance (σ² of ln(amount)) by kind of exchange
+BASIC_VARIANCE = {
+    "technosphere": 0.0006,
+    "transport": 0.12,
+    "CO2": 0.0006,
+    "other greenhouse gases": 0.04,
+}
+TRANSPORT_UNITS = frozenset({"tkm", "t*km", "t km", "ton kilometer", "pkm", "p*km", "person*km"})
+
+
+def wanted(choice: str | None) -> bool:
+    """Whether ``choice`` (``"default"``, ``"none"`` or None) asks for the default spread.
+
+    Raises:
+        FootprintError: any other value.
+    """
+    if choice in (None, "none"):
+        return False
+    if choice == "default":
+        return True
+    raise FootprintError(
+        f"background uncertainty {choice!r} is not one of {', '.join(CHOICES)}",
+        where="--background-uncertainty",
+        fix="use 'default' (a documented lognormal for background exchanges without a "
+        "distribution) or 'none'",
+    )
+
+
+def sigmas() -> dict[str, float]:
+    """σ of ln(amount) of the default lognormal, by kind of exchange."""
+    return {
+        kind: pedigree_sigma(PEDIGREE, basic_variance=variance)
+        for kind, variance in BASIC_VARIANCE.items()
+    }
+
+
+def describe() -> dict[str, Any]:
+    """The default spread as data (the ``background_default`` of a Monte Carlo result)."""
+    return {
+        "applies_to": "every background technosphere and biosphere exchange without a "
+        "distribution of its own",
+        "distribution": "lognormal, geometric mean (median) = the exchange amount",
+        "pedigree": dict(zip(PEDIGREE_VARIANCES, PEDIGREE, strict=True)),
+        "basic_variance": dict(BASIC_VARIANCE),
+        "sigma": {kind: round(s, 6) for kind, s in sigmas().items()},
+        "gsd": {kind: round(math.exp(s), 6) for kind, s in sigmas().items()},
+        "transport_units": sorted(TRANSPORT_UNITS),
+        "source": PEDIGREE_SOURCE,
+        "note": "a generic default for a national average database, not the data's own "
+        "uncertainty; exchanges are sampled independently",
+    }
+
+
+# --- background tables with their distributions ----------------------------------------------
+
+
+def table_dirs(name: str, data_dir: Path | None) -> list[Path]:
+    """The table directories of background ``name`` (as :func:`load_background` resolves it)."""
+    from footprint.background.importer import backgrounds_dir
+    from footprint.paths import background_dir, default_data_dir
+
+    if name == "default":
+        return [background_dir() / "uslci"]
+    if "+" in name:
+        return [d for part in name.split("+") for d in table_dirs(part.strip(), data_dir)]
+    candidate = backgrounds_dir(data_dir or default_data_dir()) / name
+    return [candidate] if candidate.is_dir() else []
+
+
+@cache
+def _read_distributions(path: Path, stamp: int, keys: tuple[str, str]) -> pd.DataFrame:
+    """Rows of a table file that carry a distribution (read once per file version)."""
+    del stamp
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    if "uncertainty_type" not in frame:
+        return pd.DataFrame(columns=[*keys, *UNCERTAINTY_COLUMNS])
+    frame = frame[~frame["uncertainty_type"].isin(["", "0", "1"])]
+    return frame[[*keys, *UNCERTAINTY_COLUMNS]].reset_index(drop=True)
+
+
+_JOINED: dict[tuple[int, tuple[Path, ...]], tuple[Background, Background]] = {}
+
+
+def with_uncertainty(background: Background, directories: Sequence[Path]) -> Background:
+    """``background`` with the uncertainty columns of the tables in ``directories`` joined on.
+
+    Rows are matched on (consumer, supplier) and (activity, flow); a key written twice is ignored.
+    The result is kept for the same background object and directories.
+    """
+    key = (id(background), tuple(directories))
+    if key in _JOINED and _JOINED[key][0] is background:
+        return _JOINED[key][1]
+    joined = _join_uncertainty(background, directories)
+    while len(_JOINED) >= 4:
+        del _JOINED[next(iter(_JOINED))]
+    _JOINED[key] = (background, joined)
+    return joined
+
+
+def _join_uncertainty(background: Background, directories: Sequence[Path]) -> Background:
+    tables: dict[str, pd.DataFrame] = {}
+    for stem, keys in (
+        ("technosphere", ("consumer", "supplier")),
+        ("biosphere", ("activity", "flow")),
+    ):
+        parts = []
+        for directory in directories:
+            for name in (f"{stem}.csv.gz", f"{stem}.csv"):
+                path = directory / name
+                if path.exists():
+                    parts.append(_read_distributions(path, path.stat().st_mtime_ns, keys))
+                    break
+        found = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+        frame = getattr(background, stem).drop(columns=list(UNCERTAINTY_COLUMNS), errors="ignore")
+        if len(found):
+            found = found.drop_duplicates(list(keys), keep=False)
+            frame = frame.merge(found, how="left", on=list(keys), validate="many_to_one")
+        for column in UNCERTAINTY_COLUMNS:
+            if column not in frame:
+                frame[column] = ""
+        tables[stem] = frame.reset_index(drop=True)
+    return replace(background, technosphere=tables["technosphere"], biosphere=tables["biosphere"])
+
+
+# --- reading the distributions of a table -----------------------------------------------------
+
+
+def _number(column: pd.Series) -> np.ndarray:
+    return np.asarray(pd.to_numeric(column.replace("", np.nan), errors="coerce"), dtype=float)
+
+
+def table_distributions(frame: pd.DataFrame) -> tuple[np.ndarray, list[Distribution]]:
+    """Positions and distributions of the rows of a technosphere/biosphere table that carry one.
+
+    Rows whose parameters are not a valid distribution are skipped.
+    """
+    if "uncertainty_type" not in frame or not len(frame):
+        return np.zeros(0, dtype=int), []
+    kinds = _number(frame["uncertainty_type"])
+    loc, scale = _number(frame["loc"]), _number(frame["scale"])
+    low, high = _number(frame["minimum"]), _number(frame["maximum"])
+    amount = np.asarray(frame["amount"], dtype=float)
+    rows, found = [], []
+    for i in np.flatnonzero(np.isin(kinds, [LOGNORMAL, NORMAL, UNIFORM, TRIANGULAR])):
+        kind = int(kinds[i])
+        if kind == LOGNORMAL and np.isfinite(loc[i]) and scale[i] > 0 and amount[i] != 0:
+            item = Distribution(LOGNORMAL, loc=loc[i], scale=scale[i], negative=bool(amount[i] < 0))
+        elif kind == NORMAL and np.isfinite(loc[i]) and scale[i] > 0:
+            item = Distribution(NORMAL, loc=loc[i], scale=scale[i])
+        elif kind == UNIFORM and low[i] < high[i]:
+            item = Distribution(UNIFORM, loc=amount[i], minimum=low[i], maximum=high[i])
+        elif kind == TRIANGULAR and low[i] < high[i] and low[i] <= loc[i] <= high[i]:
+            item = Distribution(TRIANGULAR, loc=loc[i], minimum=low[i], maximum=high[i])
+        else:
+            continue
+        rows.append(int(i))
+        found.append(item)
+    return np.asarray(rows, dtype=int), found
+
+
+# --- the default spread -----------------------------------------------------------------------
+
+
+def _filled(frame: pd.DataFrame, sigma: np.ndarray) -> pd.DataFrame:
+    """``frame`` with a lognormal (σ per row) on each non-zero row that carries no distribution."""
+    out = frame.copy()
+    amount = np.asarray(out["amount"], dtype=float) if len(out) else np.zeros(0)
+    bare = np.ones(len(out), dtype=bool)
+    bare[table_distributions(out)[0]] = False
+    bare &= (amount != 0) & np.isfinite(amount) & (sigma > 0)
+    with np.errstate(divide="ignore"):
+        values = {
+            "uncertainty_type": np.full(len(out), LOGNORMAL, dtype=object),
+            "loc": np.log(np.abs(amount)).astype(object),
+            "scale": sigma.astype(object),
+            "minimum": np.full(len(out), "", dtype=object),
+            "maximum": np.full(len(out), "", dtype=object),
+        }
+    for column in UNCERTAINTY_COLUMNS:
+        own = (
+            np.asarray(out[column], dtype=object)
+            if column in out
+            else np.full(len(out), "", dtype=object)
+        )
+        out[column] = np.where(bare, values[column], own)
+    return out.reset_index(drop=True)
+
+
+_DEFAULTED: dict[int, tuple[Background, Background]] = {}
+
+
+def with_default_spread(background: Background) -> Background:
+    """``background`` with the default lognormal on every exchange that carries no distribution.
+
+    Technosphere rows take the transport or technosphere σ by the supplier's unit, biosphere rows
+    the CO2 or other-gas σ by the flow's gas; flows without a GWP keep none (they add nothing).
+    The result is kept for the same background object.
+    """
+    key = id(background)
+    if key in _DEFAULTED and _DEFAULTED[key][0] is background:
+        return _DEFAULTED[key][1]
+    sigma = sigmas()
+    tech = background.technosphere
+    units = dict(zip(background.activities["id"], background.activities["unit"], strict=True))
+    transport = np.asarray(
+        [str(units.get(s, "")).strip().lower() in TRANSPORT_UNITS for s in tech["supplier"]],
+        dtype=bool,
+    )
+    tech_sigma = np.where(transport, sigma["transport"], sigma["technosphere"])
+    bio = background.biosphere
+    gases = {
+        f: g
+        for f, g in zip(background.flows["id"], background.flows["gas"], strict=True)
+        if isinstance(g, str) and g.strip()
+    }
+    gas = np.asarray([gases.get(f, "") for f in bio["flow"]], dtype=object)
+    bio_sigma = np.where(
+        np.isin(gas, ["CO2", "CO2e"]),
+        sigma["CO2"],
+        np.where(gas != "", sigma["other greenhouse gases"], 0.0),
+    )
+    joined = replace(
+        background,
+        technosphere=_filled(tech, np.asarray(tech_sigma, dtype=float)),
+        biosphere=_filled(bio, np.asarray(bio_sigma, dtype=float)),
+    )
+    while len(_DEFAULTED) >= 4:
+        del _DEFAULTED[next(iter(_DEFAULTED))]
+    _DEFAULTED[key] = (background, joined)
+    return joined
