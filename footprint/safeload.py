@@ -293,14 +293,26 @@ class _Limits(Composer):
 
 
 class _Constructor(SafeConstructor):
-    """The safe constructor, refusing non-finite floats and giving bad scalars their line."""
+    """The safe constructor, refusing non-finite floats and giving bad scalars their line and key."""
+
+    def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:
+        keys = self.__dict__.setdefault("_key_of", {})
+        for key, value in node.value:
+            if isinstance(key, ScalarNode):
+                keys[id(value)] = str(key.value)
+        return super().construct_mapping(node, deep)
+
+    def _named(self, node: Node, text: str) -> str:
+        """``text`` prefixed with the key of ``node``'s value, where it has one."""
+        key = self.__dict__.get("_key_of", {}).get(id(node))
+        return f"{key}: {text}" if key else text
 
     def construct_object(self, node: Node, deep: bool = False) -> Any:
         try:
             return super().construct_object(node, deep)
         except (ValueError, TypeError, OverflowError) as exc:
             raise _refuse(
-                f"cannot read {_short(node.value)}: {exc}",
+                self._named(node, f"cannot read {_short(node.value)}: {exc}"),
                 node.start_mark,
                 "correct that value, or quote it to keep it as text",
             ) from None
@@ -309,7 +321,7 @@ class _Constructor(SafeConstructor):
         value = super().construct_yaml_float(node)
         if not math.isfinite(value):
             raise _refuse(
-                f"{_short(node.value)} is not a finite number",
+                self._named(node, f"{_short(node.value)} is not a finite number"),
                 node.start_mark,
                 "write a finite number (.inf, .nan and numbers beyond 1.8e308 are not accepted)",
             )

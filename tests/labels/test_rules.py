@@ -120,7 +120,7 @@ def test_sliding_without_evidence() -> None:
     # the least favourable share (1: every class's limit is lowest) is the only allowed default
     with_default = evaluate(product(50), scheme({**SLIDING, "default_parameter": 1}), on=ON)
     assert (with_default.verdict, with_default.outcome.grade) == (Verdict.MET, "Near zero")
-    assert with_default.outcome.threshold == pytest.approx(0.05)
+    assert with_default.outcome.threshold == pytest.approx(50.0)  # kg CO2e/t: 400 - 350 x 1
     assert "default 1 applies" in with_default.outcome.reasons[0]
     above = evaluate(product(51), scheme({**SLIDING, "default_parameter": 1}), on=ON)
     assert above.outcome.grade == "A"

@@ -313,7 +313,6 @@ def test_cli_tolerance_out_of_bounds_exits_2(tmp_path: Path) -> None:
     ("evidence", "words"),
     [
         ({"scrap_share": "plenty"}, r"scrap_share = 'plenty' \(not a number\)"),
-        ({"scrap_share": math.nan}, r"scrap_share = nan \(not a finite number\)"),
         ({"scrap_share": True}, r"scrap_share = True \(a yes/no value\)"),
         ({"scrap_share": None}, r"scrap_share = None \(no value\)"),
         ({"scrap_mass": "0.95 m3", "metallic_input_mass": "1 t"}, r"scrap_mass = '0.95 m3'"),
@@ -329,6 +328,13 @@ def test_evidence_not_of_its_type_is_bad_input(
     key = next(iter(evidence))
     assert caught.value.where == f"{tmp_path / 'claim.yaml'}, evidence.{key}"
     assert caught.value.fix
+
+
+def test_non_finite_evidence_is_refused_where_the_claim_is_read(tmp_path: Path) -> None:
+    from footprint.labels.claim import ClaimError
+
+    with pytest.raises(ClaimError, match=r"line \d+: scrap_share: '\.nan' is not a finite number"):
+        verify(make_claim(tmp_path, evidence={"scrap_share": math.nan}), labels=SCHEMES)
 
 
 def test_unknown_evidence_lists_the_keys_understood(tmp_path: Path) -> None:
