@@ -39,7 +39,15 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from footprint.background.corrections import FILE_NAME as CORRECTIONS_FILE
+from footprint.background.corrections import (
+    Correction,
+    apply_corrections,
+    corrected_activities,
+    read_corrections,
+)
 from footprint.background.ghg import classify_gas, normalise_cas, normalise_name
+from footprint.errors import FootprintError
 
 logger = logging.getLogger(__name__)
 
@@ -984,8 +992,23 @@ def make_report(
     }
 
 
-def build_tables(source: Source, *, exact_units: bool = True, commit: str = "unknown") -> Build:
-    """Convert an extracted JSON-LD source into output tables and a report (no files written)."""
+def build_tables(
+    source: Source,
+    *,
+    exact_units: bool = True,
+    commit: str = "unknown",
+    corrections: Sequence[Correction] = (),
+) -> Build:
+    """Convert an extracted JSON-LD source into output tables and a report (no files written).
+
+    ``corrections`` (reviewed changes of exchange amounts, see
+    :mod:`footprint.background.corrections`) are applied to the source first.
+
+    Raises:
+        BackgroundError: a correction does not match the source (the message names its row).
+    """
+    processes, applied = apply_corrections(source.get("processes", {}), corrections)
+    source = {**source, "processes": processes}
     index = build_index(source, exact_units=exact_units)
     stats = Stats()
     parsed = parse_processes(source, index, stats)
@@ -999,7 +1022,10 @@ def build_tables(source: Source, *, exact_units: bool = True, commit: str = "unk
         "flows": flow_rows(index, linked.flows_used),
         "unlinked": unlinked_rows(linked.unlinked),
     }
-    return Build(tables, make_report(source, tables, linked, index, stats, commit))
+    report = make_report(source, tables, linked, index, stats, commit)
+    report["corrections"] = applied
+    report["corrected_activities"] = corrected_activities(applied)
+    return Build(tables, report)
 
 
 # --- reading ----------------------------------------------------------------------------------
@@ -1072,11 +1098,26 @@ def write_build(build: Build, out: Path) -> dict[str, Any]:
 
 
 def build(
-    source: Path, out: Path, *, exact_units: bool = True, commit: str | None = None
+    source: Path,
+    out: Path,
+    *,
+    exact_units: bool = True,
+    commit: str | None = None,
+    corrections: Path | None = None,
 ) -> dict[str, Any]:
-    """Read ``source``, convert it and write the background database to ``out``."""
+    """Read ``source``, convert it and write the background database to ``out``.
+
+    ``corrections`` defaults to ``out/corrections.csv`` when that file exists.
+
+    Raises:
+        BackgroundError: the corrections file is malformed or does not match the source.
+    """
+    path = corrections or out / CORRECTIONS_FILE
+    rows = read_corrections(path) if corrections or path.is_file() else []
     data = read_source(source)
-    result = build_tables(data, exact_units=exact_units, commit=commit or source_commit(source))
+    result = build_tables(
+        data, exact_units=exact_units, commit=commit or source_commit(source), corrections=rows
+    )
     return write_build(result, out)
 
 
@@ -1089,6 +1130,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output directory")
     parser.add_argument("--commit", default=None, help="upstream commit (default: NOTICE.md)")
     parser.add_argument(
+        "--corrections",
+        type=Path,
+        default=None,
+        help=f"reviewed corrections CSV (default: OUT/{CORRECTIONS_FILE} when present)",
+    )
+    parser.add_argument(
         "--source-unit-factors",
         action="store_true",
         help="use the unit groups' factors even where they are rounded (e.g. cu ft = 0.02 m3)",
@@ -1099,9 +1146,17 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Command-line entry point."""
     args = _parser().parse_args(argv)
-    report = build(
-        args.source, args.out, exact_units=not args.source_unit_factors, commit=args.commit
-    )
+    try:
+        report = build(
+            args.source,
+            args.out,
+            exact_units=not args.source_unit_factors,
+            commit=args.commit,
+            corrections=args.corrections,
+        )
+    except FootprintError as exc:
+        sys.stderr.write(f"error: {exc.message}\n")
+        return exc.exit_code
     counts = report["counts"]
     sys.stdout.write(
         f"wrote {args.out}: {counts['activities_written']} activities, "

@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from footprint.background.corrections import caveats as correction_caveats
 from footprint.errors import BackgroundError
 from footprint.paths import background_dir
 
@@ -47,9 +48,13 @@ class Background:
     suspect: dict[str, str] = field(default_factory=dict)
     #: reviewed data-quality findings per activity id (``findings.csv`` beside the tables)
     findings: dict[str, str] = field(default_factory=dict)
+    #: ``corrected: ...`` caveat per activity whose source data the build corrected
+    #: (``corrections`` in ``build_report.json``)
+    corrections: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_id", {a: i for i, a in enumerate(self.activities["id"])})
+        object.__setattr__(self, "_upstream", None)
 
     @classmethod
     def empty(cls, name: str = "none") -> Background:
@@ -83,11 +88,19 @@ class Background:
         }
 
     def caveats(self, activity_id: str) -> list[str]:
-        """Warnings about using ``activity_id``: a reviewed finding, a suspect reference product,
-        or inputs cut off."""
+        """Warnings about using ``activity_id``: a reviewed finding, a data correction (of the
+        activity or of one in its supply chain), a suspect reference product, or inputs cut off."""
         out = []
         if activity_id in self.findings:
             out.append(self.findings[activity_id])
+        if activity_id in self.corrections:
+            out.append(self.corrections[activity_id])
+        for upstream in self.corrected_upstream(activity_id):
+            row = self.activities.iloc[self.index[upstream]]
+            out.append(
+                f"its supply chain includes {row['name']} [{upstream}], "
+                f"{self.corrections[upstream]}"
+            )
         if activity_id in self.suspect:
             out.append(self.suspect[activity_id])
         if self.unlinked_inputs.get(activity_id):
@@ -96,6 +109,35 @@ class Background:
                 "activity and are cut off (listed in the background's unlinked table)"
             )
         return out
+
+    def corrected_upstream(self, activity_id: str) -> list[str]:
+        """Corrected activities in the supply chain of ``activity_id`` (itself excluded), sorted."""
+        if not self.corrections:
+            return []
+        upstream: dict[str, list[str]] | None = self._upstream  # type: ignore[attr-defined]
+        if upstream is None:
+            upstream = self._reaching_corrections()
+            object.__setattr__(self, "_upstream", upstream)
+        return upstream.get(activity_id, [])
+
+    def _reaching_corrections(self) -> dict[str, list[str]]:
+        """For each activity, the corrected activities it buys from, directly or indirectly."""
+        consumers: dict[str, list[str]] = {}
+        for consumer, supplier in zip(
+            self.technosphere["consumer"], self.technosphere["supplier"], strict=True
+        ):
+            if consumer != supplier:
+                consumers.setdefault(str(supplier), []).append(str(consumer))
+        reach: dict[str, set[str]] = {}
+        for corrected in self.corrections:
+            stack, seen = [corrected], {corrected}
+            while stack:
+                for consumer in consumers.get(stack.pop(), []):
+                    if consumer not in seen:
+                        seen.add(consumer)
+                        stack.append(consumer)
+                        reach.setdefault(consumer, set()).add(corrected)
+        return {a: sorted(c - {a}) for a, c in reach.items() if c - {a}}
 
     def find(
         self,
@@ -202,6 +244,7 @@ def read_table_dir(directory: Path, name: str) -> Background:
         "looks wrong for this activity; its results per unit are doubtful"
         for s in report.get("suspect_references", [])
     }
+    corrected = correction_caveats(report.get("corrections", []))
     findings: dict[str, str] = {}
     if (directory / "findings.csv").exists():
         table = pd.read_csv(directory / "findings.csv", dtype=str, keep_default_na=False)
@@ -220,6 +263,7 @@ def read_table_dir(directory: Path, name: str) -> Background:
         unlinked_inputs=unlinked_inputs,
         suspect=suspect,
         findings=findings,
+        corrections=corrected,
     )
 
 
@@ -257,6 +301,7 @@ def combine(name: str, version: str, parts: list[Background]) -> Background:
         unlinked_inputs={k: v for p in parts for k, v in p.unlinked_inputs.items()},
         suspect={k: v for p in parts for k, v in p.suspect.items()},
         findings={k: v for p in parts for k, v in p.findings.items()},
+        corrections={k: v for p in parts for k, v in p.corrections.items()},
     )
 
 
