@@ -33,9 +33,9 @@ import shutil
 import sys
 import tempfile
 import warnings
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +47,22 @@ from footprint.background.corrections import (
     read_corrections,
 )
 from footprint.background.ghg import classify_gas, normalise_cas, normalise_name
+from footprint.background.lci import (
+    LOGNORMAL,
+    NO_SPREAD_CELLS,
+    NORMAL,
+    PRODUCT,
+    TRIANGULAR,
+    UNIFORM,
+    Activity,
+    Exchange,
+    Flow,
+    Parsed,
+    Spread,
+    UnlinkedRow,
+    fmt,
+)
+from footprint.background.linking import Linked, link
 from footprint.errors import FootprintError
 
 logger = logging.getLogger(__name__)
@@ -55,7 +71,6 @@ JsonObj = dict[str, Any]
 Source = dict[str, dict[str, JsonObj]]
 
 DEFAULT_OUT = Path("inventories/background/uslci")
-PRODUCT, WASTE, ELEMENTARY = "PRODUCT_FLOW", "WASTE_FLOW", "ELEMENTARY_FLOW"
 
 ACTIVITY_COLUMNS = (
     "id",
@@ -143,17 +158,6 @@ class Unit:
     name: str
     factor: float
     reference: str
-
-
-@dataclass(frozen=True)
-class Flow:
-    id: str
-    name: str
-    flow_type: str
-    category: str
-    cas: str
-    reference_property: str
-    property_factors: Mapping[str, float]
 
 
 @dataclass
@@ -302,60 +306,8 @@ def is_currency(index: Index, flow: Flow) -> bool:
 
 # --- uncertainty ------------------------------------------------------------------------------
 
-# stats_arrays ids of the distributions written to the ``uncertainty_type`` column (0: none).
-LOGNORMAL, NORMAL, UNIFORM, TRIANGULAR = 2, 3, 4, 5
 #: A distribution whose mean is further than this factor from the amount is not used.
 PLAUSIBLE_MEAN_FACTOR = 10.0
-
-
-@dataclass(frozen=True)
-class Spread:
-    """The distribution of an amount, as stats_arrays parameters in the amount's unit.
-
-    lognormal (2): ``loc`` = ln|amount| (the amount is the geometric mean and gives the sign),
-    ``scale`` = σ of ln(amount); normal (3): ``loc`` mean, ``scale`` standard deviation; uniform (4):
-    ``minimum``, ``maximum``; triangular (5): ``loc`` mode, ``minimum``, ``maximum``. Unused: NaN.
-    """
-
-    kind: int
-    loc: float = math.nan
-    scale: float = math.nan
-    minimum: float = math.nan
-    maximum: float = math.nan
-
-    def scaled(self, k: float) -> Spread:
-        """The distribution of ``k`` × the amount (``k`` ≠ 0)."""
-        if self.kind == LOGNORMAL:
-            return replace(self, loc=self.loc + math.log(abs(k)))
-        if self.kind == NORMAL:
-            return replace(self, loc=self.loc * k, scale=self.scale * abs(k))
-        low, high = sorted((self.minimum * k, self.maximum * k))
-        loc = self.loc * k if self.kind == TRIANGULAR else math.nan
-        return replace(self, loc=loc, minimum=low, maximum=high)
-
-    def mean(self, sign: float) -> float:
-        """The distribution's arithmetic mean (``sign`` of the amount, for the lognormal)."""
-        if self.kind == LOGNORMAL:
-            return math.copysign(math.exp(self.loc + self.scale**2 / 2), sign)
-        if self.kind == NORMAL:
-            return self.loc
-        if self.kind == TRIANGULAR:
-            return (self.minimum + self.loc + self.maximum) / 3
-        return (self.minimum + self.maximum) / 2
-
-    def cells(self) -> tuple[str, ...]:
-        """The five uncertainty columns."""
-        return (
-            str(self.kind),
-            *(_cell(v) for v in (self.loc, self.scale, self.minimum, self.maximum)),
-        )
-
-
-NO_SPREAD_CELLS = ("0", "", "", "", "")
-
-
-def _cell(value: float) -> str:
-    return "" if math.isnan(value) else fmt(value)
 
 
 def _number(data: JsonObj, key: str) -> float:
@@ -440,49 +392,6 @@ def exchange_spread(exchange: JsonObj, k: float, stats: Stats, activity: str = "
 
 
 # --- processes --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Activity:
-    id: str
-    name: str
-    location: str
-    unit: str
-    product: str
-    product_flow: str
-    category: str
-    description_source: str
-    valid_from: str
-    valid_until: str
-    reference_is_input: bool
-
-
-@dataclass(frozen=True)
-class Exchange:
-    """A non-reference exchange, normalised to one reference unit of the activity's product."""
-
-    activity: str
-    flow: str
-    flow_name: str
-    flow_type: str
-    amount: float
-    unit: str
-    is_input: bool
-    avoided: bool
-    default_provider: str
-    problem: str = ""
-    spread: Spread | None = None
-
-
-@dataclass(frozen=True)
-class UnlinkedRow:
-    activity: str
-    activity_name: str
-    flow: str
-    flow_name: str
-    amount: float | None
-    unit: str
-    reason: str
 
 
 @dataclass
@@ -603,13 +512,6 @@ def _exchange(
     )
 
 
-@dataclass
-class Parsed:
-    activities: dict[str, Activity] = field(default_factory=dict)
-    exchanges: list[Exchange] = field(default_factory=list)
-    unlinked: list[UnlinkedRow] = field(default_factory=list)
-
-
 def _skip(parsed: Parsed, process: JsonObj, reason: str) -> None:
     parsed.unlinked.append(
         UnlinkedRow(process["@id"], _clean(process.get("name")), "", "", None, "", reason)
@@ -650,136 +552,7 @@ def parse_processes(source: Source, index: Index, stats: Stats) -> Parsed:
     return parsed
 
 
-# --- linking ----------------------------------------------------------------------------------
-
-
-@dataclass
-class Linked:
-    """Exchanges sorted into matrix entries (before merging) and unlinked rows."""
-
-    technosphere: defaultdict[tuple[str, str], list[float]] = field(
-        default_factory=lambda: defaultdict(list)
-    )
-    biosphere: defaultdict[tuple[str, str], list[float]] = field(
-        default_factory=lambda: defaultdict(list)
-    )
-    flows_used: set[str] = field(default_factory=set)
-    unlinked: list[UnlinkedRow] = field(default_factory=list)
-    co_products: set[str] = field(default_factory=set)
-    #: the distribution of each exchange in ``technosphere`` / ``biosphere`` (same keys and order)
-    technosphere_spread: defaultdict[tuple[str, str], list[Spread | None]] = field(
-        default_factory=lambda: defaultdict(list)
-    )
-    biosphere_spread: defaultdict[tuple[str, str], list[Spread | None]] = field(
-        default_factory=lambda: defaultdict(list)
-    )
-
-
-def providers_by_flow(activities: Mapping[str, Activity]) -> dict[tuple[str, bool], list[str]]:
-    """(flow id, reference is an input) -> ids of activities whose reference is that flow."""
-    providers: dict[tuple[str, bool], list[str]] = defaultdict(list)
-    for act in sorted(activities.values(), key=lambda a: a.id):
-        providers[(act.product_flow, act.reference_is_input)].append(act.id)
-    return providers
-
-
-def _unlinked(parsed: Parsed, exchange: Exchange, reason: str) -> UnlinkedRow:
-    act = parsed.activities[exchange.activity]
-    return UnlinkedRow(
-        act.id, act.name, exchange.flow, exchange.flow_name, exchange.amount, exchange.unit, reason
-    )
-
-
-def _technosphere_reason(exchange: Exchange) -> tuple[bool, str] | str:
-    """(provider's reference is an input, reason if none) for linkable exchanges; else a reason."""
-    if exchange.avoided:
-        return "avoided product"
-    if exchange.flow_type == PRODUCT:
-        if exchange.is_input:
-            return (False, "unlinked product input")
-        return "extra output (co-product, no allocation)"
-    if exchange.flow_type == WASTE:
-        if not exchange.is_input:
-            return (True, "unlinked waste output")
-        return "waste input"
-    return f"unsupported flow type {exchange.flow_type or 'missing'}"
-
-
-def _supplier(
-    exchange: Exchange,
-    parsed: Parsed,
-    providers: Mapping[tuple[str, bool], list[str]],
-    ref_is_input: bool,
-) -> tuple[str, list[str]]:
-    default = parsed.activities.get(exchange.default_provider)
-    if default is not None and default.product_flow == exchange.flow:
-        return default.id, []
-    candidates = providers.get((exchange.flow, ref_is_input), [])
-    return (candidates[0], []) if len(candidates) == 1 else ("", candidates)
-
-
-def link_technosphere(
-    exchange: Exchange,
-    parsed: Parsed,
-    providers: Mapping[tuple[str, bool], list[str]],
-    linked: Linked,
-) -> None:
-    verdict = _technosphere_reason(exchange)
-    if isinstance(verdict, str):
-        linked.unlinked.append(_unlinked(parsed, exchange, verdict))
-        return
-    ref_is_input, reason = verdict
-    supplier, candidates = _supplier(exchange, parsed, providers, ref_is_input)
-    if supplier:
-        linked.technosphere[(exchange.activity, supplier)].append(exchange.amount)
-        linked.technosphere_spread[(exchange.activity, supplier)].append(exchange.spread)
-    elif candidates:
-        linked.unlinked.append(
-            _unlinked(parsed, exchange, "ambiguous provider: " + " ".join(candidates))
-        )
-    elif exchange.flow in linked.co_products:
-        linked.unlinked.append(_unlinked(parsed, exchange, f"{reason} (co-product elsewhere)"))
-    else:
-        linked.unlinked.append(_unlinked(parsed, exchange, reason))
-
-
-def link_biosphere(exchange: Exchange, index: Index, linked: Linked, stats: Stats) -> None:
-    flow = index.flows[exchange.flow]
-    info = classify_gas(flow.name, flow.cas, flow.category)
-    amount, spread = exchange.amount, exchange.spread
-    if exchange.is_input != (info.kind == "removal"):
-        amount, spread = -amount, spread.scaled(-1.0) if spread else None
-        stats.notes["biosphere exchanges against the flow's direction (amount negated)"] += 1
-    linked.biosphere[(exchange.activity, exchange.flow)].append(amount)
-    linked.biosphere_spread[(exchange.activity, exchange.flow)].append(spread)
-    linked.flows_used.add(exchange.flow)
-
-
-def link(parsed: Parsed, index: Index, stats: Stats) -> Linked:
-    """Split exchanges into technosphere, biosphere and unlinked rows."""
-    providers = providers_by_flow(parsed.activities)
-    linked = Linked(unlinked=list(parsed.unlinked))
-    linked.co_products = {
-        e.flow for e in parsed.exchanges if e.flow_type == PRODUCT and not e.is_input
-    }
-    for exchange in parsed.exchanges:
-        if exchange.problem:
-            linked.unlinked.append(_unlinked(parsed, exchange, exchange.problem))
-        elif exchange.flow_type == ELEMENTARY:
-            link_biosphere(exchange, index, linked, stats)
-        else:
-            link_technosphere(exchange, parsed, providers, linked)
-    return linked
-
-
 # --- output -----------------------------------------------------------------------------------
-
-
-def fmt(value: float | None) -> str:
-    """``repr`` of a float (round-trips exactly); ``-0.0`` is written as ``0.0``."""
-    if value is None:
-        return ""
-    return repr(value + 0.0)
 
 
 def _sum_rows(
@@ -1012,7 +785,7 @@ def build_tables(
     index = build_index(source, exact_units=exact_units)
     stats = Stats()
     parsed = parse_processes(source, index, stats)
-    linked = link(parsed, index, stats)
+    linked = link(parsed, index.flows, stats.notes)
     tables = {
         "activities": activity_rows(parsed.activities),
         "technosphere": _sum_rows(

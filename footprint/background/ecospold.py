@@ -40,10 +40,8 @@ from typing import Any
 
 from footprint.background.build_uslci import (
     UNIT_LABELS,
-    Activity,
     Build,
     Stats,
-    UnlinkedRow,
     _isolate_brightway,
     _sum_rows,
     activity_rows,
@@ -53,6 +51,7 @@ from footprint.background.build_uslci import (
     unlinked_rows,
 )
 from footprint.background.ghg import GasInfo, classify_gas, compartment_class, normalise_cas
+from footprint.background.lci import Activity, UnlinkedRow
 from footprint.errors import BackgroundError, FootprintError
 
 Progress = Callable[[int, int], None]

@@ -37,10 +37,8 @@ from pathlib import Path
 from typing import Any
 
 from footprint.background.build_uslci import (
-    Activity,
     Build,
     Stats,
-    UnlinkedRow,
     _reason_key,
     _sum_rows,
     activity_rows,
@@ -49,6 +47,7 @@ from footprint.background.build_uslci import (
     unlinked_rows,
 )
 from footprint.background.ghg import classify_gas, normalise_cas
+from footprint.background.lci import Activity, UnlinkedRow
 from footprint.errors import BackgroundError, UnitError
 from footprint.units import convert, parse_unit, quantity
 
