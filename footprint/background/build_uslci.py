@@ -39,13 +39,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from footprint.background.allocation import allocate
 from footprint.background.corrections import FILE_NAME as CORRECTIONS_FILE
-from footprint.background.corrections import (
-    Correction,
-    apply_corrections,
-    corrected_activities,
-    read_corrections,
-)
+from footprint.background.corrections import apply_corrections
 from footprint.background.ghg import classify_gas, normalise_cas, normalise_name
 from footprint.background.lci import (
     LOGNORMAL,
@@ -62,7 +58,9 @@ from footprint.background.lci import (
     UnlinkedRow,
     fmt,
 )
-from footprint.background.linking import Linked, link
+from footprint.background.linking import Linked, link, resolve_preferences
+from footprint.background.refinery import check_names, feedstock_per_unit
+from footprint.background.review import Review, load_review, providers_chosen, review_report
 from footprint.errors import FootprintError
 
 logger = logging.getLogger(__name__)
@@ -770,22 +768,35 @@ def build_tables(
     *,
     exact_units: bool = True,
     commit: str = "unknown",
-    corrections: Sequence[Correction] = (),
+    review: Review | None = None,
 ) -> Build:
     """Convert an extracted JSON-LD source into output tables and a report (no files written).
 
-    ``corrections`` (reviewed changes of exchange amounts, see
-    :mod:`footprint.background.corrections`) are applied to the source first.
+    ``review`` (see :mod:`footprint.background.review`) adds reviewed corrections, applied to the
+    source first, mass allocation of multi-output processes, preferred providers and the linking
+    of inputs by product name; without it the source is converted as it is.
 
     Raises:
-        BackgroundError: a correction does not match the source (the message names its row).
+        BackgroundError: a reviewed input does not match the source (the message names its row).
     """
-    processes, applied = apply_corrections(source.get("processes", {}), corrections)
+    review = review or Review()
+    processes, applied = apply_corrections(source.get("processes", {}), review.corrections)
     source = {**source, "processes": processes}
     index = build_index(source, exact_units=exact_units)
     stats = Stats()
     parsed = parse_processes(source, index, stats)
-    linked = link(parsed, index.flows, stats.notes)
+    allocations: list[dict[str, Any]] = []
+    if review.allocate:
+        table = review.refinery
+        check_names(table, {fid: flow.name for fid, flow in index.flows.items()})
+        parsed, allocations = allocate(
+            parsed, table.kg_per_unit, table.mj_per_kg, Path(table.path).name
+        )
+        feedstock_per_unit(allocations, parsed.exchanges, table)
+    preferred = resolve_preferences(review.providers, parsed.activities)
+    linked = link(
+        parsed, index.flows, stats.notes, preferred=preferred, orphans=review.link_orphans
+    )
     tables = {
         "activities": activity_rows(parsed.activities),
         "technosphere": _sum_rows(
@@ -796,8 +807,8 @@ def build_tables(
         "unlinked": unlinked_rows(linked.unlinked),
     }
     report = make_report(source, tables, linked, index, stats, commit)
-    report["corrections"] = applied
-    report["corrected_activities"] = corrected_activities(applied)
+    chosen = providers_chosen(review.providers, preferred, parsed.activities, linked)
+    report.update(review_report(review, applied, allocations, chosen, linked))
     return Build(tables, report)
 
 
@@ -880,16 +891,17 @@ def build(
 ) -> dict[str, Any]:
     """Read ``source``, convert it and write the background database to ``out``.
 
-    ``corrections`` defaults to ``out/corrections.csv`` when that file exists.
+    The reviewed inputs beside the tables in ``out`` are applied (see
+    :func:`footprint.background.review.load_review`); ``corrections`` overrides
+    ``out/corrections.csv``.
 
     Raises:
-        BackgroundError: the corrections file is malformed or does not match the source.
+        BackgroundError: a reviewed input is malformed or does not match the source.
     """
-    path = corrections or out / CORRECTIONS_FILE
-    rows = read_corrections(path) if corrections or path.is_file() else []
+    review = load_review(out, corrections)
     data = read_source(source)
     result = build_tables(
-        data, exact_units=exact_units, commit=commit or source_commit(source), corrections=rows
+        data, exact_units=exact_units, commit=commit or source_commit(source), review=review
     )
     return write_build(result, out)
 

@@ -7,10 +7,14 @@ tables described in ``inventories/background/uslci/README.md``. Nothing here run
 from __future__ import annotations
 
 import math
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 PRODUCT, WASTE, ELEMENTARY = "PRODUCT_FLOW", "WASTE_FLOW", "ELEMENTARY_FLOW"
+
+#: Namespace of the ids of activities split off a multi-output process (see :func:`coproduct_id`).
+COPRODUCT_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "footprint/background/co-product")
 
 # stats_arrays ids of the distributions written to the ``uncertainty_type`` column (0: none).
 LOGNORMAL, NORMAL, UNIFORM, TRIANGULAR = 2, 3, 4, 5
@@ -21,6 +25,11 @@ def fmt(value: float | None) -> str:
     if value is None:
         return ""
     return repr(value + 0.0)
+
+
+def coproduct_id(process: str, flow: str) -> str:
+    """The stable id of the activity that makes co-product ``flow`` of multi-output ``process``."""
+    return str(uuid.uuid5(COPRODUCT_NAMESPACE, f"{process}/{flow}"))
 
 
 @dataclass(frozen=True)
@@ -86,6 +95,9 @@ class Flow:
 
 @dataclass(frozen=True)
 class Activity:
+    """One activity: one reference unit of ``product``; ``parent`` is the source process it was
+    split off by allocation (empty when it is the process itself)."""
+
     id: str
     name: str
     location: str
@@ -97,6 +109,7 @@ class Activity:
     valid_from: str
     valid_until: str
     reference_is_input: bool
+    parent: str = ""
 
 
 @dataclass(frozen=True)

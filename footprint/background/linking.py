@@ -1,14 +1,22 @@
 """Linking: each exchange of a parsed database becomes a technosphere link, a biosphere entry or
 an unlinked row with its reason. Nothing is dropped silently; nothing here runs at import time.
+
+A product input goes to, in this order: its ``defaultProvider`` (or the activity split off it for
+that product); the unique activity making that flow; the provider a reviewed ``providers.csv``
+prefers among several. With ``orphans``, an input of a flow that no activity makes goes to the
+activity making the unique product flow of the same name and unit (listed in ``orphan_links``).
 """
 
 from __future__ import annotations
 
+import csv
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
-from footprint.background.ghg import classify_gas
+from footprint.background.ghg import classify_gas, normalise_name
 from footprint.background.lci import (
     ELEMENTARY,
     PRODUCT,
@@ -19,7 +27,12 @@ from footprint.background.lci import (
     Parsed,
     Spread,
     UnlinkedRow,
+    coproduct_id,
 )
+from footprint.errors import BackgroundError
+
+PROVIDERS_FILE = "providers.csv"
+PROVIDER_COLUMNS = ("flow", "flow_name", "process", "process_name", "reason")
 
 
 @dataclass
@@ -42,6 +55,20 @@ class Linked:
     biosphere_spread: defaultdict[tuple[str, str], list[Spread | None]] = field(
         default_factory=lambda: defaultdict(list)
     )
+    #: product inputs of a flow nobody makes, linked by name and unit (one record each)
+    orphan_links: list[dict[str, Any]] = field(default_factory=list)
+    #: (flow, provider) -> exchanges linked to the provider ``providers.csv`` prefers
+    preferred_links: Counter[tuple[str, str]] = field(default_factory=Counter)
+
+
+@dataclass(frozen=True)
+class Context:
+    """What linking needs besides the exchange: providers, preferences and name aliases."""
+
+    parsed: Parsed
+    providers: Mapping[tuple[str, bool], list[str]]
+    preferred: Mapping[str, str]
+    aliases: Mapping[tuple[str, str], str]
 
 
 def providers_by_flow(activities: Mapping[str, Activity]) -> dict[tuple[str, bool], list[str]]:
@@ -75,41 +102,78 @@ def _technosphere_reason(exchange: Exchange) -> tuple[bool, str] | str:
 
 
 def _supplier(
-    exchange: Exchange,
-    parsed: Parsed,
-    providers: Mapping[tuple[str, bool], list[str]],
-    ref_is_input: bool,
+    exchange: Exchange, context: Context, ref_is_input: bool, flow: str
 ) -> tuple[str, list[str]]:
-    default = parsed.activities.get(exchange.default_provider)
-    if default is not None and default.product_flow == exchange.flow:
+    """The supplier of ``flow`` for ``exchange`` (or '') and the candidates when ambiguous."""
+    activities = context.parsed.activities
+    default = activities.get(exchange.default_provider) or activities.get(
+        coproduct_id(exchange.default_provider, flow)
+    )
+    if default is not None and default.product_flow == flow:
         return default.id, []
-    candidates = providers.get((exchange.flow, ref_is_input), [])
-    return (candidates[0], []) if len(candidates) == 1 else ("", candidates)
+    candidates = context.providers.get((flow, ref_is_input), [])
+    if len(candidates) == 1:
+        return candidates[0], []
+    if context.preferred.get(flow) in candidates:
+        return context.preferred[flow], []
+    return "", candidates
 
 
-def link_technosphere(
-    exchange: Exchange,
-    parsed: Parsed,
-    providers: Mapping[tuple[str, bool], list[str]],
-    linked: Linked,
-) -> None:
+def _link(exchange: Exchange, supplier: str, linked: Linked) -> None:
+    linked.technosphere[(exchange.activity, supplier)].append(exchange.amount)
+    linked.technosphere_spread[(exchange.activity, supplier)].append(exchange.spread)
+
+
+def _orphan(exchange: Exchange, context: Context, linked: Linked) -> bool:
+    """Link a product input of a flow nobody makes to the same-name, same-unit product."""
+    alias = context.aliases.get((normalise_name(exchange.flow_name), exchange.unit))
+    if alias is None or alias == exchange.flow:
+        return False
+    supplier, _ = _supplier(exchange, context, False, alias)
+    if not supplier:
+        return False
+    _link(exchange, supplier, linked)
+    consumer = context.parsed.activities[exchange.activity]
+    provider = context.parsed.activities[supplier]
+    linked.orphan_links.append(
+        {
+            "consumer": consumer.id,
+            "consumer_name": consumer.name,
+            "flow": exchange.flow,
+            "flow_name": exchange.flow_name,
+            "amount": exchange.amount,
+            "unit": exchange.unit,
+            "linked_flow": alias,
+            "provider": provider.id,
+            "provider_name": provider.name,
+        }
+    )
+    return True
+
+
+def link_technosphere(exchange: Exchange, context: Context, linked: Linked) -> None:
     verdict = _technosphere_reason(exchange)
     if isinstance(verdict, str):
-        linked.unlinked.append(_unlinked(parsed, exchange, verdict))
+        linked.unlinked.append(_unlinked(context.parsed, exchange, verdict))
         return
     ref_is_input, reason = verdict
-    supplier, candidates = _supplier(exchange, parsed, providers, ref_is_input)
+    supplier, candidates = _supplier(exchange, context, ref_is_input, exchange.flow)
     if supplier:
-        linked.technosphere[(exchange.activity, supplier)].append(exchange.amount)
-        linked.technosphere_spread[(exchange.activity, supplier)].append(exchange.spread)
+        _link(exchange, supplier, linked)
+        if len(context.providers.get((exchange.flow, ref_is_input), [])) > 1:
+            linked.preferred_links[(exchange.flow, supplier)] += 1
     elif candidates:
         linked.unlinked.append(
-            _unlinked(parsed, exchange, "ambiguous provider: " + " ".join(candidates))
+            _unlinked(context.parsed, exchange, "ambiguous provider: " + " ".join(candidates))
         )
+    elif not ref_is_input and context.aliases and _orphan(exchange, context, linked):
+        return
     elif exchange.flow in linked.co_products:
-        linked.unlinked.append(_unlinked(parsed, exchange, f"{reason} (co-product elsewhere)"))
+        linked.unlinked.append(
+            _unlinked(context.parsed, exchange, f"{reason} (co-product elsewhere)")
+        )
     else:
-        linked.unlinked.append(_unlinked(parsed, exchange, reason))
+        linked.unlinked.append(_unlinked(context.parsed, exchange, reason))
 
 
 def link_biosphere(
@@ -126,9 +190,34 @@ def link_biosphere(
     linked.flows_used.add(exchange.flow)
 
 
-def link(parsed: Parsed, flows: Mapping[str, Flow], notes: Counter[str]) -> Linked:
-    """Split exchanges into technosphere, biosphere and unlinked rows."""
-    providers = providers_by_flow(parsed.activities)
+def name_aliases(activities: Mapping[str, Activity]) -> dict[tuple[str, str], str]:
+    """(normalised product name, unit) -> the one product flow made under that name and unit."""
+    flows: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for act in activities.values():
+        if not act.reference_is_input:
+            flows[(normalise_name(act.product), act.unit)].add(act.product_flow)
+    return {key: next(iter(ids)) for key, ids in flows.items() if len(ids) == 1}
+
+
+def link(
+    parsed: Parsed,
+    flows: Mapping[str, Flow],
+    notes: Counter[str],
+    *,
+    preferred: Mapping[str, str] | None = None,
+    orphans: bool = False,
+) -> Linked:
+    """Split exchanges into technosphere, biosphere and unlinked rows.
+
+    ``preferred`` maps a product flow made by several activities to the one to link;
+    ``orphans`` links inputs of flows nobody makes by product name and unit.
+    """
+    context = Context(
+        parsed,
+        providers_by_flow(parsed.activities),
+        preferred or {},
+        name_aliases(parsed.activities) if orphans else {},
+    )
     linked = Linked(unlinked=list(parsed.unlinked))
     linked.co_products = {
         e.flow for e in parsed.exchanges if e.flow_type == PRODUCT and not e.is_input
@@ -139,5 +228,80 @@ def link(parsed: Parsed, flows: Mapping[str, Flow], notes: Counter[str]) -> Link
         elif exchange.flow_type == ELEMENTARY:
             link_biosphere(exchange, flows, linked, notes)
         else:
-            link_technosphere(exchange, parsed, providers, linked)
+            link_technosphere(exchange, context, linked)
     return linked
+
+
+@dataclass(frozen=True)
+class Preference:
+    """A reviewed choice of provider: ``process`` (or the activity split off it) makes ``flow``."""
+
+    line: int
+    flow: str
+    flow_name: str
+    process: str
+    process_name: str
+    reason: str
+    path: str = PROVIDERS_FILE
+
+
+def read_providers(path: Path) -> list[Preference]:
+    """The preferred providers in ``path`` (a CSV with :data:`PROVIDER_COLUMNS`).
+
+    Raises:
+        BackgroundError: no such file, a missing column or an empty cell.
+    """
+    if not path.is_file():
+        raise BackgroundError("providers file not found", where=str(path))
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        missing = [c for c in PROVIDER_COLUMNS if c not in (reader.fieldnames or [])]
+        if missing:
+            raise BackgroundError(
+                f"missing column(s) {', '.join(missing)}",
+                where=f"{path}, line 1",
+                fix=f"give the header {','.join(PROVIDER_COLUMNS)}",
+            )
+        out = []
+        for row in reader:
+            cells = {c: " ".join((row.get(c) or "").split()) for c in PROVIDER_COLUMNS}
+            empty = [c for c in PROVIDER_COLUMNS if not cells[c]]
+            if empty:
+                raise BackgroundError(
+                    f"{empty[0]} is empty", where=f"{path}, line {reader.line_num}, {empty[0]}"
+                )
+            out.append(Preference(reader.line_num, **cells, path=str(path)))
+    return out
+
+
+def resolve_preferences(
+    preferences: Sequence[Preference], activities: Mapping[str, Activity]
+) -> dict[str, str]:
+    """flow id -> id of the activity that makes it, for each preference.
+
+    Raises:
+        BackgroundError: the process does not make the flow (as its reference product or an
+            allocated co-product), or a name differs from the source's.
+    """
+    out = {}
+    for p in preferences:
+        where = f"{p.path}, line {p.line}"
+        process = activities.get(p.process)
+        if process is None or process.name.casefold() != p.process_name.casefold():
+            found = repr(process.name) if process else "no such activity"
+            raise BackgroundError(
+                f"process {p.process} is {found}, not {p.process_name!r}",
+                where=f"{where}, process",
+                fix="use the process id and name of the source",
+            )
+        target = p.process if process.product_flow == p.flow else coproduct_id(p.process, p.flow)
+        made = activities.get(target)
+        if made is None or made.product.casefold() != p.flow_name.casefold():
+            raise BackgroundError(
+                f"{p.process_name!r} does not make {p.flow_name!r} ({p.flow}) as its reference "
+                "product or an allocated co-product",
+                where=f"{where}, flow",
+                fix="name a flow the process outputs, and allocate the process",
+            )
+        out[p.flow] = target
+    return out

@@ -21,11 +21,17 @@ from pathlib import Path
 import pytest
 
 from footprint.background import build_uslci as b
+from footprint.background.lci import coproduct_id
 
 FIXTURE = Path(__file__).parent / "fixtures" / "jsonld_mini"
 MJ = 0.2777777777777778  # kWh per MJ, as in the fixture's unit group
 L = 0.001  # m3 per l
 CU_FT = 0.028316846592  # exact m3 per cubic foot
+# proc-steel makes 0.2 kg slag per kg steel: allocated by mass, steel carries 1/1.2 of each
+# exchange per kg steel, and the slag activity 0.2/1.2 of it per 0.2 kg slag (the same per kg).
+STEEL = 1.0 / 1.2
+SLAG = (0.2 / 1.2) / 0.2
+SLAG_ID = coproduct_id("proc-steel", "f-slag")
 
 
 def read_table(path: Path) -> list[dict[str, str]]:
@@ -67,7 +73,11 @@ def test_activities_are_normalised_to_the_flow_reference_unit(out: Path) -> None
         "proc-gas-a": "m3",
         "proc-gas-b": "m3",
         "proc-steel": "kg",
+        SLAG_ID: "kg",
     }
+    assert acts[SLAG_ID]["name"] == "Slag, at plant (co-product of Steel, at plant)"
+    assert acts[SLAG_ID]["product_flow"] == "f-slag"
+    assert acts[SLAG_ID]["category"] == "Manufacturing/Steel"
     steel = acts["proc-steel"]
     assert steel["location"] == "US"
     assert steel["product"] == "Steel, at plant"
@@ -80,27 +90,36 @@ def test_activities_are_normalised_to_the_flow_reference_unit(out: Path) -> None
 
 def test_technosphere_amounts_are_converted_and_linked(out: Path) -> None:
     tech = pairs(read_table(out / "technosphere.csv.gz"), "consumer", "supplier")
-    assert tech == {
-        # 36 MJ per 1000 l of diesel -> kWh per m3
-        ("proc-diesel", "proc-elec"): 36.0 * MJ / (1000.0 * L),
-        # 0.25 l per kWh -> m3 per kWh
-        ("proc-elec", "proc-diesel"): 0.25 * L,
+    steel = {
         # 7200 MJ per 2 t -> kWh per kg
-        ("proc-steel", "proc-elec"): 7200.0 * MJ / 2000.0,
+        "proc-elec": 7200.0 * MJ / 2000.0,
         # 0.84 kg of diesel through its mass property (840 kg per m3) -> m3 per kg steel
-        ("proc-steel", "proc-diesel"): 0.84 / 840.0 * 1.0 / 2000.0,
+        "proc-diesel": 0.84 / 840.0 * 1.0 / 2000.0,
         # 100 cu ft, linked by defaultProvider despite two providers; exact cubic foot
-        ("proc-steel", "proc-gas-a"): 100.0 * CU_FT / 2000.0,
+        "proc-gas-a": 100.0 * CU_FT / 2000.0,
     }
-    assert tech[("proc-steel", "proc-elec")] == pytest.approx(1.0)
+    assert tech == pytest.approx(
+        {
+            # 36 MJ per 1000 l of diesel -> kWh per m3
+            ("proc-diesel", "proc-elec"): 36.0 * MJ / (1000.0 * L),
+            # 0.25 l per kWh -> m3 per kWh
+            ("proc-elec", "proc-diesel"): 0.25 * L,
+            **{("proc-steel", k): v * STEEL for k, v in steel.items()},
+            **{(SLAG_ID, k): v * SLAG for k, v in steel.items()},
+        },
+        rel=1e-12,
+    )
+    assert tech[("proc-steel", "proc-elec")] == pytest.approx(STEEL)
 
 
 def test_biosphere_keeps_signs_and_merges_duplicates(out: Path) -> None:
     bio = pairs(read_table(out / "biosphere.csv.gz"), "activity", "flow")
-    assert bio[("proc-steel", "f-co2-fossil")] == 3600.0 / 2000.0
-    assert bio[("proc-steel", "f-co2-air")] == 20.0 / 2000.0  # removal flow: stays positive
+    assert bio[("proc-steel", "f-co2-fossil")] == pytest.approx(3600.0 / 2000.0 * STEEL)
+    assert bio[(SLAG_ID, "f-co2-fossil")] == pytest.approx(3600.0 / 2000.0 * SLAG)
+    # removal flow: stays positive
+    assert bio[("proc-steel", "f-co2-air")] == pytest.approx(20.0 / 2000.0 * STEEL)
     # an emission-type flow used as an input (uptake) is a negative emission
-    assert bio[("proc-steel", "f-co2-bio")] == -10.0 / 2000.0
+    assert bio[("proc-steel", "f-co2-bio")] == pytest.approx(-10.0 / 2000.0 * STEEL)
     assert bio[("proc-elec", "f-co2-fossil")] == math.fsum([0.7, 0.05])
     assert bio[("proc-elec", "f-ch4-bio")] == 0.001
     assert bio[("proc-gas-a", "f-pit-methane")] == 3.6 * MJ
@@ -128,17 +147,23 @@ def test_flows_gas_origin_and_kind(out: Path) -> None:
 
 def test_unlinked_rows_say_why(out: Path) -> None:
     rows = read_table(out / "unlinked.csv.gz")
-    got = sorted((r["activity"], r["flow"], r["reason"], r["amount"], r["unit"]) for r in rows)
+    got = sorted((r["activity"], r["flow"], r["reason"], r["unit"]) for r in rows)
+    steel = [
+        ("f-ore", "unlinked product input", 3200.0 / 2000.0, "kg"),
+        ("f-ore", "unknown unit", 5.0 / 2000.0, "furlong"),
+        ("f-waste", "unlinked waste output", 100.0 / 2000.0, "kg"),
+        ("f-elec", "avoided product", 100.0 / 2000.0, "kWh"),
+    ]
     assert got == sorted(
         [
-            ("proc-elec", "f-gas", "ambiguous provider: proc-gas-a proc-gas-b", repr(0.1), "m3"),
-            ("proc-steel", "f-ore", "unlinked product input", repr(3200.0 / 2000.0), "kg"),
-            ("proc-steel", "f-ore", "unknown unit", repr(5.0 / 2000.0), "furlong"),
-            ("proc-steel", "f-slag", "extra output (co-product, no allocation)", repr(0.2), "kg"),
-            ("proc-steel", "f-waste", "unlinked waste output", repr(100.0 / 2000.0), "kg"),
-            ("proc-steel", "f-elec", "avoided product", repr(100.0 / 2000.0), "kWh"),
+            ("proc-elec", "f-gas", "ambiguous provider: proc-gas-a proc-gas-b", "m3"),
+            *((a, f, r, u) for a in ("proc-steel", SLAG_ID) for f, r, _, u in steel),
         ]
     )
+    amounts = {(r["activity"], r["flow"], r["reason"]): float(r["amount"]) for r in rows}
+    for flow, reason, amount, _ in steel:
+        assert amounts[("proc-steel", flow, reason)] == pytest.approx(amount * STEEL)
+        assert amounts[(SLAG_ID, flow, reason)] == pytest.approx(amount * SLAG)
 
 
 def test_report(report: dict[str, object], out: Path) -> None:
@@ -146,8 +171,8 @@ def test_report(report: dict[str, object], out: Path) -> None:
     counts = report["counts"]
     assert isinstance(counts, dict)
     assert counts["processes_read"] == 5
-    assert counts["activities_written"] == 5
-    assert counts["technosphere_exchanges"] == 5
+    assert counts["activities_written"] == 6
+    assert counts["technosphere_exchanges"] == 8
     assert counts["elementary_flows"] == 9
     assert counts["flows_with_gas"] == 5
     assert report["unit_conversions"] == {
@@ -162,12 +187,16 @@ def test_report(report: dict[str, object], out: Path) -> None:
     ]
     assert report["unlinked_by_reason"] == {
         "ambiguous provider": 1,
-        "avoided product": 1,
-        "extra output (co-product, no allocation)": 1,
-        "unknown unit": 1,
-        "unlinked product input": 1,
-        "unlinked waste output": 1,
+        "avoided product": 2,
+        "unknown unit": 2,
+        "unlinked product input": 2,
+        "unlinked waste output": 2,
     }
+    (steel,) = report["multi_output_activities"]  # type: ignore[misc]
+    assert steel["basis"] == "mass"
+    assert [o["activity"] for o in steel["outputs"]] == ["proc-steel", SLAG_ID]
+    assert [o["kg"] for o in steel["outputs"]] == pytest.approx([1.0, 0.2])
+    assert [o["share"] for o in steel["outputs"]] == pytest.approx([1.0 / 1.2, 0.2 / 1.2])
     ghg = report["ghg_not_characterised"]
     assert isinstance(ghg, list)
     assert [g["id"] for g in ghg] == ["f-hfc143", "f-hcfc22"]
@@ -187,7 +216,7 @@ def test_rebuild_is_byte_identical(out: Path, tmp_path: Path) -> None:
 def test_source_unit_factors_option(tmp_path: Path) -> None:
     assert b.main(["--source", str(FIXTURE), "--out", str(tmp_path), "--source-unit-factors"]) == 0
     tech = pairs(read_table(tmp_path / "technosphere.csv.gz"), "consumer", "supplier")
-    assert tech[("proc-steel", "proc-gas-a")] == 100.0 * 0.02 / 2000.0
+    assert tech[("proc-steel", "proc-gas-a")] == pytest.approx(100.0 * 0.02 / 2000.0 * STEEL)
 
 
 def test_csv_floats_round_trip() -> None:
