@@ -11,7 +11,8 @@ column                    meaning
 ``flow_name``             its name, as in the source (checked)
 ``old_value``             the amount the source states, in ``unit`` (checked: the build refuses a
                           row whose old value is not the source's)
-``new_value``             the corrected amount, in ``unit``; ``0`` removes the exchange
+``new_value``             the corrected amount, in ``unit``; ``0`` removes the exchange (not the
+                          reference product's: correcting that rescales every amount per unit)
 ``unit``                  the unit the source states the amount in (checked)
 ``evidence``              why: the source's own documentation and the arithmetic that shows it
 ``reviewer_note``         short summary, shown as the ``corrected: ...`` caveat of results
@@ -158,8 +159,6 @@ def read_corrections(path: Path) -> list[Correction]:
 def _matches(exchange: JsonObj, correction: Correction) -> bool:
     if (exchange.get("flow") or {}).get("@id") != correction.flow:
         return False
-    if exchange.get("quantitativeReference"):
-        return False
     old = float(exchange.get("amount", math.nan))
     return abs(old - correction.old_value) <= MATCH_TOLERANCE * max(abs(old), 1e-300)
 
@@ -248,6 +247,13 @@ def apply_corrections(
                 fix="check that the id and the name are of the same process",
             )
         index = _target(process, correction)
+        if correction.new_value <= 0.0 and process["exchanges"][index].get("quantitativeReference"):
+            raise BackgroundError(
+                f"the reference amount of {correction.activity_name!r} cannot become "
+                f"{correction.new_value:g}",
+                where=f"{correction.where}, new_value",
+                fix="give the amount of product the process's stated amounts are for",
+            )
         process = copy.deepcopy(process)
         exchanges: list[JsonObj] = process["exchanges"]
         if correction.new_value == 0.0:

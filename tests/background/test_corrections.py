@@ -187,3 +187,28 @@ def test_results_reaching_a_corrected_activity_carry_its_caveat(tmp_path: Path) 
             "proc-elec"
         ]
     ]
+
+
+def test_correcting_the_reference_amount_rescales_every_amount(tmp_path: Path) -> None:
+    b.build(FIXTURE, tmp_path / "plain", commit="0" * 40)
+    path = write(
+        tmp_path / "c.csv",
+        [row(flow="f-steel", flow_name="Steel, at plant", old_value="2", new_value="4", unit="t")],
+    )
+    b.build(FIXTURE, tmp_path / "fixed", commit="0" * 40, corrections=path)
+    plain = tables(tmp_path / "plain", "biosphere.csv.gz")
+    fixed = tables(tmp_path / "fixed", "biosphere.csv.gz")
+    # 3600 kg CO2 per 4 t steel now; 0.4 t slag is 0.1 kg per kg, so steel's mass share is 1/1.1
+    assert fixed[("proc-steel", "f-co2-fossil")] == pytest.approx(3600.0 / 4000.0 / 1.1)
+    assert plain[("proc-steel", "f-co2-fossil")] == pytest.approx(3600.0 / 2000.0 / 1.2)
+    assert fixed[("proc-elec", "f-co2-fossil")] == plain[("proc-elec", "f-co2-fossil")]
+
+
+def test_a_reference_amount_cannot_become_zero(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "c.csv",
+        [row(flow="f-steel", flow_name="Steel, at plant", old_value="2", new_value="0", unit="t")],
+    )
+    with pytest.raises(BackgroundError) as caught:
+        b.build(FIXTURE, tmp_path, commit="0" * 40, corrections=path)
+    assert caught.value.where == f"{path}, line 2, new_value"
