@@ -58,7 +58,8 @@ from footprint.background.lci import (
     UnlinkedRow,
     fmt,
 )
-from footprint.background.linking import Linked, link, resolve_preferences
+from footprint.background.linking import DerivedFlow, Linked, link, resolve_preferences
+from footprint.background.methane import qualify_methane
 from footprint.background.refinery import check_names, feedstock_per_unit
 from footprint.background.review import Review, load_review, providers_chosen, review_report
 from footprint.errors import FootprintError
@@ -605,21 +606,29 @@ def activity_rows(activities: Mapping[str, Activity]) -> list[tuple[str, ...]]:
     ]
 
 
-def flow_rows(index: Index, used: Iterable[str]) -> list[tuple[str, ...]]:
+def flow_rows(
+    index: Index, used: Iterable[str], derived: Mapping[str, DerivedFlow] | None = None
+) -> list[tuple[str, ...]]:
+    """The flows table: source flows as classified, ``derived`` ones as they were made."""
+    derived = derived or {}
     rows: list[tuple[str, ...]] = []
     for fid in sorted(used):
-        flow = index.flows[fid]
+        made = derived.get(fid)
+        flow = index.flows[made.base if made else fid]
         info = classify_gas(flow.name, flow.cas, flow.category)
+        gas, origin, kind = (
+            (made.gas, made.origin, made.kind) if made else (info.gas, info.origin, info.kind)
+        )
         rows.append(
             (
                 fid,
-                flow.name,
+                made.name if made else flow.name,
                 flow.category,
                 unit_label(reference_unit(index, flow)),
                 flow.cas,
-                info.gas,
-                info.origin,
-                info.kind,
+                gas,
+                origin,
+                kind,
             )
         )
     return rows
@@ -672,20 +681,35 @@ def multi_output_activities(unlinked: Sequence[tuple[str, ...]]) -> list[dict[st
     ]
 
 
-def ghg_not_characterised(index: Index, linked: Linked) -> list[dict[str, Any]]:
-    uses = Counter(flow for (_, flow) in linked.biosphere)
+def ghg_not_characterised(
+    index: Index, linked: Linked, activities: Mapping[str, Activity]
+) -> list[dict[str, Any]]:
+    """Greenhouse-gas flows outside the GWP table, with their mass: ``kg`` summed over the
+    activities' rows (each per unit of its activity) and the activity emitting most per unit."""
     out = []
+    rows: dict[str, list[tuple[float, str]]] = {}
+    for (activity, fid), amounts in sorted(linked.biosphere.items()):
+        rows.setdefault(fid, []).append((math.fsum(amounts), activity))
     for fid in sorted(linked.flows_used):
-        flow = index.flows[fid]
-        if classify_gas(flow.name, flow.cas, flow.category).other_ghg:
-            out.append(
-                {
-                    "id": fid,
-                    "name": flow.name,
-                    "compartment": flow.category,
-                    "activities": uses[fid],
-                }
-            )
+        flow = index.flows.get(fid)
+        if flow is None or not classify_gas(flow.name, flow.cas, flow.category).other_ghg:
+            continue
+        found = rows.get(fid, [])
+        largest = max(found, key=lambda r: (abs(r[0]), r[1]), default=(0.0, ""))
+        out.append(
+            {
+                "id": fid,
+                "name": flow.name,
+                "compartment": flow.category,
+                "activities": len(found),
+                "kg": math.fsum(kg for kg, _ in found),
+                "largest": {
+                    "activity": largest[1],
+                    "name": activities[largest[1]].name if largest[1] else "",
+                    "kg_per_unit": largest[0],
+                },
+            }
+        )
     return sorted(out, key=lambda d: (d["name"], d["compartment"], d["id"]))
 
 
@@ -727,6 +751,7 @@ def make_report(
     index: Index,
     stats: Stats,
     commit: str,
+    activities: Mapping[str, Activity],
 ) -> dict[str, Any]:
     gas_counts = Counter(row[5] for row in tables["flows"] if row[5])
     return {
@@ -752,7 +777,7 @@ def make_report(
         "units_emitted": units_emitted(tables),
         "suspect_references": sorted(stats.suspect_references, key=lambda d: d["id"]),
         "multi_output_activities": multi_output_activities(tables["unlinked"]),
-        "ghg_not_characterised": ghg_not_characterised(index, linked),
+        "ghg_not_characterised": ghg_not_characterised(index, linked, activities),
         "uncertainty": {
             "columns": list(UNCERTAINTY_COLUMNS),
             "counts": dict(sorted(stats.uncertainty.items())),
@@ -773,8 +798,9 @@ def build_tables(
     """Convert an extracted JSON-LD source into output tables and a report (no files written).
 
     ``review`` (see :mod:`footprint.background.review`) adds reviewed corrections, applied to the
-    source first, mass allocation of multi-output processes, preferred providers and the linking
-    of inputs by product name; without it the source is converted as it is.
+    source first, mass allocation of multi-output processes, preferred providers, the linking
+    of inputs by product name and the origin of unqualified methane by its emitting activity;
+    without it the source is converted as it is.
 
     Raises:
         BackgroundError: a reviewed input does not match the source (the message names its row).
@@ -797,18 +823,19 @@ def build_tables(
     linked = link(
         parsed, index.flows, stats.notes, preferred=preferred, orphans=review.link_orphans
     )
+    methane = qualify_methane(linked, parsed.activities, index.flows) if review.methane else []
     tables = {
         "activities": activity_rows(parsed.activities),
         "technosphere": _sum_rows(
             linked.technosphere, stats, "technosphere", linked.technosphere_spread
         ),
         "biosphere": _sum_rows(linked.biosphere, stats, "biosphere", linked.biosphere_spread),
-        "flows": flow_rows(index, linked.flows_used),
+        "flows": flow_rows(index, linked.flows_used, linked.derived),
         "unlinked": unlinked_rows(linked.unlinked),
     }
-    report = make_report(source, tables, linked, index, stats, commit)
+    report = make_report(source, tables, linked, index, stats, commit, parsed.activities)
     chosen = providers_chosen(review.providers, preferred, parsed.activities, linked)
-    report.update(review_report(review, applied, allocations, chosen, linked))
+    report.update(review_report(review, applied, allocations, chosen, linked, methane))
     return Build(tables, report)
 
 

@@ -26,6 +26,26 @@ GASES = (
     "HFC-23",
     "PFC-14",
     "PFC-116",
+    "HFC-143",
+    "HFC-152a",
+    "HFC-245fa",
+    "CFC-11",
+    "CFC-12",
+    "CFC-13",
+    "CFC-113",
+    "CFC-114",
+    "HCFC-21",
+    "HCFC-22",
+    "HCFC-123",
+    "HCFC-124",
+    "Halon-1211",
+    "Halon-1301",
+    "CCl4",
+    "CH3CCl3",
+    "CH3Br",
+    "CH3Cl",
+    "CH2Cl2",
+    "CHCl3",
 )
 GAS_BY_CAS: Mapping[str, str] = {
     "124-38-9": "CO2",
@@ -40,6 +60,26 @@ GAS_BY_CAS: Mapping[str, str] = {
     "75-46-7": "HFC-23",
     "75-73-0": "PFC-14",
     "76-16-4": "PFC-116",
+    "430-66-0": "HFC-143",
+    "75-37-6": "HFC-152a",
+    "460-73-1": "HFC-245fa",
+    "75-69-4": "CFC-11",
+    "75-71-8": "CFC-12",
+    "75-72-9": "CFC-13",
+    "76-13-1": "CFC-113",
+    "76-14-2": "CFC-114",
+    "75-43-4": "HCFC-21",
+    "75-45-6": "HCFC-22",
+    "306-83-2": "HCFC-123",
+    "2837-89-0": "HCFC-124",
+    "353-59-3": "Halon-1211",
+    "75-63-8": "Halon-1301",
+    "56-23-5": "CCl4",
+    "71-55-6": "CH3CCl3",
+    "74-83-9": "CH3Br",
+    "74-87-3": "CH3Cl",
+    "75-09-2": "CH2Cl2",
+    "67-66-3": "CHCl3",
 }
 GAS_BY_CODE: Mapping[str, str] = {
     "HFC-134A": "HFC-134a",
@@ -61,6 +101,43 @@ GAS_BY_CODE: Mapping[str, str] = {
     "FC-116": "PFC-116",
     "CFC-116": "PFC-116",
     "R-116": "PFC-116",
+    "HFC-143": "HFC-143",
+    "R-143": "HFC-143",
+    "HFC-152A": "HFC-152a",
+    "R-152A": "HFC-152a",
+    "HFC-245FA": "HFC-245fa",
+    "R-245FA": "HFC-245fa",
+    "CFC-11": "CFC-11",
+    "R-11": "CFC-11",
+    "CFC-12": "CFC-12",
+    "R-12": "CFC-12",
+    "CFC-13": "CFC-13",
+    "R-13": "CFC-13",
+    "CFC-113": "CFC-113",
+    "R-113": "CFC-113",
+    "CFC-114": "CFC-114",
+    "R-114": "CFC-114",
+    "HCFC-21": "HCFC-21",
+    "R-21": "HCFC-21",
+    "HCFC-22": "HCFC-22",
+    "R-22": "HCFC-22",
+    # the code, also where the chemical name describes the 1,2-dichloro isomer (HCFC-123a)
+    "HCFC-123": "HCFC-123",
+    "R-123": "HCFC-123",
+    "HCFC-124": "HCFC-124",
+    "R-124": "HCFC-124",
+    "HALON-1211": "Halon-1211",
+    "HALON-1301": "Halon-1301",
+    "CFC-10": "CCl4",
+    "R-10": "CCl4",
+    "HCFC-140": "CH3CCl3",
+    "HALON-1001": "CH3Br",
+    "R-40": "CH3Cl",
+    "HCC-40": "CH3Cl",
+    "HCC-30": "CH2Cl2",
+    "R-30": "CH2Cl2",
+    "R-20": "CHCl3",
+    "HCC-20": "CHCl3",
 }
 GAS_BY_CHEMICAL: Mapping[str, str] = {
     "carbon dioxide": "CO2",
@@ -70,6 +147,21 @@ GAS_BY_CHEMICAL: Mapping[str, str] = {
     "sulfur hexafluoride": "SF6",
     "sulphur hexafluoride": "SF6",
     "nitrogen trifluoride": "NF3",
+    "nitrogen fluoride": "NF3",
+    "ethane, 1,1-difluoro-": "HFC-152a",
+    "1,1-difluoroethane": "HFC-152a",
+    "chloroform": "CHCl3",
+    "trichloromethane": "CHCl3",
+    "carbon tetrachloride": "CCl4",
+    "tetrachloromethane": "CCl4",
+    "methyl chloroform": "CH3CCl3",
+    "1,1,1-trichloroethane": "CH3CCl3",
+    "methyl bromide": "CH3Br",
+    "bromomethane": "CH3Br",
+    "methyl chloride": "CH3Cl",
+    "chloromethane": "CH3Cl",
+    "dichloromethane": "CH2Cl2",
+    "methylene chloride": "CH2Cl2",
     "ethane, 1,1,1,2-tetrafluoro-": "HFC-134a",
     "methane, difluoro-": "HFC-32",
     "difluoromethane": "HFC-32",
@@ -101,10 +193,14 @@ ORIGIN_QUALIFIERS: Mapping[str, str] = {
 _CODE = re.compile(
     r"\b(?:(h?cfc|hfc|pfc|hfo|halon)[- ]?(\d{1,4}[a-z]{0,2})|(fc|hcc|r)-(\d{1,4}[a-z]{0,2}))\b"
 )
+# Greenhouse gases outside the GWP table: named mixtures (no single GWP), other halocarbons, and
+# the chlorinated ethanes and ethenes of AR6 Table 7.SM.7 (GWP100 below 7) without checked AR5
+# and AR4 values. They are reported as not characterised.
 _OTHER_GHG = re.compile(
     r"\b(?:h?cfcs?|hfcs?|pfcs?|halons?|(?:per|chlorinated )?fluorocarbons?|chloroform|"
     r"carbon tetrachloride|methyl (?:chloride|bromide|chloroform))\b|"
-    r"^methane, (?:tetrachloro|trichloro|dichloro|monochloro|chloro|bromo)-"
+    r"^methane, (?:tetrachloro|trichloro|dichloro|monochloro|chloro|bromo)-|"
+    r"^ethane, (?:1,2-dichloro|chloro)-$|^ethene, (?:tri|tetra)chloro-?$"
 )
 _BRACKETS = re.compile(r"\s*(?:\[[^\]]*\]|\([^)]*\))\s*$")
 

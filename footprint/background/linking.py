@@ -10,6 +10,7 @@ activity making the unique product flow of the same name and unit (listed in ``o
 from __future__ import annotations
 
 import csv
+import uuid
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -31,6 +32,9 @@ from footprint.background.lci import (
 )
 from footprint.errors import BackgroundError
 
+#: Namespace of the ids of flows derived from a source flow (a biogenic CO2 uptake listed as a
+#: negative emission, methane whose origin the activity decides; see :func:`derived_flow_id`).
+DERIVED_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "footprint/background/derived-flow")
 PROVIDERS_FILE = "providers.csv"
 PROVIDER_COLUMNS = ("flow", "flow_name", "process", "process_name", "reason")
 
@@ -59,6 +63,32 @@ class Linked:
     orphan_links: list[dict[str, Any]] = field(default_factory=list)
     #: (flow, provider) -> exchanges linked to the provider ``providers.csv`` prefers
     preferred_links: Counter[tuple[str, str]] = field(default_factory=Counter)
+    #: flows made here from a source flow (id -> what it is), written to the flows table
+    derived: dict[str, DerivedFlow] = field(default_factory=dict)
+
+    def derive(self, base: Flow, what: str, gas: str, origin: str, kind: str) -> str:
+        """The id of the flow ``base`` becomes as ``what`` (registered once)."""
+        fid = derived_flow_id(base.id, what)
+        self.derived.setdefault(
+            fid, DerivedFlow(base.id, f"{base.name} ({what})", gas, origin, kind)
+        )
+        return fid
+
+
+@dataclass(frozen=True)
+class DerivedFlow:
+    """A flow of the built tables that stands for a source flow in one role."""
+
+    base: str
+    name: str
+    gas: str
+    origin: str
+    kind: str
+
+
+def derived_flow_id(base: str, what: str) -> str:
+    """The stable id of source flow ``base`` in the role ``what``."""
+    return str(uuid.uuid5(DERIVED_NAMESPACE, f"{base}/{what}"))
 
 
 @dataclass(frozen=True)
@@ -179,15 +209,29 @@ def link_technosphere(exchange: Exchange, context: Context, linked: Linked) -> N
 def link_biosphere(
     exchange: Exchange, flows: Mapping[str, Flow], linked: Linked, notes: Counter[str]
 ) -> None:
+    """An elementary exchange as a biosphere entry, signed by the flow's direction.
+
+    Biogenic CO2 goes by its net direction: taken up (an input of an emission flow such as
+    PLA's "Carbon dioxide, biogenic", or a negative emission) it is a removal; released (a
+    negative uptake of "Carbon dioxide, in air") it is an emission. Never a negative one.
+    """
     flow = flows[exchange.flow]
     info = classify_gas(flow.name, flow.cas, flow.category)
-    amount, spread = exchange.amount, exchange.spread
+    fid, amount, spread = exchange.flow, exchange.amount, exchange.spread
     if exchange.is_input != (info.kind == "removal"):
         amount, spread = -amount, spread.scaled(-1.0) if spread else None
         notes["biosphere exchanges against the flow's direction (amount negated)"] += 1
-    linked.biosphere[(exchange.activity, exchange.flow)].append(amount)
-    linked.biosphere_spread[(exchange.activity, exchange.flow)].append(spread)
-    linked.flows_used.add(exchange.flow)
+    if info.gas == "CO2" and info.origin == "biogenic" and amount < 0:
+        kind = "emission" if info.kind == "removal" else "removal"
+        fid = linked.derive(
+            flow, "uptake" if kind == "removal" else "release", "CO2", "biogenic", kind
+        )
+        amount, spread = -amount, spread.scaled(-1.0) if spread else None
+        counted = "a removal" if kind == "removal" else "an emission"
+        notes[f"biogenic CO2 exchanges counted as {counted} (net direction)"] += 1
+    linked.biosphere[(exchange.activity, fid)].append(amount)
+    linked.biosphere_spread[(exchange.activity, fid)].append(spread)
+    linked.flows_used.add(fid)
 
 
 def name_aliases(activities: Mapping[str, Activity]) -> dict[tuple[str, str], str]:

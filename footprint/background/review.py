@@ -7,8 +7,9 @@ A curated build (the shipped USLCI) reads, from the directory it writes the tabl
   (:mod:`.refinery`), so that the refinery can be allocated by mass, its stated basis;
 - ``providers.csv``: which activity to link where several make the same product (:mod:`.linking`).
 
-It also splits multi-output processes by mass (:mod:`.allocation`) and links inputs of flows nobody
-makes to the same-name, same-unit product. A plain import (``footprint import``) does none of this.
+It also splits multi-output processes by mass (:mod:`.allocation`), links inputs of flows nobody
+makes to the same-name, same-unit product, and gives unqualified methane the origin of its
+emitting activity (:mod:`.methane`). A plain import (``footprint import``) does none of this.
 Nothing here runs at import time.
 """
 
@@ -36,6 +37,7 @@ class Review:
     providers: Sequence[Preference] = ()
     allocate: bool = False
     link_orphans: bool = False
+    methane: bool = False  # qualify unqualified methane by its activity (:mod:`.methane`)
 
 
 def load_review(directory: Path, corrections: Path | None = None) -> Review:
@@ -54,6 +56,7 @@ def load_review(directory: Path, corrections: Path | None = None) -> Review:
         providers=read_providers(providers) if providers.is_file() else [],
         allocate=True,
         link_orphans=True,
+        methane=True,
     )
 
 
@@ -91,6 +94,7 @@ def review_report(
     allocations: Sequence[dict[str, Any]],
     chosen: Sequence[dict[str, Any]],
     linked: Linked,
+    methane: Sequence[dict[str, Any]] = (),
 ) -> dict[str, Any]:
     """The build-report entries of a review (empty lists when nothing was reviewed)."""
     report: dict[str, Any] = {
@@ -107,4 +111,12 @@ def review_report(
     report["orphan_links"] = sorted(
         linked.orphan_links, key=lambda r: (r["consumer_name"], r["flow_name"], r["consumer"])
     )
+    if review.methane:
+        report["methane_by_activity"] = sorted(
+            methane, key=lambda r: (r["origin"], r["name"], r["activity"], r["flow"])
+        )
+        origins: dict[str, int] = {}
+        for record in methane:
+            origins[record["origin"]] = origins.get(record["origin"], 0) + 1
+        report["methane_origin_summary"] = dict(sorted(origins.items()))
     return report

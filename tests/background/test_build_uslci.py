@@ -22,6 +22,7 @@ import pytest
 
 from footprint.background import build_uslci as b
 from footprint.background.lci import coproduct_id
+from footprint.background.linking import derived_flow_id
 
 FIXTURE = Path(__file__).parent / "fixtures" / "jsonld_mini"
 MJ = 0.2777777777777778  # kWh per MJ, as in the fixture's unit group
@@ -32,6 +33,8 @@ CU_FT = 0.028316846592  # exact m3 per cubic foot
 STEEL = 1.0 / 1.2
 SLAG = (0.2 / 1.2) / 0.2
 SLAG_ID = coproduct_id("proc-steel", "f-slag")
+# "Carbon dioxide, biogenic" used as an input: an uptake, written as a removal flow
+UPTAKE = derived_flow_id("f-co2-bio", "uptake")
 
 
 def read_table(path: Path) -> list[dict[str, str]]:
@@ -118,8 +121,10 @@ def test_biosphere_keeps_signs_and_merges_duplicates(out: Path) -> None:
     assert bio[(SLAG_ID, "f-co2-fossil")] == pytest.approx(3600.0 / 2000.0 * SLAG)
     # removal flow: stays positive
     assert bio[("proc-steel", "f-co2-air")] == pytest.approx(20.0 / 2000.0 * STEEL)
-    # an emission-type flow used as an input (uptake) is a negative emission
-    assert bio[("proc-steel", "f-co2-bio")] == pytest.approx(-10.0 / 2000.0 * STEEL)
+    # biogenic CO2 of an emission flow used as an input (uptake) is a removal, never a
+    # negative emission
+    assert bio[("proc-steel", UPTAKE)] == pytest.approx(10.0 / 2000.0 * STEEL)
+    assert ("proc-steel", "f-co2-bio") not in bio
     assert bio[("proc-elec", "f-co2-fossil")] == math.fsum([0.7, 0.05])
     assert bio[("proc-elec", "f-ch4-bio")] == 0.001
     assert bio[("proc-gas-a", "f-pit-methane")] == 3.6 * MJ
@@ -131,18 +136,20 @@ def test_flows_gas_origin_and_kind(out: Path) -> None:
     got = {k: (r["gas"], r["origin"], r["kind"]) for k, r in flows.items()}
     assert got == {
         "f-co2-fossil": ("CO2", "fossil", "emission"),
-        "f-co2-bio": ("CO2", "biogenic", "emission"),
+        UPTAKE: ("CO2", "biogenic", "removal"),
         "f-co2-air": ("CO2", "biogenic", "removal"),
         "f-ch4-bio": ("CH4", "biogenic", "emission"),
         "f-n2o": ("N2O", "unspecified", "emission"),
-        "f-hcfc22": ("", "unspecified", "emission"),
-        "f-hfc143": ("", "unspecified", "emission"),
+        "f-hcfc22": ("HCFC-22", "unspecified", "emission"),
+        "f-hfc143": ("HFC-143", "unspecified", "emission"),
         "f-r40-water": ("", "unspecified", "emission"),
         "f-pit-methane": ("", "unspecified", "removal"),
     }
     assert flows["f-co2-fossil"]["cas"] == "124-38-9"
     assert flows["f-co2-fossil"]["compartment"] == "air/unspecified"
     assert flows["f-pit-methane"]["unit"] == "kWh"
+    assert flows[UPTAKE]["name"] == "Carbon dioxide, biogenic (uptake)"
+    assert flows[UPTAKE]["compartment"] == flows["f-co2-fossil"]["compartment"]
 
 
 def test_unlinked_rows_say_why(out: Path) -> None:
@@ -174,7 +181,7 @@ def test_report(report: dict[str, object], out: Path) -> None:
     assert counts["activities_written"] == 6
     assert counts["technosphere_exchanges"] == 8
     assert counts["elementary_flows"] == 9
-    assert counts["flows_with_gas"] == 5
+    assert counts["flows_with_gas"] == 7  # with HCFC-22 and HFC-143
     assert report["unit_conversions"] == {
         "MJ -> kWh": 3,
         "cu ft -> m3": 1,
@@ -197,9 +204,7 @@ def test_report(report: dict[str, object], out: Path) -> None:
     assert [o["activity"] for o in steel["outputs"]] == ["proc-steel", SLAG_ID]
     assert [o["kg"] for o in steel["outputs"]] == pytest.approx([1.0, 0.2])
     assert [o["share"] for o in steel["outputs"]] == pytest.approx([1.0 / 1.2, 0.2 / 1.2])
-    ghg = report["ghg_not_characterised"]
-    assert isinstance(ghg, list)
-    assert [g["id"] for g in ghg] == ["f-hfc143", "f-hcfc22"]
+    assert report["ghg_not_characterised"] == []  # HCFC-22 and HFC-143 have GWPs
     files = report["files_sha256"]
     assert isinstance(files, dict)
     assert sorted(files) == sorted(name for name, _ in b.OUTPUT_FILES.values())
@@ -224,3 +229,22 @@ def test_csv_floats_round_trip() -> None:
     text = gzip.decompress(b.csv_gz_bytes(("x",), [(b.fmt(value),)])).decode()
     assert float(next(csv.reader(io.StringIO(text.splitlines()[1])))[0]) == value
     assert b.fmt(-0.0) == "0.0"
+
+
+def test_uncharacterised_ghgs_are_listed_with_their_mass() -> None:
+    from footprint.background.lci import ELEMENTARY, Activity, Flow
+    from footprint.background.linking import Linked
+
+    flow = Flow("f-mix", "CFCs and HCFCs, unspecified", ELEMENTARY, "air/unspecified", "", "p", {})
+    index = b.Index({}, {}, {}, {"f-mix": flow}, {}, {})
+    linked = Linked()
+    linked.biosphere[("a", "f-mix")].extend([1e-6, 2e-6])
+    linked.biosphere[("c", "f-mix")].append(5e-6)
+    linked.flows_used = {"f-mix"}
+    acts = {
+        k: Activity(k, f"Plant {k}", "US", "kg", "P", "f-p", "", "", "", "", False) for k in "ac"
+    }
+    (found,) = b.ghg_not_characterised(index, linked, acts)
+    assert found["activities"] == 2
+    assert found["kg"] == pytest.approx(8e-6)
+    assert found["largest"] == {"activity": "c", "name": "Plant c", "kg_per_unit": 5e-6}

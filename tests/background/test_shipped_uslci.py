@@ -115,3 +115,44 @@ def test_orphan_links_join_same_name_same_unit_products(report: dict[str, object
         assert provider["product"].casefold() == link["flow_name"].casefold().strip()
         assert provider["unit"] == link["unit"]
         assert link["flow"] != provider["product_flow"]
+
+
+def test_every_gas_in_the_flows_table_has_a_gwp_in_every_set() -> None:
+    from footprint.engine.methods import gwp_table
+
+    gases = {r["gas"] for r in rows("flows.csv.gz") if r["gas"]}
+    assert {"HFC-152a", "NF3", "CFC-11", "HCFC-22"} <= gases
+    for gwp in ("ar6", "ar5", "ar4"):
+        assert gases <= set(gwp_table(gwp))
+
+
+def test_biogenic_co2_uptake_is_a_removal_never_a_negative_emission() -> None:
+    flows = {r["id"]: r for r in rows("flows.csv.gz")}
+    biogenic = [
+        float(r["amount"])
+        for r in rows("biosphere.csv.gz")
+        if flows[r["flow"]]["gas"] == "CO2" and flows[r["flow"]]["origin"] == "biogenic"
+    ]
+    assert biogenic
+    assert min(biogenic) > 0
+    pla = explain_activity(load_background(), "Polylactide Biopolymer Resin, at plant")
+    # the resin takes up 1.833 kg CO2 per kg (its 'Carbon dioxide, biogenic' input)
+    assert pla["by_bucket"]["biogenic_removals"] <= -1.833
+    assert pla["by_bucket"]["biogenic_emissions"] >= 0
+
+
+def test_unqualified_methane_follows_its_activity(report: dict[str, object]) -> None:
+    records = report["methane_by_activity"]
+    assert isinstance(records, list)
+    flows = {r["id"]: r for r in rows("flows.csv.gz")}
+    acts = {r["id"]: r for r in rows("activities.csv.gz")}
+    origin = {}
+    for row in rows("biosphere.csv.gz"):
+        flow = flows[row["flow"]]
+        if flow["gas"] == "CH4":
+            origin.setdefault(acts[row["activity"]]["name"], set()).add(flow["origin"])
+    assert origin["Bituminous coal, at mine"] == {"fossil"}
+    assert "biogenic" in origin["Rice, at field"]
+    left = {r["name"] for r in records if r["origin"] == "unspecified"}
+    assert all("Paper" in r["category"] for r in records if r["origin"] == "unspecified")
+    assert left  # mixed-fuel paper mills keep the headline value, listed
