@@ -33,12 +33,36 @@ import shutil
 import sys
 import tempfile
 import warnings
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from functools import cache
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from footprint.background.allocation import allocate
+from footprint.background.corrections import FILE_NAME as CORRECTIONS_FILE
+from footprint.background.corrections import apply_corrections
+from footprint.background.ghg import classify_gas, normalise_cas, normalise_name
+from footprint.background.lci import (
+    LOGNORMAL,
+    NO_SPREAD_CELLS,
+    NORMAL,
+    PRODUCT,
+    TRIANGULAR,
+    UNIFORM,
+    Activity,
+    Exchange,
+    Flow,
+    Parsed,
+    Spread,
+    UnlinkedRow,
+    fmt,
+)
+from footprint.background.linking import DerivedFlow, Linked, link, resolve_preferences
+from footprint.background.methane import qualify_methane
+from footprint.background.refinery import check_names, feedstock_per_unit
+from footprint.background.review import Review, load_review, providers_chosen, review_report
+from footprint.errors import FootprintError
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +70,6 @@ JsonObj = dict[str, Any]
 Source = dict[str, dict[str, JsonObj]]
 
 DEFAULT_OUT = Path("inventories/background/uslci")
-PRODUCT, WASTE, ELEMENTARY = "PRODUCT_FLOW", "WASTE_FLOW", "ELEMENTARY_FLOW"
 
 ACTIVITY_COLUMNS = (
     "id",
@@ -126,211 +149,6 @@ EXACT_FACTORS: Mapping[tuple[str, str], float] = {
 }
 EXACT_FACTOR_TOLERANCE = 1e-4
 
-# --- greenhouse gases -------------------------------------------------------------------------
-
-GASES = (
-    "CO2",
-    "CH4",
-    "N2O",
-    "SF6",
-    "NF3",
-    "HFC-134a",
-    "HFC-32",
-    "HFC-125",
-    "HFC-143a",
-    "HFC-23",
-    "PFC-14",
-    "PFC-116",
-)
-GAS_BY_CAS: Mapping[str, str] = {
-    "124-38-9": "CO2",
-    "74-82-8": "CH4",
-    "10024-97-2": "N2O",
-    "2551-62-4": "SF6",
-    "7783-54-2": "NF3",
-    "811-97-2": "HFC-134a",
-    "75-10-5": "HFC-32",
-    "354-33-6": "HFC-125",
-    "420-46-2": "HFC-143a",
-    "75-46-7": "HFC-23",
-    "75-73-0": "PFC-14",
-    "76-16-4": "PFC-116",
-}
-GAS_BY_CODE: Mapping[str, str] = {
-    "HFC-134A": "HFC-134a",
-    "R-134A": "HFC-134a",
-    "HFC-32": "HFC-32",
-    "R-32": "HFC-32",
-    "HFC-125": "HFC-125",
-    "R-125": "HFC-125",
-    "HFC-143A": "HFC-143a",
-    "R-143A": "HFC-143a",
-    "HFC-23": "HFC-23",
-    "R-23": "HFC-23",
-    "PFC-14": "PFC-14",
-    "CFC-14": "PFC-14",
-    "FC-14": "PFC-14",
-    "R-14": "PFC-14",
-    "PFC-116": "PFC-116",
-    "HFC-116": "PFC-116",
-    "FC-116": "PFC-116",
-    "CFC-116": "PFC-116",
-    "R-116": "PFC-116",
-}
-GAS_BY_CHEMICAL: Mapping[str, str] = {
-    "carbon dioxide": "CO2",
-    "methane": "CH4",
-    "dinitrogen monoxide": "N2O",
-    "nitrous oxide": "N2O",
-    "sulfur hexafluoride": "SF6",
-    "sulphur hexafluoride": "SF6",
-    "nitrogen trifluoride": "NF3",
-    "ethane, 1,1,1,2-tetrafluoro-": "HFC-134a",
-    "methane, difluoro-": "HFC-32",
-    "difluoromethane": "HFC-32",
-    "ethane, pentafluoro-": "HFC-125",
-    "pentafluoroethane": "HFC-125",
-    "ethane, 1,1,1-trifluoro-": "HFC-143a",
-    "methane, trifluoro-": "HFC-23",
-    "trifluoromethane": "HFC-23",
-    "methane, tetrafluoro-": "PFC-14",
-    "tetrafluoromethane": "PFC-14",
-    "perfluoromethane": "PFC-14",
-    "carbon tetrafluoride": "PFC-14",
-    "ethane, hexafluoro-": "PFC-116",
-    "hexafluoroethane": "PFC-116",
-    "perfluoroethane": "PFC-116",
-}
-# Qualifiers that may follow "carbon dioxide, " or "methane, " without making another substance.
-ORIGIN_QUALIFIERS: Mapping[str, str] = {
-    "fossil": "fossil",
-    "biogenic": "biogenic",
-    "non-fossil": "biogenic",
-    "biotic": "biogenic",
-    "land transformation": "land_use_change",
-    "land use change": "land_use_change",
-    "from soil or biomass stock": "land_use_change",
-    "in air": "biogenic",
-    "unspecified": "",
-}
-_CODE = re.compile(
-    r"\b(?:(h?cfc|hfc|pfc|hfo|halon)[- ]?(\d{1,4}[a-z]{0,2})|(fc|hcc|r)-(\d{1,4}[a-z]{0,2}))\b"
-)
-_OTHER_GHG = re.compile(
-    r"\b(?:h?cfcs?|hfcs?|pfcs?|halons?|(?:per|chlorinated )?fluorocarbons?|chloroform|"
-    r"carbon tetrachloride|methyl (?:chloride|bromide|chloroform))\b|"
-    r"^methane, (?:tetrachloro|trichloro|dichloro|monochloro|chloro|bromo)-"
-)
-_BRACKETS = re.compile(r"\s*(?:\[[^\]]*\]|\([^)]*\))\s*$")
-
-
-def normalise_name(name: str) -> str:
-    """Lower-case ``name``, collapse whitespace and drop trailing ``[...]``/``(...)`` groups."""
-    text = " ".join(name.split()).lower()
-    while True:
-        stripped = _BRACKETS.sub("", text)
-        if stripped == text:
-            return text
-        text = stripped
-
-
-def normalise_cas(cas: str | None) -> str:
-    """``"000124-38-9"`` -> ``"124-38-9"``; empty when missing."""
-    if not cas:
-        return ""
-    parts = cas.strip().split("-")
-    if len(parts) == 3 and all(p.isdigit() for p in parts):
-        parts[0] = parts[0].lstrip("0") or "0"
-    return "-".join(parts)
-
-
-def gas_codes(name: str) -> list[str]:
-    """Refrigerant-style codes in a normalised name, canonicalised (``"HFC-134A"``)."""
-    codes = []
-    for match in _CODE.finditer(name):
-        prefix = match.group(1) or match.group(3)
-        number = match.group(2) or match.group(4)
-        codes.append(f"{prefix.upper()}-{number.upper()}")
-    return codes
-
-
-# (class, path parts starting with, path parts ending with), checked in this order.
-_COMPARTMENTS: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
-    ("resource", ("resource", "[resource]"), ()),
-    ("water", ("water",), ("to water", "to freshwater")),
-    ("soil", ("soil",), ("to soil",)),
-    ("waste", ("final-waste", "deposited or treated waste"), ("waste",)),
-    ("air", ("air",), ("to air", "to atmosphere")),
-)
-
-
-def compartment_class(path: str) -> str:
-    """Classify a flow category path as resource, water, soil, waste, air or unknown."""
-    parts = [p.strip().lower() for p in path.split("/") if p.strip()]
-    for label, starts, ends in _COMPARTMENTS:
-        if any(p.startswith(starts) or (ends and p.endswith(ends)) for p in parts):
-            return label
-    return "unknown"
-
-
-def _gas_from_name(norm: str) -> tuple[str, str]:
-    """Gas key and origin qualifier ('' if none) recognised from a normalised name."""
-    codes = gas_codes(norm)
-    if codes:
-        return GAS_BY_CODE.get(codes[-1], ""), ""
-    if norm in GAS_BY_CHEMICAL:
-        return GAS_BY_CHEMICAL[norm], ""
-    head, _, rest = norm.partition(", ")
-    if head in ("carbon dioxide", "methane") and rest in ORIGIN_QUALIFIERS:
-        return GAS_BY_CHEMICAL[head], rest
-    return "", ""
-
-
-def _origin(gas: str, qualifier: str, norm: str) -> str:
-    if gas not in ("CO2", "CH4"):
-        return "unspecified"
-    if qualifier:
-        return ORIGIN_QUALIFIERS[qualifier] or "unspecified"
-    if "non-fossil" in norm or "biogenic" in norm:
-        return "biogenic"
-    if "fossil" in norm:
-        return "fossil"
-    return "fossil" if gas == "CO2" else "unspecified"
-
-
-@dataclass(frozen=True)
-class GasInfo:
-    """How an elementary flow is characterised: GWP-table key, origin and direction."""
-
-    gas: str
-    origin: str
-    kind: str
-    other_ghg: bool
-
-
-@cache
-def classify_gas(name: str, cas: str | None, compartment: str) -> GasInfo:
-    """Map an elementary flow to a key of the GWP table, its origin and emission/removal kind.
-
-    Only air (or unclassified) emissions and CO2 taken from the air or another resource
-    compartment get a gas; resources such as coal-bed methane do not.
-    """
-    norm, where = normalise_name(name), compartment_class(compartment)
-    gas, qualifier = _gas_from_name(norm)
-    if not gas and not gas_codes(norm):
-        gas = GAS_BY_CAS.get(normalise_cas(cas), "")
-    removal = where == "resource" or qualifier == "in air"
-    if where in ("water", "soil", "waste") or (where == "resource" and gas != "CO2"):
-        gas = ""
-    if gas == "CO2" and removal:
-        return GasInfo("CO2", "biogenic", "removal", False)
-    kind = "removal" if removal else "emission"
-    other = bool(gas_codes(norm) or _OTHER_GHG.search(norm))
-    other = other and not gas and where in ("air", "unknown")
-    origin = _origin(gas, qualifier, norm) if gas else "unspecified"
-    return GasInfo(gas, origin, kind, other)
-
-
 # --- source model -----------------------------------------------------------------------------
 
 
@@ -339,17 +157,6 @@ class Unit:
     name: str
     factor: float
     reference: str
-
-
-@dataclass(frozen=True)
-class Flow:
-    id: str
-    name: str
-    flow_type: str
-    category: str
-    cas: str
-    reference_property: str
-    property_factors: Mapping[str, float]
 
 
 @dataclass
@@ -498,60 +305,8 @@ def is_currency(index: Index, flow: Flow) -> bool:
 
 # --- uncertainty ------------------------------------------------------------------------------
 
-# stats_arrays ids of the distributions written to the ``uncertainty_type`` column (0: none).
-LOGNORMAL, NORMAL, UNIFORM, TRIANGULAR = 2, 3, 4, 5
 #: A distribution whose mean is further than this factor from the amount is not used.
 PLAUSIBLE_MEAN_FACTOR = 10.0
-
-
-@dataclass(frozen=True)
-class Spread:
-    """The distribution of an amount, as stats_arrays parameters in the amount's unit.
-
-    lognormal (2): ``loc`` = ln|amount| (the amount is the geometric mean and gives the sign),
-    ``scale`` = σ of ln(amount); normal (3): ``loc`` mean, ``scale`` standard deviation; uniform (4):
-    ``minimum``, ``maximum``; triangular (5): ``loc`` mode, ``minimum``, ``maximum``. Unused: NaN.
-    """
-
-    kind: int
-    loc: float = math.nan
-    scale: float = math.nan
-    minimum: float = math.nan
-    maximum: float = math.nan
-
-    def scaled(self, k: float) -> Spread:
-        """The distribution of ``k`` × the amount (``k`` ≠ 0)."""
-        if self.kind == LOGNORMAL:
-            return replace(self, loc=self.loc + math.log(abs(k)))
-        if self.kind == NORMAL:
-            return replace(self, loc=self.loc * k, scale=self.scale * abs(k))
-        low, high = sorted((self.minimum * k, self.maximum * k))
-        loc = self.loc * k if self.kind == TRIANGULAR else math.nan
-        return replace(self, loc=loc, minimum=low, maximum=high)
-
-    def mean(self, sign: float) -> float:
-        """The distribution's arithmetic mean (``sign`` of the amount, for the lognormal)."""
-        if self.kind == LOGNORMAL:
-            return math.copysign(math.exp(self.loc + self.scale**2 / 2), sign)
-        if self.kind == NORMAL:
-            return self.loc
-        if self.kind == TRIANGULAR:
-            return (self.minimum + self.loc + self.maximum) / 3
-        return (self.minimum + self.maximum) / 2
-
-    def cells(self) -> tuple[str, ...]:
-        """The five uncertainty columns."""
-        return (
-            str(self.kind),
-            *(_cell(v) for v in (self.loc, self.scale, self.minimum, self.maximum)),
-        )
-
-
-NO_SPREAD_CELLS = ("0", "", "", "", "")
-
-
-def _cell(value: float) -> str:
-    return "" if math.isnan(value) else fmt(value)
 
 
 def _number(data: JsonObj, key: str) -> float:
@@ -636,49 +391,6 @@ def exchange_spread(exchange: JsonObj, k: float, stats: Stats, activity: str = "
 
 
 # --- processes --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Activity:
-    id: str
-    name: str
-    location: str
-    unit: str
-    product: str
-    product_flow: str
-    category: str
-    description_source: str
-    valid_from: str
-    valid_until: str
-    reference_is_input: bool
-
-
-@dataclass(frozen=True)
-class Exchange:
-    """A non-reference exchange, normalised to one reference unit of the activity's product."""
-
-    activity: str
-    flow: str
-    flow_name: str
-    flow_type: str
-    amount: float
-    unit: str
-    is_input: bool
-    avoided: bool
-    default_provider: str
-    problem: str = ""
-    spread: Spread | None = None
-
-
-@dataclass(frozen=True)
-class UnlinkedRow:
-    activity: str
-    activity_name: str
-    flow: str
-    flow_name: str
-    amount: float | None
-    unit: str
-    reason: str
 
 
 @dataclass
@@ -799,13 +511,6 @@ def _exchange(
     )
 
 
-@dataclass
-class Parsed:
-    activities: dict[str, Activity] = field(default_factory=dict)
-    exchanges: list[Exchange] = field(default_factory=list)
-    unlinked: list[UnlinkedRow] = field(default_factory=list)
-
-
 def _skip(parsed: Parsed, process: JsonObj, reason: str) -> None:
     parsed.unlinked.append(
         UnlinkedRow(process["@id"], _clean(process.get("name")), "", "", None, "", reason)
@@ -846,136 +551,7 @@ def parse_processes(source: Source, index: Index, stats: Stats) -> Parsed:
     return parsed
 
 
-# --- linking ----------------------------------------------------------------------------------
-
-
-@dataclass
-class Linked:
-    """Exchanges sorted into matrix entries (before merging) and unlinked rows."""
-
-    technosphere: defaultdict[tuple[str, str], list[float]] = field(
-        default_factory=lambda: defaultdict(list)
-    )
-    biosphere: defaultdict[tuple[str, str], list[float]] = field(
-        default_factory=lambda: defaultdict(list)
-    )
-    flows_used: set[str] = field(default_factory=set)
-    unlinked: list[UnlinkedRow] = field(default_factory=list)
-    co_products: set[str] = field(default_factory=set)
-    #: the distribution of each exchange in ``technosphere`` / ``biosphere`` (same keys and order)
-    technosphere_spread: defaultdict[tuple[str, str], list[Spread | None]] = field(
-        default_factory=lambda: defaultdict(list)
-    )
-    biosphere_spread: defaultdict[tuple[str, str], list[Spread | None]] = field(
-        default_factory=lambda: defaultdict(list)
-    )
-
-
-def providers_by_flow(activities: Mapping[str, Activity]) -> dict[tuple[str, bool], list[str]]:
-    """(flow id, reference is an input) -> ids of activities whose reference is that flow."""
-    providers: dict[tuple[str, bool], list[str]] = defaultdict(list)
-    for act in sorted(activities.values(), key=lambda a: a.id):
-        providers[(act.product_flow, act.reference_is_input)].append(act.id)
-    return providers
-
-
-def _unlinked(parsed: Parsed, exchange: Exchange, reason: str) -> UnlinkedRow:
-    act = parsed.activities[exchange.activity]
-    return UnlinkedRow(
-        act.id, act.name, exchange.flow, exchange.flow_name, exchange.amount, exchange.unit, reason
-    )
-
-
-def _technosphere_reason(exchange: Exchange) -> tuple[bool, str] | str:
-    """(provider's reference is an input, reason if none) for linkable exchanges; else a reason."""
-    if exchange.avoided:
-        return "avoided product"
-    if exchange.flow_type == PRODUCT:
-        if exchange.is_input:
-            return (False, "unlinked product input")
-        return "extra output (co-product, no allocation)"
-    if exchange.flow_type == WASTE:
-        if not exchange.is_input:
-            return (True, "unlinked waste output")
-        return "waste input"
-    return f"unsupported flow type {exchange.flow_type or 'missing'}"
-
-
-def _supplier(
-    exchange: Exchange,
-    parsed: Parsed,
-    providers: Mapping[tuple[str, bool], list[str]],
-    ref_is_input: bool,
-) -> tuple[str, list[str]]:
-    default = parsed.activities.get(exchange.default_provider)
-    if default is not None and default.product_flow == exchange.flow:
-        return default.id, []
-    candidates = providers.get((exchange.flow, ref_is_input), [])
-    return (candidates[0], []) if len(candidates) == 1 else ("", candidates)
-
-
-def link_technosphere(
-    exchange: Exchange,
-    parsed: Parsed,
-    providers: Mapping[tuple[str, bool], list[str]],
-    linked: Linked,
-) -> None:
-    verdict = _technosphere_reason(exchange)
-    if isinstance(verdict, str):
-        linked.unlinked.append(_unlinked(parsed, exchange, verdict))
-        return
-    ref_is_input, reason = verdict
-    supplier, candidates = _supplier(exchange, parsed, providers, ref_is_input)
-    if supplier:
-        linked.technosphere[(exchange.activity, supplier)].append(exchange.amount)
-        linked.technosphere_spread[(exchange.activity, supplier)].append(exchange.spread)
-    elif candidates:
-        linked.unlinked.append(
-            _unlinked(parsed, exchange, "ambiguous provider: " + " ".join(candidates))
-        )
-    elif exchange.flow in linked.co_products:
-        linked.unlinked.append(_unlinked(parsed, exchange, f"{reason} (co-product elsewhere)"))
-    else:
-        linked.unlinked.append(_unlinked(parsed, exchange, reason))
-
-
-def link_biosphere(exchange: Exchange, index: Index, linked: Linked, stats: Stats) -> None:
-    flow = index.flows[exchange.flow]
-    info = classify_gas(flow.name, flow.cas, flow.category)
-    amount, spread = exchange.amount, exchange.spread
-    if exchange.is_input != (info.kind == "removal"):
-        amount, spread = -amount, spread.scaled(-1.0) if spread else None
-        stats.notes["biosphere exchanges against the flow's direction (amount negated)"] += 1
-    linked.biosphere[(exchange.activity, exchange.flow)].append(amount)
-    linked.biosphere_spread[(exchange.activity, exchange.flow)].append(spread)
-    linked.flows_used.add(exchange.flow)
-
-
-def link(parsed: Parsed, index: Index, stats: Stats) -> Linked:
-    """Split exchanges into technosphere, biosphere and unlinked rows."""
-    providers = providers_by_flow(parsed.activities)
-    linked = Linked(unlinked=list(parsed.unlinked))
-    linked.co_products = {
-        e.flow for e in parsed.exchanges if e.flow_type == PRODUCT and not e.is_input
-    }
-    for exchange in parsed.exchanges:
-        if exchange.problem:
-            linked.unlinked.append(_unlinked(parsed, exchange, exchange.problem))
-        elif exchange.flow_type == ELEMENTARY:
-            link_biosphere(exchange, index, linked, stats)
-        else:
-            link_technosphere(exchange, parsed, providers, linked)
-    return linked
-
-
 # --- output -----------------------------------------------------------------------------------
-
-
-def fmt(value: float | None) -> str:
-    """``repr`` of a float (round-trips exactly); ``-0.0`` is written as ``0.0``."""
-    if value is None:
-        return ""
-    return repr(value + 0.0)
 
 
 def _sum_rows(
@@ -1030,21 +606,29 @@ def activity_rows(activities: Mapping[str, Activity]) -> list[tuple[str, ...]]:
     ]
 
 
-def flow_rows(index: Index, used: Iterable[str]) -> list[tuple[str, ...]]:
+def flow_rows(
+    index: Index, used: Iterable[str], derived: Mapping[str, DerivedFlow] | None = None
+) -> list[tuple[str, ...]]:
+    """The flows table: source flows as classified, ``derived`` ones as they were made."""
+    derived = derived or {}
     rows: list[tuple[str, ...]] = []
     for fid in sorted(used):
-        flow = index.flows[fid]
+        made = derived.get(fid)
+        flow = index.flows[made.base if made else fid]
         info = classify_gas(flow.name, flow.cas, flow.category)
+        gas, origin, kind = (
+            (made.gas, made.origin, made.kind) if made else (info.gas, info.origin, info.kind)
+        )
         rows.append(
             (
                 fid,
-                flow.name,
+                made.name if made else flow.name,
                 flow.category,
                 unit_label(reference_unit(index, flow)),
                 flow.cas,
-                info.gas,
-                info.origin,
-                info.kind,
+                gas,
+                origin,
+                kind,
             )
         )
     return rows
@@ -1097,20 +681,35 @@ def multi_output_activities(unlinked: Sequence[tuple[str, ...]]) -> list[dict[st
     ]
 
 
-def ghg_not_characterised(index: Index, linked: Linked) -> list[dict[str, Any]]:
-    uses = Counter(flow for (_, flow) in linked.biosphere)
+def ghg_not_characterised(
+    index: Index, linked: Linked, activities: Mapping[str, Activity]
+) -> list[dict[str, Any]]:
+    """Greenhouse-gas flows outside the GWP table, with their mass: ``kg`` summed over the
+    activities' rows (each per unit of its activity) and the activity emitting most per unit."""
     out = []
+    rows: dict[str, list[tuple[float, str]]] = {}
+    for (activity, fid), amounts in sorted(linked.biosphere.items()):
+        rows.setdefault(fid, []).append((math.fsum(amounts), activity))
     for fid in sorted(linked.flows_used):
-        flow = index.flows[fid]
-        if classify_gas(flow.name, flow.cas, flow.category).other_ghg:
-            out.append(
-                {
-                    "id": fid,
-                    "name": flow.name,
-                    "compartment": flow.category,
-                    "activities": uses[fid],
-                }
-            )
+        flow = index.flows.get(fid)
+        if flow is None or not classify_gas(flow.name, flow.cas, flow.category).other_ghg:
+            continue
+        found = rows.get(fid, [])
+        largest = max(found, key=lambda r: (abs(r[0]), r[1]), default=(0.0, ""))
+        out.append(
+            {
+                "id": fid,
+                "name": flow.name,
+                "compartment": flow.category,
+                "activities": len(found),
+                "kg": math.fsum(kg for kg, _ in found),
+                "largest": {
+                    "activity": largest[1],
+                    "name": activities[largest[1]].name if largest[1] else "",
+                    "kg_per_unit": largest[0],
+                },
+            }
+        )
     return sorted(out, key=lambda d: (d["name"], d["compartment"], d["id"]))
 
 
@@ -1152,6 +751,7 @@ def make_report(
     index: Index,
     stats: Stats,
     commit: str,
+    activities: Mapping[str, Activity],
 ) -> dict[str, Any]:
     gas_counts = Counter(row[5] for row in tables["flows"] if row[5])
     return {
@@ -1177,7 +777,7 @@ def make_report(
         "units_emitted": units_emitted(tables),
         "suspect_references": sorted(stats.suspect_references, key=lambda d: d["id"]),
         "multi_output_activities": multi_output_activities(tables["unlinked"]),
-        "ghg_not_characterised": ghg_not_characterised(index, linked),
+        "ghg_not_characterised": ghg_not_characterised(index, linked, activities),
         "uncertainty": {
             "columns": list(UNCERTAINTY_COLUMNS),
             "counts": dict(sorted(stats.uncertainty.items())),
@@ -1188,22 +788,55 @@ def make_report(
     }
 
 
-def build_tables(source: Source, *, exact_units: bool = True, commit: str = "unknown") -> Build:
-    """Convert an extracted JSON-LD source into output tables and a report (no files written)."""
+def build_tables(
+    source: Source,
+    *,
+    exact_units: bool = True,
+    commit: str = "unknown",
+    review: Review | None = None,
+) -> Build:
+    """Convert an extracted JSON-LD source into output tables and a report (no files written).
+
+    ``review`` (see :mod:`footprint.background.review`) adds reviewed corrections, applied to the
+    source first, mass allocation of multi-output processes, preferred providers, the linking
+    of inputs by product name and the origin of unqualified methane by its emitting activity;
+    without it the source is converted as it is.
+
+    Raises:
+        BackgroundError: a reviewed input does not match the source (the message names its row).
+    """
+    review = review or Review()
+    processes, applied = apply_corrections(source.get("processes", {}), review.corrections)
+    source = {**source, "processes": processes}
     index = build_index(source, exact_units=exact_units)
     stats = Stats()
     parsed = parse_processes(source, index, stats)
-    linked = link(parsed, index, stats)
+    allocations: list[dict[str, Any]] = []
+    if review.allocate:
+        table = review.refinery
+        check_names(table, {fid: flow.name for fid, flow in index.flows.items()})
+        parsed, allocations = allocate(
+            parsed, table.kg_per_unit, table.mj_per_kg, Path(table.path).name
+        )
+        feedstock_per_unit(allocations, parsed.exchanges, table)
+    preferred = resolve_preferences(review.providers, parsed.activities)
+    linked = link(
+        parsed, index.flows, stats.notes, preferred=preferred, orphans=review.link_orphans
+    )
+    methane = qualify_methane(linked, parsed.activities, index.flows) if review.methane else []
     tables = {
         "activities": activity_rows(parsed.activities),
         "technosphere": _sum_rows(
             linked.technosphere, stats, "technosphere", linked.technosphere_spread
         ),
         "biosphere": _sum_rows(linked.biosphere, stats, "biosphere", linked.biosphere_spread),
-        "flows": flow_rows(index, linked.flows_used),
+        "flows": flow_rows(index, linked.flows_used, linked.derived),
         "unlinked": unlinked_rows(linked.unlinked),
     }
-    return Build(tables, make_report(source, tables, linked, index, stats, commit))
+    report = make_report(source, tables, linked, index, stats, commit, parsed.activities)
+    chosen = providers_chosen(review.providers, preferred, parsed.activities, linked)
+    report.update(review_report(review, applied, allocations, chosen, linked, methane))
+    return Build(tables, report)
 
 
 # --- reading ----------------------------------------------------------------------------------
@@ -1276,11 +909,27 @@ def write_build(build: Build, out: Path) -> dict[str, Any]:
 
 
 def build(
-    source: Path, out: Path, *, exact_units: bool = True, commit: str | None = None
+    source: Path,
+    out: Path,
+    *,
+    exact_units: bool = True,
+    commit: str | None = None,
+    corrections: Path | None = None,
 ) -> dict[str, Any]:
-    """Read ``source``, convert it and write the background database to ``out``."""
+    """Read ``source``, convert it and write the background database to ``out``.
+
+    The reviewed inputs beside the tables in ``out`` are applied (see
+    :func:`footprint.background.review.load_review`); ``corrections`` overrides
+    ``out/corrections.csv``.
+
+    Raises:
+        BackgroundError: a reviewed input is malformed or does not match the source.
+    """
+    review = load_review(out, corrections)
     data = read_source(source)
-    result = build_tables(data, exact_units=exact_units, commit=commit or source_commit(source))
+    result = build_tables(
+        data, exact_units=exact_units, commit=commit or source_commit(source), review=review
+    )
     return write_build(result, out)
 
 
@@ -1293,6 +942,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output directory")
     parser.add_argument("--commit", default=None, help="upstream commit (default: NOTICE.md)")
     parser.add_argument(
+        "--corrections",
+        type=Path,
+        default=None,
+        help=f"reviewed corrections CSV (default: OUT/{CORRECTIONS_FILE} when present)",
+    )
+    parser.add_argument(
         "--source-unit-factors",
         action="store_true",
         help="use the unit groups' factors even where they are rounded (e.g. cu ft = 0.02 m3)",
@@ -1303,9 +958,17 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Command-line entry point."""
     args = _parser().parse_args(argv)
-    report = build(
-        args.source, args.out, exact_units=not args.source_unit_factors, commit=args.commit
-    )
+    try:
+        report = build(
+            args.source,
+            args.out,
+            exact_units=not args.source_unit_factors,
+            commit=args.commit,
+            corrections=args.corrections,
+        )
+    except FootprintError as exc:
+        sys.stderr.write(f"error: {exc.message}\n")
+        return exc.exit_code
     counts = report["counts"]
     sys.stdout.write(
         f"wrote {args.out}: {counts['activities_written']} activities, "

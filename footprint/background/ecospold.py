@@ -40,22 +40,18 @@ from typing import Any
 from footprint.archive import open_zip
 from footprint.background.build_uslci import (
     UNIT_LABELS,
-    Activity,
     Build,
-    GasInfo,
     Stats,
-    UnlinkedRow,
     _isolate_brightway,
     _sum_rows,
     activity_rows,
-    classify_gas,
-    compartment_class,
     multi_output_activities,
-    normalise_cas,
     table_counts,
     units_emitted,
     unlinked_rows,
 )
+from footprint.background.ghg import GasInfo, classify_gas, compartment_class, normalise_cas
+from footprint.background.lci import Activity, UnlinkedRow
 from footprint.errors import BackgroundError, FootprintError
 
 Progress = Callable[[int, int], None]

@@ -103,7 +103,8 @@ def _convert(path: Path, fmt: str, progress: Progress) -> Any:
 
 def _convert_pact(path: Path, progress: Progress) -> Any:
     """Suppliers' PACT footprints (one document, a list, or ``{"data": [...]}``) as background tables."""
-    from footprint.background.build_uslci import ACTIVITY_COLUMNS, Build, fmt
+    from footprint.background.build_uslci import ACTIVITY_COLUMNS, Build
+    from footprint.background.lci import fmt
     from footprint.background.pact_background import pact_as_background
     from footprint.pact.model import from_pact
 

@@ -15,7 +15,7 @@ those of :mod:`footprint.background.build_uslci` and follow ``inventories/backgr
 - elementary flows are keyed ``<compartment>/<subcompartment>/<name>/<unit>`` (``unspecified`` when
   SimaPro leaves the subcompartment blank) and converted to a reference unit of their dimension
   (kg, MJ, m3, m2, m2*a, kBq, ...); gas, origin and kind come from
-  :func:`~footprint.background.build_uslci.classify_gas`;
+  :func:`~footprint.background.ghg.classify_gas`;
 - everything else (inputs nobody makes, avoided products, waste without a treatment process,
   social and economic issues, unknown units, skipped processes) is listed in ``unlinked`` with
   its reason. Nothing is dropped silently.
@@ -37,19 +37,17 @@ from pathlib import Path
 from typing import Any
 
 from footprint.background.build_uslci import (
-    Activity,
     Build,
     Stats,
-    UnlinkedRow,
     _reason_key,
     _sum_rows,
     activity_rows,
-    classify_gas,
-    normalise_cas,
     table_counts,
     units_emitted,
     unlinked_rows,
 )
+from footprint.background.ghg import classify_gas, normalise_cas
+from footprint.background.lci import Activity, UnlinkedRow
 from footprint.errors import BackgroundError, UnitError
 from footprint.units import convert, parse_unit, quantity
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from footprint.background.corrections import caveats as correction_caveats
 from footprint.errors import BackgroundError
 
 ACTIVITY_COLUMNS = ["id", "name", "location", "unit", "product", "category", "source"]
@@ -50,9 +51,13 @@ class Background:
     findings: dict[str, str] = field(default_factory=dict)
     #: old activity ids that still resolve, to their current id
     aliases: dict[str, str] = field(default_factory=dict)
+    #: ``corrected: ...`` caveat per activity whose source data the build corrected
+    #: (``corrections`` in ``build_report.json``)
+    corrections: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_id", {a: i for i, a in enumerate(self.activities["id"])})
+        object.__setattr__(self, "_upstream", None)
 
     @classmethod
     def empty(cls, name: str = "none") -> Background:
@@ -86,12 +91,21 @@ class Background:
         }
 
     def caveats(self, activity_id: str, *, cut_offs: bool = True) -> list[str]:
-        """Warnings about using ``activity_id``: a reviewed finding, a suspect reference product,
-        or (unless ``cut_offs`` is False, as for results, which list their whole supply chain's)
-        its own exchanges cut off."""
+        """Warnings about using ``activity_id``: a reviewed finding, a data correction (of the
+        activity or of one in its supply chain), a suspect reference product, or (unless
+        ``cut_offs`` is False, as for results, which list their whole supply chain's) its own
+        exchanges cut off."""
         out = []
         if activity_id in self.findings:
             out.append(self.findings[activity_id])
+        if activity_id in self.corrections:
+            out.append(self.corrections[activity_id])
+        for upstream in self.corrected_upstream(activity_id):
+            row = self.activities.iloc[self.index[upstream]]
+            out.append(
+                f"its supply chain includes {row['name']} [{upstream}], "
+                f"{self.corrections[upstream]}"
+            )
         if activity_id in self.suspect:
             out.append(self.suspect[activity_id])
         own = self.cut_offs[self.cut_offs["activity"] == activity_id]
@@ -102,6 +116,35 @@ class Background:
                 f"({reasons})"
             )
         return out
+
+    def corrected_upstream(self, activity_id: str) -> list[str]:
+        """Corrected activities in the supply chain of ``activity_id`` (itself excluded), sorted."""
+        if not self.corrections:
+            return []
+        upstream: dict[str, list[str]] | None = self._upstream  # type: ignore[attr-defined]
+        if upstream is None:
+            upstream = self._reaching_corrections()
+            object.__setattr__(self, "_upstream", upstream)
+        return upstream.get(activity_id, [])
+
+    def _reaching_corrections(self) -> dict[str, list[str]]:
+        """For each activity, the corrected activities it buys from, directly or indirectly."""
+        consumers: dict[str, list[str]] = {}
+        for consumer, supplier in zip(
+            self.technosphere["consumer"], self.technosphere["supplier"], strict=True
+        ):
+            if consumer != supplier:
+                consumers.setdefault(str(supplier), []).append(str(consumer))
+        reach: dict[str, set[str]] = {}
+        for corrected in self.corrections:
+            stack, seen = [corrected], {corrected}
+            while stack:
+                for consumer in consumers.get(stack.pop(), []):
+                    if consumer not in seen:
+                        seen.add(consumer)
+                        stack.append(consumer)
+                        reach.setdefault(consumer, set()).add(corrected)
+        return {a: sorted(c - {a}) for a, c in reach.items() if c - {a}}
 
     def find(
         self,
@@ -213,6 +256,7 @@ def read_table_dir(directory: Path, name: str) -> Background:
         "looks wrong for this activity; its results per unit are doubtful"
         for s in report.get("suspect_references", [])
     }
+    corrected = correction_caveats(report.get("corrections", []))
     findings: dict[str, str] = {}
     if (directory / "findings.csv").exists():
         table = pd.read_csv(directory / "findings.csv", dtype=str, keep_default_na=False)
@@ -231,6 +275,7 @@ def read_table_dir(directory: Path, name: str) -> Background:
         cut_offs=cut_offs,
         suspect=suspect,
         findings=findings,
+        corrections=corrected,
     )
 
 
@@ -269,6 +314,7 @@ def combine(name: str, version: str, parts: list[Background]) -> Background:
         suspect={k: v for p in parts for k, v in p.suspect.items()},
         findings={k: v for p in parts for k, v in p.findings.items()},
         aliases={k: v for p in parts for k, v in p.aliases.items()},
+        corrections={k: v for p in parts for k, v in p.corrections.items()},
     )
 
 

@@ -33,6 +33,18 @@ _ALIASES = {
     "cf4": "PFC-14",
     "c2f6": "PFC-116",
     "hfc-116": "PFC-116",
+    "carbon tetrachloride": "CCl4",
+    "cfc-10": "CCl4",
+    "methyl chloroform": "CH3CCl3",
+    "hcfc-140": "CH3CCl3",
+    "methyl bromide": "CH3Br",
+    "halon-1001": "CH3Br",
+    "methyl chloride": "CH3Cl",
+    "r-40": "CH3Cl",
+    "dichloromethane": "CH2Cl2",
+    "methylene chloride": "CH2Cl2",
+    "hcc-30": "CH2Cl2",
+    "chloroform": "CHCl3",
     "co2e": AGGREGATED,
     "co2eq": AGGREGATED,
 }
@@ -48,7 +60,11 @@ class GasFactors:
     unspecified: float
 
 
-def _key(gas_name: str, formula: str) -> str:
+def _key(row: dict[str, str]) -> str:
+    """The table key of a ``gwp100.csv`` row: its ``key`` column (older tables: derived)."""
+    if row.get("key"):
+        return row["key"]
+    gas_name, formula = row["gas"], row["formula"]
     if "(" in gas_name and "PFC" in gas_name:
         return gas_name.split("(")[1].rstrip(")")
     return gas_name if gas_name.upper().startswith("HFC") else formula
@@ -66,7 +82,7 @@ def gwp_table(gwp: str) -> dict[str, GasFactors]:
     with (files("footprint") / "data" / "gwp100.csv").open(encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
             name = row["gas"]
-            key = _key(name, row["formula"])
+            key = _key(row)
             origin = "unspecified"
             if "(fossil)" in name:
                 origin = "fossil"

@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from footprint.background.store import Background
-from footprint.engine.methods import bucket, canonical_gas, factor
+from footprint.engine.methods import bucket, canonical_gas, factor, gwp_table
 from footprint.errors import BackgroundError, InventoryError, UnitError
 from footprint.inventory.model import Inventory, Process
 from footprint.inventory.uncertainty import Distribution, unit_factor
@@ -349,8 +349,9 @@ def _add_process(
             raise InventoryError(
                 f"unknown gas {emission.gas!r}",
                 where=where + ".gas",
-                fix="use CO2, CH4, N2O, SF6, NF3, HFC-134a, HFC-32, HFC-125, HFC-143a, HFC-23, "
-                "PFC-14, PFC-116, or CO2e for an amount already in CO2-equivalent",
+                fix="use a gas of the GWP table ("
+                + ", ".join(k for k in gwp_table("ar6") if k != "CO2e")
+                + "), or CO2e for an amount already in CO2-equivalent",
             )
         mass = convert(emission.amount, "kg", where=where + ".amount")
         kind = "removal" if mass < 0 else "emission"

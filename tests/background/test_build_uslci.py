@@ -21,11 +21,20 @@ from pathlib import Path
 import pytest
 
 from footprint.background import build_uslci as b
+from footprint.background.lci import coproduct_id
+from footprint.background.linking import derived_flow_id
 
 FIXTURE = Path(__file__).parent / "fixtures" / "jsonld_mini"
 MJ = 0.2777777777777778  # kWh per MJ, as in the fixture's unit group
 L = 0.001  # m3 per l
 CU_FT = 0.028316846592  # exact m3 per cubic foot
+# proc-steel makes 0.2 kg slag per kg steel: allocated by mass, steel carries 1/1.2 of each
+# exchange per kg steel, and the slag activity 0.2/1.2 of it per 0.2 kg slag (the same per kg).
+STEEL = 1.0 / 1.2
+SLAG = (0.2 / 1.2) / 0.2
+SLAG_ID = coproduct_id("proc-steel", "f-slag")
+# "Carbon dioxide, biogenic" used as an input: an uptake, written as a removal flow
+UPTAKE = derived_flow_id("f-co2-bio", "uptake")
 
 
 def read_table(path: Path) -> list[dict[str, str]]:
@@ -67,7 +76,11 @@ def test_activities_are_normalised_to_the_flow_reference_unit(out: Path) -> None
         "proc-gas-a": "m3",
         "proc-gas-b": "m3",
         "proc-steel": "kg",
+        SLAG_ID: "kg",
     }
+    assert acts[SLAG_ID]["name"] == "Slag, at plant (co-product of Steel, at plant)"
+    assert acts[SLAG_ID]["product_flow"] == "f-slag"
+    assert acts[SLAG_ID]["category"] == "Manufacturing/Steel"
     steel = acts["proc-steel"]
     assert steel["location"] == "US"
     assert steel["product"] == "Steel, at plant"
@@ -80,27 +93,38 @@ def test_activities_are_normalised_to_the_flow_reference_unit(out: Path) -> None
 
 def test_technosphere_amounts_are_converted_and_linked(out: Path) -> None:
     tech = pairs(read_table(out / "technosphere.csv.gz"), "consumer", "supplier")
-    assert tech == {
-        # 36 MJ per 1000 l of diesel -> kWh per m3
-        ("proc-diesel", "proc-elec"): 36.0 * MJ / (1000.0 * L),
-        # 0.25 l per kWh -> m3 per kWh
-        ("proc-elec", "proc-diesel"): 0.25 * L,
+    steel = {
         # 7200 MJ per 2 t -> kWh per kg
-        ("proc-steel", "proc-elec"): 7200.0 * MJ / 2000.0,
+        "proc-elec": 7200.0 * MJ / 2000.0,
         # 0.84 kg of diesel through its mass property (840 kg per m3) -> m3 per kg steel
-        ("proc-steel", "proc-diesel"): 0.84 / 840.0 * 1.0 / 2000.0,
+        "proc-diesel": 0.84 / 840.0 * 1.0 / 2000.0,
         # 100 cu ft, linked by defaultProvider despite two providers; exact cubic foot
-        ("proc-steel", "proc-gas-a"): 100.0 * CU_FT / 2000.0,
+        "proc-gas-a": 100.0 * CU_FT / 2000.0,
     }
-    assert tech[("proc-steel", "proc-elec")] == pytest.approx(1.0)
+    assert tech == pytest.approx(
+        {
+            # 36 MJ per 1000 l of diesel -> kWh per m3
+            ("proc-diesel", "proc-elec"): 36.0 * MJ / (1000.0 * L),
+            # 0.25 l per kWh -> m3 per kWh
+            ("proc-elec", "proc-diesel"): 0.25 * L,
+            **{("proc-steel", k): v * STEEL for k, v in steel.items()},
+            **{(SLAG_ID, k): v * SLAG for k, v in steel.items()},
+        },
+        rel=1e-12,
+    )
+    assert tech[("proc-steel", "proc-elec")] == pytest.approx(STEEL)
 
 
 def test_biosphere_keeps_signs_and_merges_duplicates(out: Path) -> None:
     bio = pairs(read_table(out / "biosphere.csv.gz"), "activity", "flow")
-    assert bio[("proc-steel", "f-co2-fossil")] == 3600.0 / 2000.0
-    assert bio[("proc-steel", "f-co2-air")] == 20.0 / 2000.0  # removal flow: stays positive
-    # an emission-type flow used as an input (uptake) is a negative emission
-    assert bio[("proc-steel", "f-co2-bio")] == -10.0 / 2000.0
+    assert bio[("proc-steel", "f-co2-fossil")] == pytest.approx(3600.0 / 2000.0 * STEEL)
+    assert bio[(SLAG_ID, "f-co2-fossil")] == pytest.approx(3600.0 / 2000.0 * SLAG)
+    # removal flow: stays positive
+    assert bio[("proc-steel", "f-co2-air")] == pytest.approx(20.0 / 2000.0 * STEEL)
+    # biogenic CO2 of an emission flow used as an input (uptake) is a removal, never a
+    # negative emission
+    assert bio[("proc-steel", UPTAKE)] == pytest.approx(10.0 / 2000.0 * STEEL)
+    assert ("proc-steel", "f-co2-bio") not in bio
     assert bio[("proc-elec", "f-co2-fossil")] == math.fsum([0.7, 0.05])
     assert bio[("proc-elec", "f-ch4-bio")] == 0.001
     assert bio[("proc-gas-a", "f-pit-methane")] == 3.6 * MJ
@@ -112,33 +136,41 @@ def test_flows_gas_origin_and_kind(out: Path) -> None:
     got = {k: (r["gas"], r["origin"], r["kind"]) for k, r in flows.items()}
     assert got == {
         "f-co2-fossil": ("CO2", "fossil", "emission"),
-        "f-co2-bio": ("CO2", "biogenic", "emission"),
+        UPTAKE: ("CO2", "biogenic", "removal"),
         "f-co2-air": ("CO2", "biogenic", "removal"),
         "f-ch4-bio": ("CH4", "biogenic", "emission"),
         "f-n2o": ("N2O", "unspecified", "emission"),
-        "f-hcfc22": ("", "unspecified", "emission"),
-        "f-hfc143": ("", "unspecified", "emission"),
+        "f-hcfc22": ("HCFC-22", "unspecified", "emission"),
+        "f-hfc143": ("HFC-143", "unspecified", "emission"),
         "f-r40-water": ("", "unspecified", "emission"),
         "f-pit-methane": ("", "unspecified", "removal"),
     }
     assert flows["f-co2-fossil"]["cas"] == "124-38-9"
     assert flows["f-co2-fossil"]["compartment"] == "air/unspecified"
     assert flows["f-pit-methane"]["unit"] == "kWh"
+    assert flows[UPTAKE]["name"] == "Carbon dioxide, biogenic (uptake)"
+    assert flows[UPTAKE]["compartment"] == flows["f-co2-fossil"]["compartment"]
 
 
 def test_unlinked_rows_say_why(out: Path) -> None:
     rows = read_table(out / "unlinked.csv.gz")
-    got = sorted((r["activity"], r["flow"], r["reason"], r["amount"], r["unit"]) for r in rows)
+    got = sorted((r["activity"], r["flow"], r["reason"], r["unit"]) for r in rows)
+    steel = [
+        ("f-ore", "unlinked product input", 3200.0 / 2000.0, "kg"),
+        ("f-ore", "unknown unit", 5.0 / 2000.0, "furlong"),
+        ("f-waste", "unlinked waste output", 100.0 / 2000.0, "kg"),
+        ("f-elec", "avoided product", 100.0 / 2000.0, "kWh"),
+    ]
     assert got == sorted(
         [
-            ("proc-elec", "f-gas", "ambiguous provider: proc-gas-a proc-gas-b", repr(0.1), "m3"),
-            ("proc-steel", "f-ore", "unlinked product input", repr(3200.0 / 2000.0), "kg"),
-            ("proc-steel", "f-ore", "unknown unit", repr(5.0 / 2000.0), "furlong"),
-            ("proc-steel", "f-slag", "extra output (co-product, no allocation)", repr(0.2), "kg"),
-            ("proc-steel", "f-waste", "unlinked waste output", repr(100.0 / 2000.0), "kg"),
-            ("proc-steel", "f-elec", "avoided product", repr(100.0 / 2000.0), "kWh"),
+            ("proc-elec", "f-gas", "ambiguous provider: proc-gas-a proc-gas-b", "m3"),
+            *((a, f, r, u) for a in ("proc-steel", SLAG_ID) for f, r, _, u in steel),
         ]
     )
+    amounts = {(r["activity"], r["flow"], r["reason"]): float(r["amount"]) for r in rows}
+    for flow, reason, amount, _ in steel:
+        assert amounts[("proc-steel", flow, reason)] == pytest.approx(amount * STEEL)
+        assert amounts[(SLAG_ID, flow, reason)] == pytest.approx(amount * SLAG)
 
 
 def test_report(report: dict[str, object], out: Path) -> None:
@@ -146,10 +178,10 @@ def test_report(report: dict[str, object], out: Path) -> None:
     counts = report["counts"]
     assert isinstance(counts, dict)
     assert counts["processes_read"] == 5
-    assert counts["activities_written"] == 5
-    assert counts["technosphere_exchanges"] == 5
+    assert counts["activities_written"] == 6
+    assert counts["technosphere_exchanges"] == 8
     assert counts["elementary_flows"] == 9
-    assert counts["flows_with_gas"] == 5
+    assert counts["flows_with_gas"] == 7  # with HCFC-22 and HFC-143
     assert report["unit_conversions"] == {
         "MJ -> kWh": 3,
         "cu ft -> m3": 1,
@@ -162,15 +194,17 @@ def test_report(report: dict[str, object], out: Path) -> None:
     ]
     assert report["unlinked_by_reason"] == {
         "ambiguous provider": 1,
-        "avoided product": 1,
-        "extra output (co-product, no allocation)": 1,
-        "unknown unit": 1,
-        "unlinked product input": 1,
-        "unlinked waste output": 1,
+        "avoided product": 2,
+        "unknown unit": 2,
+        "unlinked product input": 2,
+        "unlinked waste output": 2,
     }
-    ghg = report["ghg_not_characterised"]
-    assert isinstance(ghg, list)
-    assert [g["id"] for g in ghg] == ["f-hfc143", "f-hcfc22"]
+    (steel,) = report["multi_output_activities"]  # type: ignore[misc]
+    assert steel["basis"] == "mass"
+    assert [o["activity"] for o in steel["outputs"]] == ["proc-steel", SLAG_ID]
+    assert [o["kg"] for o in steel["outputs"]] == pytest.approx([1.0, 0.2])
+    assert [o["share"] for o in steel["outputs"]] == pytest.approx([1.0 / 1.2, 0.2 / 1.2])
+    assert report["ghg_not_characterised"] == []  # HCFC-22 and HFC-143 have GWPs
     files = report["files_sha256"]
     assert isinstance(files, dict)
     assert sorted(files) == sorted(name for name, _ in b.OUTPUT_FILES.values())
@@ -187,73 +221,7 @@ def test_rebuild_is_byte_identical(out: Path, tmp_path: Path) -> None:
 def test_source_unit_factors_option(tmp_path: Path) -> None:
     assert b.main(["--source", str(FIXTURE), "--out", str(tmp_path), "--source-unit-factors"]) == 0
     tech = pairs(read_table(tmp_path / "technosphere.csv.gz"), "consumer", "supplier")
-    assert tech[("proc-steel", "proc-gas-a")] == 100.0 * 0.02 / 2000.0
-
-
-@pytest.mark.parametrize(
-    ("name", "cas", "compartment", "expected"),
-    [
-        ("Carbon dioxide", None, "air/unspecified", ("CO2", "fossil", "emission")),
-        (
-            "Carbon dioxide [Inorganic emissions to air]",
-            None,
-            "Elementary Flows/Emission to air",
-            ("CO2", "fossil", "emission"),
-        ),
-        ("Carbon dioxide, non-fossil", None, "air", ("CO2", "biogenic", "emission")),
-        (
-            "Carbon dioxide, land transformation",
-            None,
-            "air",
-            ("CO2", "land_use_change", "emission"),
-        ),
-        ("Carbon dioxide", None, "resource/in air", ("CO2", "biogenic", "removal")),
-        (
-            "Methane",
-            "000074-82-8",
-            "air/low population density",
-            ("CH4", "unspecified", "emission"),
-        ),
-        ("Methane, fossil", None, "air", ("CH4", "fossil", "emission")),
-        ("Methane, dichloro-, HCC-30", None, "air", ("", "unspecified", "emission")),
-        ("Coalbed methane (in MJ)", None, "resource/in ground", ("", "unspecified", "removal")),
-        ("Dinitrogen monoxide", None, "air", ("N2O", "unspecified", "emission")),
-        ("Sulfur hexafluoride", None, "air", ("SF6", "unspecified", "emission")),
-        (
-            "Ethane, 1,1,1-trifluoro-, HFC-143a",
-            None,
-            "air",
-            ("HFC-143a", "unspecified", "emission"),
-        ),
-        ("Methane, tetrafluoro-, R-14", None, "air", ("PFC-14", "unspecified", "emission")),
-        ("Methane, tetrafluoro-, FC-14", None, "air", ("PFC-14", "unspecified", "emission")),
-        ("Ethane, hexafluoro-, HFC-116", None, "air", ("PFC-116", "unspecified", "emission")),
-        ("Methane", None, "water/unspecified", ("", "unspecified", "emission")),
-        ("Unknown gas", "2551-62-4", "air", ("SF6", "unspecified", "emission")),
-    ],
-)
-def test_classify_gas(
-    name: str, cas: str | None, compartment: str, expected: tuple[str, str, str]
-) -> None:
-    info = b.classify_gas(name, cas, compartment)
-    assert (info.gas, info.origin, info.kind) == expected
-    assert set(b.GASES) >= {info.gas} - {""}
-
-
-@pytest.mark.parametrize(
-    ("name", "other"),
-    [
-        ("Methane, trichlorofluoro-, CFC-11", True),
-        ("Ethane, 1,1-difluoro-, HFC-152a", True),
-        ("Methane, bromotrifluoro-, Halon 1301", True),
-        ("CFCs and HCFCs, unspecified", True),
-        ("Chloroform", True),
-        ("Methane, fossil", False),
-        ("Carbon monoxide", False),
-    ],
-)
-def test_uncharacterised_ghgs_are_flagged(name: str, other: bool) -> None:
-    assert b.classify_gas(name, None, "air/unspecified").other_ghg is other
+    assert tech[("proc-steel", "proc-gas-a")] == pytest.approx(100.0 * 0.02 / 2000.0 * STEEL)
 
 
 def test_csv_floats_round_trip() -> None:
@@ -261,3 +229,22 @@ def test_csv_floats_round_trip() -> None:
     text = gzip.decompress(b.csv_gz_bytes(("x",), [(b.fmt(value),)])).decode()
     assert float(next(csv.reader(io.StringIO(text.splitlines()[1])))[0]) == value
     assert b.fmt(-0.0) == "0.0"
+
+
+def test_uncharacterised_ghgs_are_listed_with_their_mass() -> None:
+    from footprint.background.lci import ELEMENTARY, Activity, Flow
+    from footprint.background.linking import Linked
+
+    flow = Flow("f-mix", "CFCs and HCFCs, unspecified", ELEMENTARY, "air/unspecified", "", "p", {})
+    index = b.Index({}, {}, {}, {"f-mix": flow}, {}, {})
+    linked = Linked()
+    linked.biosphere[("a", "f-mix")].extend([1e-6, 2e-6])
+    linked.biosphere[("c", "f-mix")].append(5e-6)
+    linked.flows_used = {"f-mix"}
+    acts = {
+        k: Activity(k, f"Plant {k}", "US", "kg", "P", "f-p", "", "", "", "", False) for k in "ac"
+    }
+    (found,) = b.ghg_not_characterised(index, linked, acts)
+    assert found["activities"] == 2
+    assert found["kg"] == pytest.approx(8e-6)
+    assert found["largest"] == {"activity": "c", "name": "Plant c", "kg_per_unit": 5e-6}

@@ -243,11 +243,16 @@ def test_reviewed_findings_travel_with_results(tmp_path: Path) -> None:
     assert len(result.warnings) == 2  # and the steel cut-off caveat, as without findings
 
 
-def test_shipped_cement_dataset_carries_its_double_counting_finding() -> None:
+def test_shipped_cement_dataset_carries_its_correction() -> None:
     from footprint.paths import examples_dir
 
     result = calculate(examples_dir() / "concrete-4000psi.yaml")
-    assert any("double counting of kiln-fuel CO2" in w for w in result.warnings)
+    assert any(
+        w.startswith(
+            "Portland cement, at plant [62993671-574c-3fc5-b66a-6be3bb21ad3d]: corrected: "
+        )
+        for w in result.warnings
+    )
 
 
 def test_cumulative_energy_demand(tmp_path: Path, mini_background: Background) -> None:

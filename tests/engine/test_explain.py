@@ -38,9 +38,13 @@ def test_shipped_activities_add_up(name: str) -> None:
     assert found["inputs"] == sorted(found["inputs"], key=lambda i: -abs(i["kg_co2e"]))
 
 
-def test_cement_shows_its_finding() -> None:
+def test_cement_shows_its_correction() -> None:
     found = explain_activity(load_background(), "62993671-574c-3fc5-b66a-6be3bb21ad3d")
-    assert any("double counting" in c for c in found["caveats"])
+    assert any(c.startswith("corrected: kiln-fuel CO2 was counted twice") for c in found["caveats"])
+    assert not any("combusted" in i["name"] for i in found["inputs"])
+    # direct CO2 (0.553 calcination + 0.374 kiln fuels) is the plant's own and stays
+    co2 = sum(d["kg"] for d in found["direct"] if d["gas"] == "CO2")
+    assert co2 == pytest.approx(0.553 + 0.374, rel=1e-12)
 
 
 def test_unknown_activity(mini_background: Background) -> None:
