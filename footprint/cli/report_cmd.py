@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from footprint.cli.common import DataDir, Gwp, OnDate, Schemes, handles_errors, parse_day
+from footprint.cli.common import DataDir, Gwp, Lang, OnDate, Schemes, handles_errors, parse_day
 from footprint.errors import FootprintError
 
 
@@ -64,15 +64,18 @@ def report_command(
     gwp: Annotated[Gwp, typer.Option(help="IPCC GWP100 set.")] = Gwp.ar6,
     background: Annotated[str, typer.Option(help="Background database name.")] = "default",
     data_dir: DataDir = None,
+    lang: Lang = "en",
 ) -> None:
     """Write a report people look at: headline, ISO split, charts with data tables, verdicts, provenance."""
     from footprint.background.store import load_background
     from footprint.engine.calculate import calculate, calculate_scenarios
     from footprint.inventory import read_inventory
     from footprint.report import render_html
+    from footprint.report.i18n import language
 
     day = parse_day(on)
     page = page_format(out, fmt)
+    lang = language(lang)
     inventory = read_inventory(file)
     result = calculate(inventory, gwp=gwp.value, background=background, data_dir=data_dir)
     labels = None
@@ -109,7 +112,7 @@ def report_command(
         else load_background(background, data_dir)
     )
     html = render_html(
-        result, labels=labels, uncertainty=spread, scenarios=scenarios, background=used
+        result, labels=labels, uncertainty=spread, scenarios=scenarios, background=used, lang=lang
     )
     write_page(html, out, page)
     typer.echo(f"wrote {out}", err=True)
