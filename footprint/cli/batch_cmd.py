@@ -14,6 +14,7 @@ from rich.table import Table
 from footprint.cli.common import (
     DataDir,
     Gwp,
+    Lang,
     OnDate,
     Schemes,
     console,
@@ -71,6 +72,7 @@ def batch_command(
     scheme: Schemes = None,
     on: OnDate = None,
     data_dir: DataDir = None,
+    lang: Lang = "en",
 ) -> None:
     """Compute every product of a catalogue; failures are listed and make the exit code 1.
 
@@ -82,6 +84,9 @@ def batch_command(
 
     if workers is not None and scheduler is not None:
         raise FootprintError("give --workers or --scheduler, not both")
+    from footprint.report.i18n import language
+
+    lang = language(lang)
     annotate = None
     if scheme:
         from footprint.labels.batch import SchemeVerdicts
@@ -114,7 +119,7 @@ def batch_command(
         from footprint.output import write_text
         from footprint.report import render_catalogue_html
 
-        write_text(render_catalogue_html(result), report)
+        write_text(render_catalogue_html(result, lang=lang), report)
     if not quiet:
         ok = result.rows[result.rows["status"] == "ok"]
         table = Table(

@@ -112,6 +112,12 @@ Schemes = Annotated[
 OnDate = Annotated[
     str | None, typer.Option(help="Date for the label verdicts (YYYY-MM-DD); default today.")
 ]
+Lang = Annotated[
+    str,
+    typer.Option(
+        "--lang", help="Language of the report page: en (default) or zh-CN (Simplified Chinese)."
+    ),
+]
 
 
 def parse_day(on: str | None) -> dt.date | None:

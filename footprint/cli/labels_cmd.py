@@ -10,7 +10,16 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from footprint.cli.common import DataDir, Format, Out, console, handles_errors, parse_day, styled
+from footprint.cli.common import (
+    DataDir,
+    Format,
+    Lang,
+    Out,
+    console,
+    handles_errors,
+    parse_day,
+    styled,
+)
 from footprint.errors import FootprintError
 
 label_app = typer.Typer(
@@ -216,6 +225,7 @@ def verify(
             "and '..'.",
         ),
     ] = None,
+    lang: Lang = "en",
 ) -> None:
     """Verify a label claim for an auditor: recompute it and check it against the scheme in force.
 
@@ -232,11 +242,14 @@ def verify(
 
     if fmt not in ("table", "json", "markdown"):
         raise FootprintError(f"--format {fmt!r} is not one of table, json, markdown")
+    from footprint.report.i18n import language
+
+    lang = language(lang)
     report = run_verify(claim, tolerance_pct=tolerance, allow_paths=allow_path or [])
     if html is not None:
         from footprint.report import render_verification_html
 
-        write_text(render_verification_html(report), html)
+        write_text(render_verification_html(report, lang=lang), html)
     if fmt == "json":
         write_text(report.to_json(), out)
     elif fmt == "markdown":

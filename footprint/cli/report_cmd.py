@@ -12,6 +12,7 @@ from footprint.cli.common import (
     BackgroundUncertainty,
     DataDir,
     Gwp,
+    Lang,
     OnDate,
     Schemes,
     handles_errors,
@@ -74,12 +75,14 @@ def report_command(
     background: Annotated[str, typer.Option(help="Background database name.")] = "default",
     data_dir: DataDir = None,
     background_uncertainty: BackgroundUncertainty = BackgroundSpread.none,
+    lang: Lang = "en",
 ) -> None:
     """Write a report people look at: headline, ISO split, charts with data tables, verdicts, provenance."""
     from footprint.background.catalog import load_background
     from footprint.engine.calculate import calculate, calculate_scenarios
     from footprint.inventory import read_inventory
     from footprint.report import render_html
+    from footprint.report.i18n import language
 
     day = parse_day(on)
     page = page_format(out, fmt)
@@ -88,6 +91,7 @@ def report_command(
             "--background-uncertainty is a Monte Carlo option",
             fix="add --uncertainty N (the number of iterations)",
         )
+    lang = language(lang)
     inventory = read_inventory(file)
     result = calculate(inventory, gwp=gwp.value, background=background, data_dir=data_dir)
     labels = None
@@ -127,7 +131,7 @@ def report_command(
         else load_background(background, data_dir)
     )
     html = render_html(
-        result, labels=labels, uncertainty=spread, scenarios=scenarios, background=used
+        result, labels=labels, uncertainty=spread, scenarios=scenarios, background=used, lang=lang
     )
     write_page(html, out, page)
     typer.echo(f"wrote {out}", err=True)

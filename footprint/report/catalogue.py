@@ -17,6 +17,7 @@ from footprint.engine.batch import BatchResult
 from footprint.labels.batch import PREFIX, PassRate, pass_rate
 from footprint.report import charts
 from footprint.report.format import CO2E, DASH, pct
+from footprint.report.i18n import ENGLISH, Translator
 from footprint.report.model import Cell, Chart, Table, num, txt
 from footprint.report.svg import GREEN, GREY, VERMILION
 
@@ -64,7 +65,7 @@ def _verdict_columns(columns: list[str]) -> list[str]:
     return [c for c in columns if c == "verdict" or c.startswith(PREFIX)]
 
 
-def _pass_rates(ok: list[dict[str, Any]], columns: list[str]) -> Chart:
+def _pass_rates(ok: list[dict[str, Any]], columns: list[str], t: Translator = ENGLISH) -> Chart:
     """Share of MET, NOT MET and other verdicts among the products each scheme judged."""
     names, rates, rows = [], [], []
     for column in columns:
@@ -86,35 +87,37 @@ def _pass_rates(ok: list[dict[str, Any]], columns: list[str]) -> Chart:
     def share(count: Callable[[PassRate], int]) -> list[float]:
         return [100.0 * count(r) / r.judged if r.judged else 0.0 for r in rates]
 
-    title = "Label pass rates"
+    title = t("Label pass rates")
+    met, not_met, other = t("MET"), t("NOT MET"), t("other verdict")
     svg = charts.stacked(
         "pass-rates",
         title,
         names,
         {
-            "MET": share(lambda r: r.met),
-            "NOT MET": share(lambda r: r.not_met),
-            "other verdict": share(lambda r: r.other),
+            met: share(lambda r: r.met),
+            not_met: share(lambda r: r.not_met),
+            other: share(lambda r: r.other),
         },
-        {"MET": GREEN, "NOT MET": VERMILION, "other verdict": GREY},
-        "% of the products judged",
+        {met: GREEN, not_met: VERMILION, other: GREY},
+        t("% of the products judged"),
         [100.0 if r.judged else 0.0 for r in rates],
-        [f"{r.met} of {r.judged} MET" for r in rates],
+        [t("{met} of {judged} MET", met=r.met, judged=r.judged) for r in rates],
+        t=t,
     )
     table = Table(
-        "Label pass rates (MET among the products checked)",
-        ["Scheme", "Checked", "MET", "NOT MET", "Other", "Pass rate"],
+        t("Label pass rates (MET among the products checked)"),
+        [t("Scheme"), t("Checked"), met, not_met, t("Other"), t("Pass rate")],
         rows,
     )
-    note = (
+    note = t(
         "A scheme judges only the products whose category it covers; 'other' is NOT COMPARABLE, "
         "INSUFFICIENT EVIDENCE or NOT IN FORCE."
     )
     return Chart("pass-rates", title, svg, table, note)
 
 
-def catalogue_view(batch: BatchResult) -> CatalogueView:
-    """The view of ``batch``."""
+def catalogue_view(batch: BatchResult, t: Translator = ENGLISH) -> CatalogueView:
+    """The view of ``batch``, in ``t``'s language."""
     import numpy as np
 
     records = _records(batch)
@@ -124,8 +127,8 @@ def catalogue_view(batch: BatchResult) -> CatalogueView:
         amount = _float(r.get("declared_amount"))
         amount = amount if amount and not math.isnan(amount) else 1.0
         r["_per"] = _float(r.get("kg_co2e")) / amount
-        r["_unit"] = _text(r.get("declared_unit")) or "declared unit"
-        r["_category"] = _text(r.get("category")) or "(no category)"
+        r["_unit"] = _text(r.get("declared_unit")) or t("declared unit")
+        r["_category"] = _text(r.get("category")) or t("(no category)")
     groups: dict[str, list[dict[str, Any]]] = {}
     for r in sorted(ok, key=lambda r: (r["_category"], r["_per"])):
         groups.setdefault(r["_category"], []).append(r)
@@ -136,12 +139,22 @@ def catalogue_view(batch: BatchResult) -> CatalogueView:
     strip_groups: list[tuple[str, list[float]]] = []
     for category, members in groups.items():
         units = sorted({m["_unit"] for m in members})
-        unit = units[0] if len(units) == 1 else "mixed units"
+        unit = units[0] if len(units) == 1 else t("mixed units")
         values = np.array([m["_per"] for m in members], dtype=float)
         positive = values[values > 0]
         excluded += int(values.size - positive.size)
         if positive.size and len(strip_groups) < MAX_GROUPS:
-            strip_groups.append((f"{category} (per {unit}), n = {len(members)}", positive.tolist()))
+            strip_groups.append(
+                (
+                    t(
+                        "{category} (per {unit}), n = {n}",
+                        category=category,
+                        unit=unit,
+                        n=len(members),
+                    ),
+                    positive.tolist(),
+                )
+            )
         summary_rows.append(
             [
                 txt(category, "wrap"),
@@ -153,23 +166,30 @@ def catalogue_view(batch: BatchResult) -> CatalogueView:
             ]
         )
     if strip_groups:
-        title = "Footprint per declared unit (log scale)"
+        title = t("Footprint per declared unit (log scale)")
         svg = charts.strips(
-            "catalogue", title, strip_groups, f"{CO2E} per declared unit (log scale; units differ)"
+            "catalogue",
+            title,
+            strip_groups,
+            t("{co2e} per declared unit (log scale; units differ)", co2e=CO2E),
         )
-        note = (
+        note = t(
             "Declared units differ between categories, so values are comparable only within a "
             "category; the axis is logarithmic to show them all."
         )
         if len(groups) > MAX_GROUPS:
-            note += f" The chart shows the first {MAX_GROUPS} of {len(groups)} categories; the table lists all."
+            note += t(
+                " The chart shows the first {shown} of {count} categories; the table lists all.",
+                shown=MAX_GROUPS,
+                count=len(groups),
+            )
         distribution = Chart(
             "catalogue",
             title,
             svg,
             Table(
-                f"Per category, {CO2E} per declared unit",
-                ["Category", "Per", "Products", "Min", "Median", "Max"],
+                t("Per category, {co2e} per declared unit", co2e=CO2E),
+                [t("Category"), t("Per"), t("Products"), t("Min"), t("Median"), t("Max")],
                 summary_rows,
             ),
             note,
@@ -180,7 +200,7 @@ def catalogue_view(batch: BatchResult) -> CatalogueView:
         for rank, r in enumerate(members, 1):
             ranking_rows.append(
                 [
-                    Cell(f"{rank} of {len(members)}", float(rank), "num"),
+                    Cell(t("{rank} of {count}", rank=rank, count=len(members)), float(rank), "num"),
                     Cell(_text(r.get("product")) or _text(r.get("file")), None, "wrap"),
                     txt(r["_category"]),
                     num(r["_per"]),
@@ -192,20 +212,24 @@ def catalogue_view(batch: BatchResult) -> CatalogueView:
                 ]
             )
     ranking = Table(
-        f"Ranking within each category ({CO2E} per declared unit, lowest first); click a heading to sort",
-        ["Rank", "Product", "Category", CO2E, "Per", "Geography", "A1", "A2", "A3"],
+        t(
+            "Ranking within each category ({co2e} per declared unit, lowest first); "
+            "click a heading to sort",
+            co2e=CO2E,
+        ),
+        [t("Rank"), t("Product"), t("Category"), CO2E, t("Per"), t("Geography"), "A1", "A2", "A3"],
         ranking_rows,
         css="wide sortable",
     )
 
     verdict_columns = _verdict_columns([str(c) for c in batch.rows.columns]) if records else []
-    pass_rates = _pass_rates(ok, verdict_columns) if verdict_columns else None
+    pass_rates = _pass_rates(ok, verdict_columns, t) if verdict_columns else None
 
     failed_rows = [
         [Cell(str(f), None, "mono wrap"), Cell(str(e), None, "wrap")] for f, e in batch.failures
     ]
     failures = (
-        Table("Products that failed", ["File", "Message"], failed_rows, css="wide")
+        Table(t("Products that failed"), [t("File"), t("Message")], failed_rows, css="wide")
         if failed_rows
         else None
     )

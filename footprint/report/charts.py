@@ -6,10 +6,12 @@ Every function takes plain numbers and labels, so it can be tested without a foo
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from footprint.report.format import sig
+from footprint.report.i18n import ENGLISH, Translator
 from footprint.report.svg import (
     BLUE,
     GREEN,
@@ -33,9 +35,22 @@ BAND_COLOURS = ["#1B7F5C", "#4FA783", "#86C6A7", "#B9DFCB", "#DDF0E5"]
 NOT_MET_BAND = "#EEEFF1"
 
 
+def width(label: str) -> int:
+    """How many Latin characters ``label`` is about as wide as (CJK characters count twice)."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in label)
+
+
 def short(label: str, limit: int = LABEL_CHARS) -> str:
-    """``label`` cut to ``limit`` characters with an ellipsis."""
-    return label if len(label) <= limit else label[: limit - 1].rstrip() + "…"
+    """``label`` cut to about ``limit`` Latin characters' width, with an ellipsis."""
+    if width(label) <= limit:
+        return label
+    kept, used = [], 1  # room for the ellipsis
+    for c in label:
+        used += width(c)
+        if used > limit:
+            break
+        kept.append(c)
+    return "".join(kept).rstrip() + "…"
 
 
 def _bar_labels(ax: object, values: Sequence[float], positions: Sequence[float]) -> None:
@@ -126,6 +141,8 @@ def pareto(
     cumulative_pct: Sequence[float],
     unit: str,
     remainder: bool,
+    *,
+    t: Translator = ENGLISH,
 ) -> str:
     """Top contributors as bars, largest first, with the cumulative share in a right-hand column.
 
@@ -141,7 +158,14 @@ def pareto(
         )
         place = ax.get_yaxis_transform()
         ax.text(
-            1.01, n - 0.4, "cumul.", transform=place, ha="left", va="top", fontsize=8.5, color=MUTED
+            1.01,
+            n - 0.4,
+            t("cumul."),
+            transform=place,
+            ha="left",
+            va="top",
+            fontsize=8.5,
+            color=MUTED,
         )
         for y, cum in enumerate(cumulative_pct):
             ax.text(
@@ -166,6 +190,8 @@ def stacked(
     unit: str,
     totals: Sequence[float],
     annotations: Sequence[str] | None = None,
+    *,
+    t: Translator = ENGLISH,
 ) -> str:
     """One stacked horizontal bar per row (e.g. scenario), stacked by part (e.g. stage).
 
@@ -196,7 +222,7 @@ def stacked(
                 else:
                     left_neg[i] += v
         _style_bar_axes(ax, rows, title, unit)
-        labels = annotations or [f"{sig(total)} total" for total in totals]
+        labels = annotations or [t("{total} total", total=sig(total)) for total in totals]
         for y, label, end in zip(positions, labels, left_pos, strict=True):
             ax.annotate(
                 text(label),
@@ -215,7 +241,7 @@ def _fits(label: str, width_fraction: float, font_size: float = 8.0) -> str:
     """``label`` shortened to fit a band ``width_fraction`` of the axes wide (empty if nothing fits)."""
     axes_points = WIDTH * 72 * 0.9
     chars = int(width_fraction * axes_points / (0.62 * font_size)) - 1
-    if chars >= len(label):
+    if chars >= width(label):
         return label
     return short(label, chars) if chars >= 4 else ""
 
@@ -228,6 +254,8 @@ def bullet(
     bands: Sequence[tuple[str, float]],
     unit: str,
     higher_is_better: bool,
+    *,
+    t: Translator = ENGLISH,
 ) -> str:
     """A bullet chart: qualitative bands (tiers, best darkest), the value bar and the limit mark.
 
@@ -239,12 +267,12 @@ def bullet(
     span = (high - low) or abs(high) or 1.0
     lo = low - 0.08 * span if low < 0 else 0.0
     hi = high + 0.12 * span
-    width = hi - lo
+    span_width = hi - lo
     with style():
         fig = new_figure(WIDTH, 1.6)
         ax = fig.add_subplot()
         ordered = sorted(bands, key=lambda b: b[1], reverse=higher_is_better) or [
-            ("meets", threshold)
+            (t("meets"), threshold)
         ]
         start = hi if higher_is_better else lo
         for i, (name, edge) in enumerate(ordered):
@@ -252,7 +280,7 @@ def bullet(
                 BAND_COLOURS[min(i, len(BAND_COLOURS) - 1)] if len(ordered) > 1 else BAND_COLOURS[2]
             )
             ax.axvspan(min(start, edge), max(start, edge), 0.0, 1.0, color=colour, linewidth=0)
-            label = _fits(name, abs(edge - start) / width)
+            label = _fits(name, abs(edge - start) / span_width)
             if label:
                 ax.text(
                     (start + edge) / 2,
@@ -266,7 +294,7 @@ def bullet(
             start = edge
         end = lo if higher_is_better else hi
         ax.axvspan(min(start, end), max(start, end), 0.0, 1.0, color=NOT_MET_BAND, linewidth=0)
-        label = _fits("not met", abs(end - start) / width)
+        label = _fits(t("not met"), abs(end - start) / span_width)
         if label:
             ax.text((start + end) / 2, 0.46, label, ha="center", va="top", fontsize=8, color=MUTED)
         ax.barh([0.0], [value], height=0.24, color=INK, zorder=3)
@@ -278,11 +306,11 @@ def bullet(
             zorder=4,
             solid_capstyle="butt",
         )
-        room_left = (value - lo) / width > 0.2
-        room_right = (hi - value) / width > 0.2
+        room_left = (value - lo) / span_width > 0.2
+        room_right = (hi - value) / span_width > 0.2
         right = not room_left if threshold >= value else room_right
         ax.annotate(
-            f"value {sig(value)}",
+            t("value {value}", value=sig(value)),
             (value, -0.27),
             xytext=(0, -2),
             textcoords="offset points",
@@ -303,8 +331,17 @@ def bullet(
         ax.set_ylim(-0.5, 0.5)
         ax.set_yticks([])
         ax.spines["left"].set_visible(False)
-        direction = "higher is better" if higher_is_better else "lower is better"
-        ax.set_xlabel(text(f"{unit}  ({direction}; black mark = limit {sig(threshold)})"))
+        direction = t("higher is better") if higher_is_better else t("lower is better")
+        ax.set_xlabel(
+            text(
+                t(
+                    "{unit}  ({direction}; black mark = limit {limit})",
+                    unit=unit,
+                    direction=direction,
+                    limit=sig(threshold),
+                )
+            )
+        )
         ax.set_title(text(title))
     return to_svg(fig, prefix, title)
 
@@ -421,6 +458,8 @@ def tolerance(
     tolerance_pct: float,
     unit: str,
     threshold: float | None = None,
+    *,
+    t: Translator = ENGLISH,
 ) -> str:
     """Declared against recomputed value, with the tolerance band around the recomputed one."""
     band = abs(recomputed) * tolerance_pct / 100.0
@@ -437,9 +476,14 @@ def tolerance(
             recomputed + band,
             color="#DDF0E5",
             linewidth=0,
-            label=f"tolerance ±{tolerance_pct:g} %",
+            label=t("tolerance ±{pct} %", pct=f"{tolerance_pct:g}"),
         )
-        ax.axvline(recomputed, color=BLUE, linewidth=2.5, label=f"recomputed {sig(recomputed)}")
+        ax.axvline(
+            recomputed,
+            color=BLUE,
+            linewidth=2.5,
+            label=t("recomputed {value}", value=sig(recomputed)),
+        )
         ax.plot(
             [declared],
             [0.0],
@@ -447,10 +491,15 @@ def tolerance(
             markersize=10,
             color=ORANGE,
             linestyle="none",
-            label=f"declared {sig(declared)}",
+            label=t("declared {value}", value=sig(declared)),
         )
         if threshold is not None:
-            ax.axvline(threshold, color=INK, linewidth=3, label=f"scheme limit {sig(threshold)}")
+            ax.axvline(
+                threshold,
+                color=INK,
+                linewidth=3,
+                label=t("scheme limit {value}", value=sig(threshold)),
+            )
         ax.set_xlim(low - 0.3 * span, high + 0.3 * span)
         ax.set_ylim(-1, 1)
         ax.set_yticks([])

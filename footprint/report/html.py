@@ -82,6 +82,7 @@ def render_html(
     background: Background | None = None,
     tool_version: str | None = None,
     generated: str | dt.date | None = None,
+    lang: str = "en",
 ) -> str:
     """The product report of ``result`` as one self-contained HTML page.
 
@@ -93,40 +94,49 @@ def render_html(
             loaded by the name recorded in the result, when available).
         tool_version: shown in the header (default: this package's version).
         generated: the report date (default: today).
+        lang: the page's language: ``en`` (default) or ``zh-CN`` (Simplified Chinese headings,
+            labels, chart titles and verdicts; activities by their Chinese name where the
+            background has one).
+
+    Raises:
+        FootprintError: an unknown ``lang``.
     """
-    from footprint.report import product
+    from footprint.report import i18n, product
     from footprint.report.provenance import provenance
     from footprint.report.uncertainty import uncertainty_view
     from footprint.report.verdicts import summary, verdict_views
 
+    t = i18n.translator(lang)
     version, date = _defaults(tool_version, generated)
     verdicts = _verdicts(labels)
-    views = verdict_views(verdicts, result.product.get("parameters") or {})
+    views = verdict_views(verdicts, result.product.get("parameters") or {}, t)
     context: dict[str, Any] = {
-        "title": f"Carbon footprint — {result.product.get('name', '')}",
+        "t": t,
+        "lang": t.lang,
+        "title": t("Carbon footprint — {name}", name=result.product.get("name", "")),
         "tool_version": version,
         "generated": date,
         "result": result,
-        "header": product.header(result, version, date),
-        "headline": product.headline(result),
-        "iso": product.iso_split(result),
-        "energy": product.energy_table(result),
-        "stage": product.stage_chart(result),
-        "contributors": product.contributors_chart(result),
-        "hotspots": product.hotspot_chart(result),
-        "gas": product.gas_chart(result),
-        "processes": product.process_table(result),
-        "inputs": product.all_inputs(result),
+        "header": product.header(result, version, date, t),
+        "headline": product.headline(result, t),
+        "iso": product.iso_split(result, t),
+        "energy": product.energy_table(result, t),
+        "stage": product.stage_chart(result, t),
+        "contributors": product.contributors_chart(result, t=t),
+        "hotspots": product.hotspot_chart(result, t=t, background=background),
+        "gas": product.gas_chart(result, t),
+        "processes": product.process_table(result, t),
+        "inputs": product.all_inputs(result, t),
         "labels": views,
-        "label_summary": summary(views) if views else None,
+        "label_summary": summary(views, t) if views else None,
         "uncertainty": uncertainty_view(uncertainty, result, verdicts)
         if uncertainty is not None
         else None,
-        "scenarios": product.scenario_chart(scenarios) if scenarios else None,
-        "provenance": provenance(result, background),
+        "scenarios": product.scenario_chart(scenarios, t) if scenarios else None,
+        "provenance": provenance(result, background, t),
         "warnings": list(result.warnings),
         "allocation": dict(result.allocation),
-        "cut_offs": product.cut_off_table(result),
+        "cut_offs": product.cut_off_table(result, t, background),
     }
     return environment().get_template("product.html.j2").render(context)
 
@@ -136,17 +146,25 @@ def render_verification_html(
     *,
     tool_version: str | None = None,
     generated: str | dt.date | None = None,
+    lang: str = "en",
 ) -> str:
-    """The verification of a claim as one self-contained HTML page: banner, comparison, every check."""
+    """The verification of a claim as one self-contained HTML page: banner, comparison, every check.
+
+    ``lang``: ``en`` (default) or ``zh-CN``, as for :func:`render_html`.
+    """
+    from footprint.report import i18n
     from footprint.report.verification import verification_view
 
+    t = i18n.translator(lang)
     version, date = _defaults(tool_version, generated)
-    view = verification_view(report)
+    view = verification_view(report, t)
     return (
         environment()
         .get_template("verification.html.j2")
         .render(
-            title=f"Claim verification — {report.claim.get('id', '')}",
+            t=t,
+            lang=t.lang,
+            title=t("Claim verification — {id}", id=report.claim.get("id", "")),
             tool_version=version,
             generated=date,
             view=view,
@@ -158,18 +176,29 @@ def render_verification_html(
 def render_catalogue_html(
     batch_result: BatchResult,
     *,
-    title: str = "Catalogue footprints",
+    title: str | None = None,
     tool_version: str | None = None,
     generated: str | dt.date | None = None,
+    lang: str = "en",
 ) -> str:
-    """A catalogue's footprints as one self-contained HTML page: distribution, ranking, failures."""
+    """A catalogue's footprints as one self-contained HTML page: distribution, ranking, failures.
+
+    ``title`` defaults to "Catalogue footprints" in ``lang`` (``en`` or ``zh-CN``).
+    """
+    from footprint.report import i18n
     from footprint.report.catalogue import catalogue_view
 
+    t = i18n.translator(lang)
     version, date = _defaults(tool_version, generated)
     return (
         environment()
         .get_template("catalogue.html.j2")
         .render(
-            title=title, tool_version=version, generated=date, view=catalogue_view(batch_result)
+            t=t,
+            lang=t.lang,
+            title=t("Catalogue footprints") if title is None else title,
+            tool_version=version,
+            generated=date,
+            view=catalogue_view(batch_result, t),
         )
     )

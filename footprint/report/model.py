@@ -38,6 +38,8 @@ class Chart:
     svg: str
     table: Table
     note: str = ""
+    #: the last bar stands for the rest of the items
+    remainder: bool = False
 
 
 def num(value: float | None, digits: int = 4, css: str = "num") -> Cell:

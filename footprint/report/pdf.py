@@ -10,29 +10,92 @@ never load anything from elsewhere while it is printed. The alternative, a headl
 ``--print-to-pdf``, needs a several-hundred-megabyte browser from the OS, a subprocess with
 sandbox flags, and a temporary file per page; it renders the same HTML, so it stays an option
 for users who already have Chromium (open the HTML report and print it).
+
+Fonts: the PDF embeds the fonts its text is set in. Chinese is set in Noto Sans SC, the CJK font
+installed with this package (:mod:`footprint.report.fonts`), never in whatever CJK font the
+machine may lack: the fetcher serves that one local file and refuses every other URL. WeasyPrint
+subsets a CJK font fast with the HarfBuzz-subset library (Debian: ``libharfbuzz-subset0``); without
+it, it falls back to fontTools, which takes seconds per font.
 """
 
 from __future__ import annotations
 
 import importlib
 import logging
+import re
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
 from footprint.errors import FootprintError
 from footprint.output import write_bytes
+from footprint.report.fonts import CJK_FAMILY, CJK_PACKAGE, cjk_font
 
 FIX = (
-    "install WeasyPrint into this environment (pip install 'weasyprint>=62') and, on Debian or "
-    "Ubuntu, its libraries (apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b); "
-    "or save the HTML report and print it to PDF from a browser"
+    "install WeasyPrint into this environment (pip install 'weasyprint>=68') and, on Debian or "
+    "Ubuntu, its libraries (apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b "
+    "libharfbuzz-subset0); or save the HTML report and print it to PDF from a browser"
 )
+#: Han, CJK punctuation and full-width forms: text that needs the CJK font
+_CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]")
+#: the print fonts: the bundled CJK font by family name, first for Chinese pages, else a fallback
+_FONT_CSS = """
+@font-face { font-family: "%(family)s"; src: url("%(url)s"); }
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial,
+  "Noto Sans", "DejaVu Sans", "%(family)s", sans-serif; }
+html:lang(zh-CN) body { font-family: "%(family)s", "DejaVu Sans", sans-serif; }
+.mono, table.data td.inputs { font-family: ui-monospace, "SFMono-Regular", "DejaVu Sans Mono",
+  Menlo, Consolas, "%(family)s", monospace; }
+"""
 
 
-def _refuse(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
-    """WeasyPrint URL fetcher that loads nothing: reports are self-contained."""
+def _refuse(url: str, *args: Any, **kwargs: Any) -> NoReturn:
+    """Refuse to load ``url``: reports are self-contained."""
     raise ValueError(f"reports load nothing from elsewhere: {url}")
+
+
+def _local_file(url: str, allowed: Sequence[Path]) -> Path | None:
+    """The file of ``allowed`` that the ``file:`` URL ``url`` names, else None."""
+    parts = urlsplit(url)
+    if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+        return None
+    path = Path(url2pathname(parts.path))
+    return next((p for p in allowed if p == path), None)
+
+
+def _fetcher(allowed: Sequence[Path]) -> Any:
+    """A WeasyPrint URL fetcher that serves the font files ``allowed`` and refuses the rest."""
+    urls = importlib.import_module("weasyprint.urls")  # loaded by _weasyprint(); untyped
+
+    class LocalFonts(urls.URLFetcher):  # type: ignore[misc, name-defined]
+        def fetch(self, url: str, headers: object = None) -> Any:
+            path = _local_file(url, allowed)
+            if path is None:
+                _refuse(url)
+            return urls.URLFetcherResponse(url, path.read_bytes(), {"Content-Type": "font/otf"})
+
+    return LocalFonts()
+
+
+def _font_stylesheet(html: str) -> tuple[str, list[Path]]:
+    """The print font rules and the font files they load (none without the bundled font).
+
+    Raises:
+        FootprintError: the page has Chinese text and the bundled CJK font is not installed.
+    """
+    path = cjk_font()
+    if path is None:
+        if _CJK.search(html):
+            raise FootprintError(
+                f"the page has Chinese text and the CJK font it is printed with ({CJK_FAMILY}, "
+                f"from the {CJK_PACKAGE} package) is not installed",
+                fix=f"pip install '{CJK_PACKAGE}>=0.1.1' (it is a dependency of footprint)",
+            )
+        return "", []
+    return _FONT_CSS % {"family": CJK_FAMILY, "url": path.as_uri()}, [path]
 
 
 def _weasyprint() -> Any:
@@ -73,19 +136,28 @@ def pdf_available() -> bool:
 def write_pdf(html: str, path: Path) -> None:
     """Print the report page ``html`` to a PDF file at ``path`` (A4, the print stylesheet).
 
+    Chinese text is set in the bundled CJK font, embedded in the PDF; nothing else is loaded.
+
     Raises:
         FootprintError: WeasyPrint or its system libraries are missing (with how to install them),
-            or the file cannot be written.
+            the page has Chinese text and the bundled CJK font is missing, or the file cannot be
+            written.
     """
     weasyprint = _weasyprint()
     path = Path(path)
+    css, files = _font_stylesheet(html)
+    fetcher = _fetcher(files)
+    fonts = importlib.import_module("weasyprint.text.fonts").FontConfiguration()
     logger = logging.getLogger("weasyprint")
     level = logger.level
     logger.setLevel(
         logging.ERROR
     )  # unsupported screen-only CSS is expected, not the user's problem
     try:
-        data = weasyprint.HTML(string=html, url_fetcher=_refuse).write_pdf()
+        sheets = [weasyprint.CSS(string=css, url_fetcher=fetcher, font_config=fonts)] if css else []
+        data = weasyprint.HTML(string=html, url_fetcher=fetcher).write_pdf(
+            stylesheets=sheets, font_config=fonts
+        )
     finally:
         logger.setLevel(level)
     write_bytes(data, path)  # atomically, like every other output

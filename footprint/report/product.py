@@ -5,19 +5,27 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from footprint.engine.result import ActivityScore, FootprintResult
 from footprint.report import charts
-from footprint.report.format import CO2E, DASH, formula, pct, per_declared, sig, signed_pct
+from footprint.report.format import CO2E, DASH, formula, pct, sig, signed_pct
+from footprint.report.i18n import ENGLISH, N_, Translator, activity_name
 from footprint.report.model import Cell, Chart, Table, num, txt
 from footprint.report.svg import BLUE, GREEN, GREY, ORANGE, PURPLE, SKY, VERMILION, YELLOW
 
+if TYPE_CHECKING:
+    from footprint.background.store import Background
+
 TOP = 8
-STAGES = {
-    "A1": "A1 raw material supply",
-    "A2": "A2 transport to the factory",
-    "A3": "A3 manufacturing",
+#: the modules of a cradle-to-gate study (EN 15804 / GB/T 24067 life-cycle stages)
+MODULES = {
+    "A1": N_("raw material supply"),
+    "A2": N_("transport to the factory"),
+    "A3": N_("manufacturing"),
 }
+#: the kinds of line item (``ContributionRow.kind``)
+KINDS = {"background": N_("background"), "emission": N_("emission")}
 STAGE_COLOURS = {"A1": BLUE, "A2": ORANGE, "A3": GREEN}
 GAS_COLOURS = {"CO2": BLUE, "CH4": VERMILION, "N2O": PURPLE, "SF6": YELLOW, "NF3": SKY}
 
@@ -33,12 +41,27 @@ class Headline:
     per_unit_value: float | None  # per 1 declared unit when the declared amount is not 1
 
 
-def unit_of(result: FootprintResult) -> str:
+def stage_label(stage: str, t: Translator = ENGLISH) -> str:
+    """``A1 raw material supply``: a life-cycle stage with its module's name."""
+    return f"{stage} {t(MODULES[stage])}" if stage in MODULES else stage
+
+
+def per_declared(amount: float, unit: str, t: Translator = ENGLISH) -> str:
+    """The declared unit as a phrase: ``per 1 t``."""
+    return t("per {amount} {unit}", amount=f"{amount:g}", unit=unit)
+
+
+def unit_of(result: FootprintResult, t: Translator = ENGLISH) -> str:
     """``kg CO₂e per 1 t``: the unit of every number in the result."""
-    return f"{CO2E} {per_declared(result.declared_amount, result.declared_unit)}"
+    return t(
+        "{co2e} per {amount} {unit}",
+        co2e=CO2E,
+        amount=f"{result.declared_amount:g}",
+        unit=result.declared_unit,
+    )
 
 
-def headline(result: FootprintResult) -> Headline:
+def headline(result: FootprintResult, t: Translator = ENGLISH) -> Headline:
     """The headline total (same number as ``result.to_dict()['total']``)."""
     per_unit = None
     if not math.isclose(result.declared_amount, 1.0):
@@ -47,13 +70,13 @@ def headline(result: FootprintResult) -> Headline:
         result.total,
         sig(result.total),
         CO2E,
-        per_declared(result.declared_amount, result.declared_unit),
+        per_declared(result.declared_amount, result.declared_unit, t),
         per_unit,
     )
 
 
 def header(
-    result: FootprintResult, tool_version: str, generated: str
+    result: FootprintResult, tool_version: str, generated: str, t: Translator = ENGLISH
 ) -> list[tuple[str, str, str]]:
     """(label, value, css class) rows describing the study."""
     product = result.product
@@ -64,85 +87,94 @@ def header(
     solver_text = str(solver.get("name") or DASH)
     if solver.get("bw2calc"):
         solver_text += f" (bw2calc {solver['bw2calc']})"
+    boundary = product.get("boundary")
     rows = [
-        ("Product", str(product.get("name") or DASH), ""),
-        ("Product id", str(product.get("id") or DASH), "mono"),
-        ("Category", str(product.get("category") or DASH), ""),
-        ("Company", str(company or DASH), ""),
-        ("Declared unit", f"{result.declared_amount:g} {result.declared_unit}", ""),
-        ("Geography", str(product.get("geography") or DASH), ""),
+        (t("Product"), str(product.get("name") or DASH), ""),
+        (t("Product id"), str(product.get("id") or DASH), "mono"),
+        (t("Category"), str(product.get("category") or DASH), ""),
+        (t("Company"), str(company or DASH), ""),
+        (t("Declared unit"), f"{result.declared_amount:g} {result.declared_unit}", ""),
+        (t("Geography"), str(product.get("geography") or DASH), ""),
         (
-            "Reference period",
-            f"{period['start']} to {period['end']}" if period else "not stated",
+            t("Reference period"),
+            t("{start} to {end}", start=period["start"], end=period["end"])
+            if period
+            else t("not stated"),
             "",
         ),
-        ("System boundary", f"{product.get('boundary') or 'cradle-to-gate'} (A1–A3)", ""),
-        ("GWP set", f"{result.method.get('name', DASH)} ({result.method.get('gwp', DASH)})", ""),
+        (t("System boundary"), f"{boundary or t('cradle-to-gate')} (A1–A3)", ""),
+        (t("GWP set"), f"{result.method.get('name', DASH)} ({result.method.get('gwp', DASH)})", ""),
         (
-            "Background database",
-            f"{background.get('name', DASH)}, version {background.get('version', DASH)}",
+            t("Background database"),
+            t(
+                "{name}, version {version}",
+                name=background.get("name", DASH),
+                version=background.get("version", DASH),
+            ),
             "",
         ),
-        ("Solver", solver_text, ""),
-        *_data_quality_rows(product),
-        ("Inventory", str(result.inventory.get("source") or DASH), "mono"),
-        ("Inventory sha256", str(result.inventory.get("sha256") or DASH), "mono hash"),
-        ("Tool", f"footprint {tool_version}", ""),
-        ("Generated", generated, ""),
+        (t("Solver"), solver_text, ""),
+        *_data_quality_rows(product, t),
+        (t("Inventory"), str(result.inventory.get("source") or DASH), "mono"),
+        (t("Inventory sha256"), str(result.inventory.get("sha256") or DASH), "mono hash"),
+        (t("Tool"), f"footprint {tool_version}", ""),
+        (t("Generated"), generated, ""),
     ]
     return rows
 
 
-def _data_quality_rows(product: Mapping[str, object]) -> list[tuple[str, str, str]]:
+def _data_quality_rows(
+    product: Mapping[str, object], t: Translator = ENGLISH
+) -> list[tuple[str, str, str]]:
     """Primary data share and the data quality ratings, when the inventory states them."""
     rows = []
     share = product.get("primary_data_share")
     if isinstance(share, int | float):
-        rows.append(("Primary data share", f"{float(share):g} %", ""))
+        rows.append((t("Primary data share"), f"{float(share):g} %", ""))
     quality = product.get("data_quality")
     if isinstance(quality, Mapping) and quality:
         text = ", ".join(
             f"{key.replace('_percent', ' %').replace('_', ' ')} {float(value):g}"
             for key, value in quality.items()
         )
-        rows.append(("Data quality (lower is better)", text, ""))
+        rows.append((t("Data quality (lower is better)"), text, ""))
     return rows
 
 
-def iso_split(result: FootprintResult) -> Table:
+def iso_split(result: FootprintResult, t: Translator = ENGLISH) -> Table:
     """ISO 14067 §7.2: fossil, biogenic emissions, biogenic removals and land-use change."""
     total = result.total
     rows = [
-        ("Fossil GHG emissions", result.fossil),
-        ("Biogenic GHG emissions", result.biogenic_emissions),
-        ("Biogenic removals (uptake, ≤ 0)", result.biogenic_removals),
-        ("Direct land-use change", result.land_use_change),
+        (t("Fossil GHG emissions"), result.fossil),
+        (t("Biogenic GHG emissions"), result.biogenic_emissions),
+        (t("Biogenic removals (uptake, ≤ 0)"), result.biogenic_removals),
+        (t("Direct land-use change"), result.land_use_change),
     ]
     body = [[txt(name), num(value), txt(pct(_share(value, total)), "num")] for name, value in rows]
     foot = [
-        [txt("Total"), num(total), txt(pct(100.0 if total else None), "num")],
+        [txt(t("Total")), num(total), txt(pct(100.0 if total else None), "num")],
         [
-            txt("Total excluding biogenic removals"),
+            txt(t("Total excluding biogenic removals")),
             num(result.total_excluding_biogenic_removals),
             txt("", "num"),
         ],
     ]
     return Table(
-        f"ISO 14067 split, {unit_of(result)}",
-        ["Component", CO2E, "Share of total"],
+        t("ISO 14067 split, {unit}", unit=unit_of(result, t)),
+        [t("Component"), CO2E, t("Share of total")],
         body,
         foot,
     )
 
 
-def energy_table(result: FootprintResult) -> Table | None:
+def energy_table(result: FootprintResult, t: Translator = ENGLISH) -> Table | None:
     """Cumulative energy demand, when computed."""
     if result.energy is None:
         return None
     return Table(
-        "Cumulative energy demand",
-        ["Indicator", f"MJ {per_declared(result.declared_amount, result.declared_unit)}"],
-        [[txt("Primary energy (CED, higher heating value)"), num(result.energy)]],
+        t("Cumulative energy demand"),
+        [t("Indicator"), f"MJ {per_declared(result.declared_amount, result.declared_unit, t)}"],
+        [[txt(t("Primary energy (CED, higher heating value)")), num(result.energy)]],
     )
 
 
@@ -150,15 +182,15 @@ def _share(value: float, total: float) -> float | None:
     return None if not total else 100.0 * value / total
 
 
-def stage_chart(result: FootprintResult) -> Chart:
+def stage_chart(result: FootprintResult, t: Translator = ENGLISH) -> Chart:
     """kg CO2e by life-cycle stage."""
     stages = list(result.by_stage.items())
-    unit = unit_of(result)
-    title = f"Emissions by life-cycle stage (total {sig(result.total)} {CO2E})"
+    unit = unit_of(result, t)
+    title = t("Emissions by life-cycle stage (total {total})", total=f"{sig(result.total)} {CO2E}")
     svg = charts.bars(
         "stage",
         title,
-        [STAGES.get(s, s) for s, _ in stages],
+        [stage_label(s, t) for s, _ in stages],
         [v for _, v in stages],
         unit,
         [STAGE_COLOURS.get(s, GREY) for s, _ in stages],
@@ -166,19 +198,19 @@ def stage_chart(result: FootprintResult) -> Chart:
     rows = [
         [
             txt(s),
-            txt(STAGES.get(s, s).split(" ", 1)[-1]),
+            txt(t(MODULES[s]) if s in MODULES else s),
             num(v),
             txt(pct(_share(v, result.total)), "num"),
         ]
         for s, v in stages
     ]
     table = Table(
-        f"By life-cycle stage, {unit}",
-        ["Stage", "Module", CO2E, "Share"],
+        t("By life-cycle stage, {unit}", unit=unit),
+        [t("Stage"), t("Module"), CO2E, t("Share")],
         rows,
         [
             [
-                txt("Total"),
+                txt(t("Total")),
                 txt(""),
                 num(result.total),
                 txt(pct(100.0 if result.total else None), "num"),
@@ -188,7 +220,7 @@ def stage_chart(result: FootprintResult) -> Chart:
     return Chart("stage", title, svg, table)
 
 
-def contributors_chart(result: FootprintResult, top: int = TOP) -> Chart:
+def contributors_chart(result: FootprintResult, top: int = TOP, t: Translator = ENGLISH) -> Chart:
     """The largest line items as a Pareto chart, with the rest of the inputs as one bar."""
     items = result.by_input
     if len(items) <= top + 1:
@@ -197,8 +229,9 @@ def contributors_chart(result: FootprintResult, top: int = TOP) -> Chart:
     rest = items[top:]
     labels = [f"{c.input} ({c.stage})" for c in shown]
     values = [c.value for c in shown]
+    other = t("Other {count} line items", count=len(rest))
     if rest:
-        labels.append(f"Other {len(rest)} line items")
+        labels.append(other)
         values.append(math.fsum(c.value for c in rest))
     total = result.total
     cumulative: list[float] = []
@@ -206,13 +239,17 @@ def contributors_chart(result: FootprintResult, top: int = TOP) -> Chart:
     for v in values:
         running += v
         cumulative.append(_share(running, total) or 0.0)
-    unit = unit_of(result)
+    unit = unit_of(result, t)
     title = (
-        f"Top {len(shown)} of {len(items)} line items, the rest as one bar"
+        t(
+            "Top {shown} of {count} line items, the rest as one bar",
+            shown=len(shown),
+            count=len(items),
+        )
         if rest
-        else f"All {len(items)} line items, largest first"
+        else t("All {count} line items, largest first", count=len(items))
     )
-    svg = charts.pareto("contributors", title, labels, values, cumulative, unit, bool(rest))
+    svg = charts.pareto("contributors", title, labels, values, cumulative, unit, bool(rest), t=t)
     rows: list[list[Cell]] = []
     for i, c in enumerate(shown):
         rows.append(
@@ -229,7 +266,7 @@ def contributors_chart(result: FootprintResult, top: int = TOP) -> Chart:
         rows.append(
             [
                 txt("", "num"),
-                Cell(f"Other {len(rest)} line items", None, "wrap muted"),
+                Cell(other, None, "wrap muted"),
                 txt(DASH),
                 num(values[-1]),
                 txt(pct(_share(values[-1], total)), "num"),
@@ -237,18 +274,26 @@ def contributors_chart(result: FootprintResult, top: int = TOP) -> Chart:
             ]
         )
     table = Table(
-        f"Top contributors, {unit}",
-        ["#", "Input", "Stage", CO2E, "Share", "Cumulative"],
+        t("Top contributors, {unit}", unit=unit),
+        ["#", t("Input"), t("Stage"), CO2E, t("Share"), t("Cumulative")],
         rows,
     )
-    return Chart("contributors", title, svg, table)
+    return Chart("contributors", title, svg, table, remainder=bool(rest))
 
 
 HOTSPOTS = 10  # supply-chain activities drawn before the rest
 
 
-def hotspot_chart(result: FootprintResult, top: int = HOTSPOTS) -> Chart | None:
-    """The activities of the whole supply chain that emit most themselves (None if not traced)."""
+def hotspot_chart(
+    result: FootprintResult,
+    top: int = HOTSPOTS,
+    t: Translator = ENGLISH,
+    background: Background | None = None,
+) -> Chart | None:
+    """The activities of the whole supply chain that emit most themselves (None if not traced).
+
+    With ``background``, activities are named in ``t``'s language where the background has it.
+    """
     items = [a for a in result.by_activity if a.activity != "other"]
     if not items:
         return None
@@ -258,27 +303,33 @@ def hotspot_chart(result: FootprintResult, top: int = HOTSPOTS) -> Chart | None:
     rest_value += math.fsum(a.value for a in hidden)
     rest_count += len(hidden)
 
+    def name(a: ActivityScore) -> str:
+        if a.activity.startswith("foreground:"):
+            return a.name
+        return activity_name(background, a.activity, a.name, t.lang)
+
     def label(a: ActivityScore) -> str:
         where = f", {a.location}" if a.location else ""
-        kind = " (foreground)" if a.activity.startswith("foreground:") else where
-        return f"{a.name}{kind}"
+        kind = t(" (foreground)") if a.activity.startswith("foreground:") else where
+        return f"{name(a)}{kind}"
 
     labels = [label(a) for a in shown]
     values = [a.value for a in shown]
     colours = [ORANGE if a.activity.startswith("foreground:") else BLUE for a in shown]
+    other = t("Other {count} activities", count=rest_count)
     if rest_count:
-        labels.append(f"Other {rest_count} activities")
+        labels.append(other)
         values.append(rest_value)
         colours.append(GREY)
-    unit = unit_of(result)
-    title = "Largest emitting activities of the supply chain"
+    unit = unit_of(result, t)
+    title = t("Largest emitting activities of the supply chain")
     svg = charts.bars("hotspots", title, labels, values, unit, colours)
     rows = [
         [
             txt(i + 1, "num"),
-            Cell(a.name, None, "wrap"),
+            Cell(name(a), None, "wrap"),
             txt(a.location or DASH),
-            txt("foreground" if a.activity.startswith("foreground:") else "background"),
+            txt(t("foreground") if a.activity.startswith("foreground:") else t("background")),
             num(a.value),
             txt(pct(_share(a.value, result.total)), "num"),
         ]
@@ -288,7 +339,7 @@ def hotspot_chart(result: FootprintResult, top: int = HOTSPOTS) -> Chart | None:
         rows.append(
             [
                 txt("", "num"),
-                Cell(f"Other {rest_count} activities", None, "wrap muted"),
+                Cell(other, None, "wrap muted"),
                 txt(DASH),
                 txt(DASH),
                 num(rest_value),
@@ -296,10 +347,10 @@ def hotspot_chart(result: FootprintResult, top: int = HOTSPOTS) -> Chart | None:
             ]
         )
     table = Table(
-        f"Emitting activities, {unit}",
-        ["#", "Activity", "Location", "Part", CO2E, "Share"],
+        t("Emitting activities, {unit}", unit=unit),
+        ["#", t("Activity"), t("Location"), t("Part"), CO2E, t("Share")],
         rows,
-        [[txt(""), txt("Total"), txt(""), txt(""), num(result.total), txt("", "num")]],
+        [[txt(""), txt(t("Total")), txt(""), txt(""), num(result.total), txt("", "num")]],
     )
     return Chart("hotspots", title, svg, table)
 
@@ -309,7 +360,7 @@ def _denoise(value: float, scale: float) -> float:
     return 0.0 if abs(value) < 1e-12 * scale else value
 
 
-def all_inputs(result: FootprintResult) -> Table:
+def all_inputs(result: FootprintResult, t: Translator = ENGLISH) -> Table:
     """Every line item, largest first, with its process and ISO 14067 buckets."""
     scale = math.fsum(abs(c.value) for c in result.by_input) or 1.0
     rows = [
@@ -318,7 +369,7 @@ def all_inputs(result: FootprintResult) -> Table:
             Cell(c.input, None, "wrap"),
             Cell(c.process, None, "wrap"),
             txt(c.stage),
-            txt(c.kind),
+            txt(t(KINDS[c.kind]) if c.kind in KINDS else c.kind),
             num(c.value),
             num(_denoise(c.by_bucket.get("fossil", 0.0), scale)),
             num(_denoise(c.by_bucket.get("biogenic_emissions", 0.0), scale)),
@@ -328,24 +379,24 @@ def all_inputs(result: FootprintResult) -> Table:
         for i, c in enumerate(result.by_input)
     ]
     return Table(
-        f"Every line item, {unit_of(result)}",
+        t("Every line item, {unit}", unit=unit_of(result, t)),
         [
             "#",
-            "Input",
-            "Process",
-            "Stage",
-            "Kind",
-            "Total",
-            "Fossil",
-            "Biogenic em.",
-            "Biogenic rem.",
-            "LUC",
+            t("Input"),
+            t("Process"),
+            t("Stage"),
+            t("Kind"),
+            t("Total"),
+            t("Fossil"),
+            t("Biogenic em."),
+            t("Biogenic rem."),
+            t("LUC"),
         ],
         rows,
         [
             [
                 txt(""),
-                txt("Total"),
+                txt(t("Total")),
                 txt(""),
                 txt(""),
                 txt(""),
@@ -360,11 +411,13 @@ def all_inputs(result: FootprintResult) -> Table:
     )
 
 
-def gas_chart(result: FootprintResult) -> Chart:
+def gas_chart(result: FootprintResult, t: Translator = ENGLISH) -> Chart:
     """kg CO2e by greenhouse gas."""
     gases = list(result.by_gas.items())
-    unit = unit_of(result)
-    title = f"Emissions by greenhouse gas, GWP100-weighted ({result.method.get('gwp', '')})"
+    unit = unit_of(result, t)
+    title = t(
+        "Emissions by greenhouse gas, GWP100-weighted ({gwp})", gwp=result.method.get("gwp", "")
+    )
     svg = charts.bars(
         "gas",
         title,
@@ -375,37 +428,43 @@ def gas_chart(result: FootprintResult) -> Chart:
     )
     rows = [[txt(formula(g)), num(v), txt(pct(_share(v, result.total)), "num")] for g, v in gases]
     table = Table(
-        f"By greenhouse gas, {unit} (GWP100-weighted)",
-        ["Gas", CO2E, "Share"],
+        t("By greenhouse gas, {unit} (GWP100-weighted)", unit=unit),
+        [t("Gas"), CO2E, t("Share")],
         rows,
-        [[txt("Total"), num(math.fsum(v for _, v in gases)), txt("", "num")]],
+        [[txt(t("Total")), num(math.fsum(v for _, v in gases)), txt("", "num")]],
     )
     return Chart("gas", title, svg, table)
 
 
-def process_table(result: FootprintResult) -> Table:
+def process_table(result: FootprintResult, t: Translator = ENGLISH) -> Table:
     """kg CO2e by foreground process."""
     rows = [
         [Cell(p, None, "wrap"), num(v), txt(pct(_share(v, result.total)), "num")]
         for p, v in sorted(result.by_process.items(), key=lambda kv: -abs(kv[1]))
     ]
-    return Table(f"By foreground process, {unit_of(result)}", ["Process", CO2E, "Share"], rows)
+    return Table(
+        t("By foreground process, {unit}", unit=unit_of(result, t)),
+        [t("Process"), CO2E, t("Share")],
+        rows,
+    )
 
 
-def scenario_chart(scenarios: Mapping[str, FootprintResult]) -> Chart:
+def scenario_chart(scenarios: Mapping[str, FootprintResult], t: Translator = ENGLISH) -> Chart:
     """Scenarios side by side: one stacked bar by stage each, and a table with the differences."""
     names = list(scenarios)
     results = [scenarios[n] for n in names]
     stages: list[str] = []
     for r in results:
         stages += [s for s in r.by_stage if s not in stages]
-    units = {unit_of(r) for r in results}
-    unit = units.pop() if len(units) == 1 else f"{CO2E} per declared unit (units differ)"
-    parts = {STAGES.get(s, s): [r.by_stage.get(s, 0.0) for r in results] for s in stages}
-    colours = {STAGES.get(s, s): STAGE_COLOURS.get(s, GREY) for s in stages}
-    title = "Scenarios side by side, by stage"
+    units = {unit_of(r, t) for r in results}
+    unit = (
+        units.pop() if len(units) == 1 else t("{co2e} per declared unit (units differ)", co2e=CO2E)
+    )
+    parts = {stage_label(s, t): [r.by_stage.get(s, 0.0) for r in results] for s in stages}
+    colours = {stage_label(s, t): STAGE_COLOURS.get(s, GREY) for s in stages}
+    title = t("Scenarios side by side, by stage")
     svg = charts.stacked(
-        "scenarios", title, names, parts, colours, unit, [r.total for r in results]
+        "scenarios", title, names, parts, colours, unit, [r.total for r in results], t=t
     )
     base = results[0].total if results else 0.0
     rows = [
@@ -413,26 +472,33 @@ def scenario_chart(scenarios: Mapping[str, FootprintResult]) -> Chart:
             Cell(name, None, "wrap"),
             num(r.total),
             *[num(r.by_stage.get(s, 0.0)) for s in stages],
-            txt(signed_pct(_share(r.total - base, base)) if i else "reference", "num"),
+            txt(signed_pct(_share(r.total - base, base)) if i else t("reference"), "num"),
         ]
         for i, (name, r) in enumerate(zip(names, results, strict=True))
     ]
     table = Table(
-        f"Scenarios, {unit}",
-        ["Scenario", "Total", *stages, f"vs {names[0]}" if names else "Difference"],
+        t("Scenarios, {unit}", unit=unit),
+        [
+            t("Scenario"),
+            t("Total"),
+            *stages,
+            t("vs {name}", name=names[0]) if names else t("Difference"),
+        ],
         rows,
     )
     return Chart("scenarios", title, svg, table)
 
 
-def cut_off_table(result: FootprintResult) -> Table | None:
+def cut_off_table(
+    result: FootprintResult, t: Translator = ENGLISH, background: Background | None = None
+) -> Table | None:
     """The background exchanges the supply chain leaves out, largest reached amount first."""
     if not result.cut_offs:
         return None
     ordered = sorted(result.cut_offs, key=lambda c: -abs(c.reached or 0.0))
     rows = [
         [
-            Cell(c.activity_name, None, "wrap"),
+            Cell(activity_name(background, c.activity, c.activity_name, t.lang), None, "wrap"),
             Cell(c.input, None, "wrap"),
             num(c.amount),
             num(c.reached) if c.reached is not None else txt(DASH, "num"),
@@ -441,9 +507,20 @@ def cut_off_table(result: FootprintResult) -> Table | None:
         ]
         for c in ordered
     ]
-    amount = f"per {result.declared_amount:g} {result.declared_unit}"
+    amount = per_declared(result.declared_amount, result.declared_unit, t)
     return Table(
-        f"Cut-off exchanges of the supply chain ({len(rows)}): their burdens are not counted",
-        ["Activity", "Exchange left out", "Per unit of activity", amount, "Unit", "Reason"],
+        t(
+            "Cut-off exchanges of the supply chain ({count}): their burdens are not counted",
+            count=len(rows),
+        ),
+        [
+            t("Activity"),
+            t("Exchange left out"),
+            t("Per unit of activity"),
+            amount,
+            t("Unit"),
+            t("Reason"),
+        ],
         rows,
+        css="wide",
     )

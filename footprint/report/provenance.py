@@ -17,6 +17,7 @@ from footprint.background.store import Background
 from footprint.engine.result import FootprintResult
 from footprint.errors import FootprintError
 from footprint.report.format import DASH
+from footprint.report.i18n import ENGLISH, Translator, activity_name
 from footprint.report.model import Cell, Table, num, txt
 
 Key = tuple[str, str, str]
@@ -56,7 +57,7 @@ def gwp_sources(result: FootprintResult) -> list[str]:
     return lines
 
 
-def ced_sources() -> list[str]:
+def ced_sources(t: Translator = ENGLISH) -> list[str]:
     """The cumulative energy demand method and the distinct sources of its factors."""
     out: list[str] = []
     try:
@@ -70,7 +71,7 @@ def ced_sources() -> list[str]:
             family = re.split(r",\s", row.get("source") or "", maxsplit=1)[0].strip()
             if family and family not in seen:
                 seen.append(family)
-        out += [f"Factors: {s}" for s in seen]
+        out += [t("Factors: {source}", source=s) for s in seen]
     except OSError:
         pass
     return out
@@ -116,8 +117,13 @@ def _trace(result: FootprintResult, background: Background) -> dict[Key, list[in
     return found
 
 
-def provenance(result: FootprintResult, background: Background | None = None) -> Provenance:
-    """The provenance section of ``result`` (``background``: the one it was computed with)."""
+def provenance(
+    result: FootprintResult, background: Background | None = None, t: Translator = ENGLISH
+) -> Provenance:
+    """The provenance section of ``result`` (``background``: the one it was computed with).
+
+    Datasets are named in ``t``'s language where the background has such names.
+    """
     bg = _background(result, background)
     traced: dict[Key, list[int]] = {}
     note = ""
@@ -125,13 +131,13 @@ def provenance(result: FootprintResult, background: Background | None = None) ->
         try:
             traced = _trace(result, bg)
         except (FootprintError, OSError, ValueError) as exc:
-            note = (
-                "Background datasets could not be traced "
-                f"({exc.message if isinstance(exc, FootprintError) else exc}); "
-                "line items are listed without them."
+            note = t(
+                "Background datasets could not be traced ({reason}); "
+                "line items are listed without them.",
+                reason=exc.message if isinstance(exc, FootprintError) else exc,
             )
     elif any(c.kind == "background" for c in result.by_input):
-        note = (
+        note = t(
             "The background database is not available here: line items are listed without datasets."
         )
     rows: list[list[Cell]] = []
@@ -144,7 +150,12 @@ def provenance(result: FootprintResult, background: Background | None = None) ->
             [
                 Cell(c.input, None, "wrap"),
                 txt(c.stage),
-                Cell("; ".join(str(a["name"]) for a in acts) or DASH, None, "wrap"),
+                Cell(
+                    "; ".join(activity_name(bg, str(a["id"]), str(a["name"]), t.lang) for a in acts)
+                    or DASH,
+                    None,
+                    "wrap",
+                ),
                 txt("; ".join(str(a["location"]) for a in acts) or DASH),
                 txt("; ".join(str(a["unit"]) for a in acts) or DASH),
                 Cell("; ".join(str(a["id"]) for a in acts) or DASH, None, "mono small"),
@@ -153,19 +164,19 @@ def provenance(result: FootprintResult, background: Background | None = None) ->
             ]
         )
     table = Table(
-        "Background datasets used by each line item",
+        t("Background datasets used by each line item"),
         [
-            "Input",
-            "Stage",
-            "Dataset",
-            "Location",
-            "Unit",
-            "Dataset id",
-            "Dataset source",
+            t("Input"),
+            t("Stage"),
+            t("Dataset"),
+            t("Location"),
+            t("Unit"),
+            t("Dataset id"),
+            t("Dataset source"),
             "kg CO₂e",
         ],
         rows,
         css="wide",
     )
     sources = [str(s) for s in result.background.get("sources") or []]
-    return Provenance(table, note, sources, gwp_sources(result), ced_sources())
+    return Provenance(table, note, sources, gwp_sources(result), ced_sources(t))

@@ -8,12 +8,15 @@ prolog, no namespace URLs, ids prefixed per chart so that several charts share o
 from __future__ import annotations
 
 import io
+import logging
 import re
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from html import escape
 from typing import TYPE_CHECKING, Any
+
+from footprint.report.fonts import CJK_FAMILY, SYSTEM_CJK, css_families, matplotlib_fallbacks
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -67,18 +70,38 @@ _STYLE = re.compile(r"\s*<style[^>]*>.*?</style>", re.S)
 _ROOT = re.compile(r"<svg\b[^>]*>")
 _ID = re.compile(r'\bid="([^"]+)"')
 _REF = re.compile(r'(href="#|url\(#)([^")]+)')
-_FONT = "'DejaVu Sans'"
-_FONT_STACK = "'DejaVu Sans', 'Bitstream Vera Sans', Verdana, sans-serif"
+_FONT = re.compile(r"font-family: 'DejaVu Sans'(?:, '[^']+')*")
+#: what the browser (or WeasyPrint) draws chart text with: DejaVu Sans, which matplotlib measured
+#: it with, or a look-alike; CJK glyphs from the bundled font or a common system CJK font
+_FONT_STACK = "font-family: " + ", ".join(
+    [
+        "'DejaVu Sans'",
+        "'Bitstream Vera Sans'",
+        "Verdana",
+        css_families(list(dict.fromkeys((CJK_FAMILY, *SYSTEM_CJK)))),
+        "sans-serif",
+    ]
+)
 
 
 @contextmanager
 def style() -> Iterator[None]:
-    """The report's matplotlib settings, applied only inside the ``with`` block."""
+    """The report's matplotlib settings, applied only inside the ``with`` block.
+
+    Glyphs DejaVu Sans lacks (Chinese) are measured with the bundled CJK font, when installed.
+    """
     import matplotlib
 
-    params: Any = STYLE  # rc_context's stubs want literal keys
-    with matplotlib.rc_context(params):
-        yield
+    params: Any = {**STYLE, "font.family": [*STYLE["font.family"], *matplotlib_fallbacks()]}
+    # the CJK font has one weight: bold titles use it as it is, which findfont logs each time
+    logger = logging.getLogger("matplotlib.font_manager")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        with matplotlib.rc_context(params):
+            yield
+    finally:
+        logger.setLevel(level)
 
 
 def new_figure(width: float, height: float) -> Figure:
@@ -107,7 +130,7 @@ def to_svg(figure: Figure, prefix: str, title: str) -> str:
     svg = _PROLOG.sub("", buffer.getvalue(), count=1)
     svg = _METADATA.sub("", svg)
     svg = _STYLE.sub("", svg)
-    svg = svg.replace("xlink:href=", "href=").replace(_FONT, _FONT_STACK)
+    svg = _FONT.sub(_FONT_STACK, svg.replace("xlink:href=", "href="))
     svg = _ID.sub(lambda m: f'id="{prefix}-{m.group(1)}"', svg)
     svg = _REF.sub(lambda m: f"{m.group(1)}{prefix}-{m.group(2)}", svg)
     root = _ROOT.search(svg)

@@ -12,6 +12,7 @@ from footprint.errors import FootprintError
 from footprint.labels.verdict import LabelVerdict, Verdict
 from footprint.report import charts
 from footprint.report.format import DASH, pretty_unit, sig
+from footprint.report.i18n import ENGLISH, N_, Translator
 from footprint.report.model import Chart, Table, num, txt
 
 #: (css class, symbol) of each verdict; the text is always shown beside the colour.
@@ -22,6 +23,24 @@ STYLES = {
     Verdict.INSUFFICIENT_EVIDENCE: ("other", "?"),
     Verdict.NOT_IN_FORCE: ("other", "–"),
 }
+#: the verdicts in words (the English words are the verdicts' own values)
+WORDS = {
+    Verdict.MET: N_("MET"),
+    Verdict.NOT_MET: N_("NOT MET"),
+    Verdict.NOT_COMPARABLE: N_("NOT COMPARABLE"),
+    Verdict.INSUFFICIENT_EVIDENCE: N_("INSUFFICIENT EVIDENCE"),
+    Verdict.NOT_IN_FORCE: N_("NOT IN FORCE"),
+}
+#: whether a scheme's numbers were checked against its source document
+STATUS = {"confirmed": N_("numbers confirmed"), "unconfirmed": N_("numbers unconfirmed")}
+
+
+def verdict_word(verdict: str, t: Translator = ENGLISH) -> str:
+    """A verdict (``NOT MET``) in the page's language; anything else as given."""
+    try:
+        return t(WORDS[Verdict(verdict)])
+    except ValueError:
+        return verdict
 
 
 @dataclass(frozen=True)
@@ -56,21 +75,29 @@ def higher_is_better(unit: str | None) -> bool:
     return bool(unit) and "%" in str(unit)
 
 
-def margin_text(margin: float | None, margin_pct: float | None, unit: str | None) -> str:
+def margin_text(
+    margin: float | None, margin_pct: float | None, unit: str | None, t: Translator = ENGLISH
+) -> str:
     """The margin in words: headroom below a limit, or the gap above it."""
     if margin is None or math.isnan(margin):
         return DASH
     shown = pretty_unit(unit)
     if higher_is_better(unit):
-        points = f"{sig(abs(margin), 3)} percentage points"
-        return f"{points} beyond the minimum" if margin >= 0 else f"{points} short of the minimum"
-    rel = f" ({abs(margin_pct):.1f} % of the limit)" if margin_pct is not None else ""
+        points = sig(abs(margin), 3)
+        if margin >= 0:
+            return t("{points} percentage points beyond the minimum", points=points)
+        return t("{points} percentage points short of the minimum", points=points)
+    rel = (
+        t(" ({pct} % of the limit)", pct=f"{abs(margin_pct):.1f}") if margin_pct is not None else ""
+    )
     if margin >= 0:
-        return f"{sig(margin)} {shown} below the limit{rel}"
-    return f"{sig(-margin)} {shown} above the limit{rel}"
+        return t("{value} {unit} below the limit", value=sig(margin), unit=shown) + rel
+    return t("{value} {unit} above the limit", value=sig(-margin), unit=shown) + rel
 
 
-def tier_bands(verdict: LabelVerdict, parameters: dict[str, Any]) -> list[tuple[str, float]]:
+def tier_bands(
+    verdict: LabelVerdict, parameters: dict[str, Any], t: Translator = ENGLISH
+) -> list[tuple[str, float]]:
     """The scheme's tiers or classes in the outcome's unit, best first, when they can be rebuilt.
 
     Falls back to the one threshold that applied (schemes selected by a parameter, or a scheme
@@ -79,7 +106,7 @@ def tier_bands(verdict: LabelVerdict, parameters: dict[str, Any]) -> list[tuple[
     outcome = verdict.outcome
     if outcome.threshold is None:
         return []
-    fallback = [(outcome.grade or "limit", outcome.threshold)]
+    fallback = [(outcome.grade or t("limit"), outcome.threshold)]
     try:
         from footprint.labels.scheme import get_scheme
 
@@ -100,34 +127,37 @@ def tier_bands(verdict: LabelVerdict, parameters: dict[str, Any]) -> list[tuple[
     return bands
 
 
-def _view(verdict: LabelVerdict, parameters: dict[str, Any], index: int) -> VerdictView:
+def _view(
+    verdict: LabelVerdict, parameters: dict[str, Any], index: int, t: Translator = ENGLISH
+) -> VerdictView:
     outcome = verdict.outcome
     css, symbol = STYLES.get(outcome.verdict, ("other", "·"))
     unit = pretty_unit(outcome.unit)
     chart = None
     prefix = f"label-{index}-{_slug(verdict.scheme)}"
-    bands = tier_bands(verdict, parameters)
+    bands = tier_bands(verdict, parameters, t)
     table = None
     if outcome.value is not None and outcome.threshold is not None:
         rows = [
-            [txt("Value"), num(outcome.value)],
+            [txt(t("Value")), num(outcome.value)],
             [
-                txt("Limit that applied" + (f" ({outcome.grade})" if outcome.grade else "")),
+                txt(t("Limit that applied") + (f" ({outcome.grade})" if outcome.grade else "")),
                 num(outcome.threshold),
             ],
         ]
         if len(bands) > 1:
-            rows += [[txt(f"Tier: {name}"), num(limit)] for name, limit in bands]
-        table = Table(f"Numbers, {unit}", ["Item", unit], rows, css="compact")
+            rows += [[txt(t("Tier: {name}", name=name)), num(limit)] for name, limit in bands]
+        table = Table(t("Numbers, {unit}", unit=unit), [t("Item"), unit], rows, css="compact")
     if table is not None and outcome.value is not None and outcome.threshold is not None:
         svg = charts.bullet(
             prefix,
-            f"{verdict.scheme}: value against the limit",
+            t("{scheme}: value against the limit", scheme=verdict.scheme),
             outcome.value,
             outcome.threshold,
             bands,
             unit,
             higher_is_better(outcome.unit),
+            t=t,
         )
         chart = Chart(prefix, verdict.scheme_name, svg, table)
     return VerdictView(
@@ -135,15 +165,15 @@ def _view(verdict: LabelVerdict, parameters: dict[str, Any], index: int) -> Verd
         name=verdict.scheme_name,
         issuer=verdict.issuer,
         version=verdict.version,
-        status=verdict.status,
-        verdict=outcome.verdict.value,
+        status=t(STATUS[verdict.status]) if verdict.status in STATUS else verdict.status,
+        verdict=verdict_word(outcome.verdict.value, t),
         css=css,
         symbol=symbol,
         value=sig(outcome.value),
         threshold=sig(outcome.threshold),
         unit=unit,
         grade=outcome.grade,
-        margin=margin_text(outcome.margin, outcome.margin_pct, outcome.unit),
+        margin=margin_text(outcome.margin, outcome.margin_pct, outcome.unit, t),
         reasons=list(outcome.reasons),
         cites=list(outcome.cites),
         chart=chart,
@@ -152,13 +182,15 @@ def _view(verdict: LabelVerdict, parameters: dict[str, Any], index: int) -> Verd
 
 
 def verdict_views(
-    verdicts: Sequence[LabelVerdict], parameters: dict[str, Any] | None = None
+    verdicts: Sequence[LabelVerdict],
+    parameters: dict[str, Any] | None = None,
+    t: Translator = ENGLISH,
 ) -> list[VerdictView]:
-    """Views of ``verdicts`` in the order given."""
-    return [_view(v, dict(parameters or {}), i) for i, v in enumerate(verdicts)]
+    """Views of ``verdicts`` in the order given, in ``t``'s language."""
+    return [_view(v, dict(parameters or {}), i, t) for i, v in enumerate(verdicts)]
 
 
-def summary(views: Sequence[VerdictView]) -> Table:
+def summary(views: Sequence[VerdictView], t: Translator = ENGLISH) -> Table:
     """One row per scheme: verdict, value, limit, margin."""
     rows = [
         [
@@ -173,7 +205,7 @@ def summary(views: Sequence[VerdictView]) -> Table:
         for v in views
     ]
     return Table(
-        "Label verdicts",
-        ["Scheme", "Verdict", "Value", "Limit", "Unit", "Grade", "Margin"],
+        t("Label verdicts"),
+        [t("Scheme"), t("Verdict"), t("Value"), t("Limit"), t("Unit"), t("Grade"), t("Margin")],
         rows,
     )

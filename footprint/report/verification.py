@@ -11,20 +11,21 @@ from footprint.errors import FootprintError
 from footprint.labels.verify import VerificationReport
 from footprint.report import charts
 from footprint.report.format import DASH, pretty_unit, signed_pct
+from footprint.report.i18n import ENGLISH, N_, Translator
 from footprint.report.model import Cell, Chart, Table, num, txt
-from footprint.report.verdicts import higher_is_better, margin_text
+from footprint.report.verdicts import higher_is_better, margin_text, verdict_word
 
 AGREEMENT = "declared value agrees with the recomputed one"
 CLAIM_FIELDS = [
-    ("id", "Claim id"),
-    ("file", "Claim file"),
-    ("inventory", "Inventory"),
-    ("scheme", "Scheme"),
-    ("scheme_version", "Scheme version"),
-    ("claim_date", "Claim date"),
-    ("declared", "Declared value"),
-    ("gwp", "GWP set"),
-    ("tolerance_pct", "Claimed tolerance (± %)"),
+    ("id", N_("Claim id")),
+    ("file", N_("Claim file")),
+    ("inventory", N_("Inventory")),
+    ("scheme", N_("Scheme")),
+    ("scheme_version", N_("Scheme version")),
+    ("claim_date", N_("Claim date")),
+    ("declared", N_("Declared value")),
+    ("gwp", N_("GWP set")),
+    ("tolerance_pct", N_("Claimed tolerance (± %)")),
 ]
 
 
@@ -42,6 +43,8 @@ class VerificationView:
     verdict_css: str
     verdict_chart: Chart | None
     verdict_margin: str
+    #: the verdict in the page's language
+    verdict_text: str = ""
 
 
 def _inputs(inputs: dict[str, Any]) -> str:
@@ -68,7 +71,7 @@ def _convert(value: float, unit: str, target: str) -> float | None:
         return None
 
 
-def _comparison(report: VerificationReport) -> Chart | None:
+def _comparison(report: VerificationReport, t: Translator = ENGLISH) -> Chart | None:
     check = next((c for c in report.checks if c.name == AGREEMENT), None)
     recomputed = report.recomputed
     if check is None or recomputed is None:
@@ -85,59 +88,61 @@ def _comparison(report: VerificationReport) -> Chart | None:
         and not higher_is_better(verdict.get("unit"))
     ):
         threshold = _convert(float(verdict["threshold"]), str(verdict["unit"]), unit)
-    title = "Declared against recomputed value"
-    svg = charts.tolerance("claim", title, declared, value, tolerance, pretty_unit(unit), threshold)
+    title = t("Declared against recomputed value")
+    svg = charts.tolerance(
+        "claim", title, declared, value, tolerance, pretty_unit(unit), threshold, t=t
+    )
     difference = check.inputs.get("difference_pct")
     rows = [
-        [txt("Declared (in the recomputed unit)"), num(declared)],
-        [txt("Recomputed"), num(value)],
+        [txt(t("Declared (in the recomputed unit)")), num(declared)],
+        [txt(t("Recomputed")), num(value)],
         [
-            txt("Difference"),
+            txt(t("Difference")),
             txt(signed_pct(difference) if isinstance(difference, float) else DASH, "num"),
         ],
-        [txt("Tolerance applied"), txt(f"±{tolerance:g} %", "num")],
-        [txt("Tolerance from"), txt(str(report.tolerance.get("note") or DASH))],
-        [txt("Unit"), txt(pretty_unit(unit))],
-        [txt("Background"), txt(recomputed.get("background") or DASH)],
-        [txt("Method"), txt(recomputed.get("method") or DASH)],
+        [txt(t("Tolerance applied")), txt(f"±{tolerance:g} %", "num")],
+        [txt(t("Tolerance from")), txt(str(report.tolerance.get("note") or DASH))],
+        [txt(t("Unit")), txt(pretty_unit(unit))],
+        [txt(t("Background")), txt(recomputed.get("background") or DASH)],
+        [txt(t("Method")), txt(recomputed.get("method") or DASH)],
     ]
     if threshold is not None:
-        rows.insert(2, [txt("Scheme limit"), num(threshold)])
-    table = Table("Declared and recomputed", ["Item", "Value"], rows, css="compact")
+        rows.insert(2, [txt(t("Scheme limit")), num(threshold)])
+    table = Table(t("Declared and recomputed"), [t("Item"), t("Value")], rows, css="compact")
     return Chart("claim", title, svg, table)
 
 
-def _verdict_chart(verdict: dict[str, Any]) -> Chart | None:
+def _verdict_chart(verdict: dict[str, Any], t: Translator = ENGLISH) -> Chart | None:
     value, threshold = verdict.get("value"), verdict.get("threshold")
     if value is None or threshold is None:
         return None
     name = str(verdict.get("verdict"))
     css = "met" if name == "MET" else "not-met" if name == "NOT MET" else "other"
     unit = pretty_unit(verdict.get("unit"))
-    title = f"{verdict.get('scheme')}: recomputed value against the limit"
+    title = t("{scheme}: recomputed value against the limit", scheme=verdict.get("scheme"))
     svg = charts.bullet(
         "verdict",
         title,
         float(value),
         float(threshold),
-        [(str(verdict.get("grade") or "limit"), float(threshold))],
+        [(str(verdict.get("grade") or t("limit")), float(threshold))],
         unit,
         higher_is_better(verdict.get("unit")),
+        t=t,
     )
     rows = [
-        [txt("Verdict"), txt(name, f"verdict-text {css}")],
-        [txt("Recomputed value"), num(float(value))],
-        [txt("Limit"), num(float(threshold))],
-        [txt("Unit"), txt(unit)],
-        [txt("Grade"), txt(verdict.get("grade") or DASH)],
+        [txt(t("Verdict")), txt(verdict_word(name, t), f"verdict-text {css}")],
+        [txt(t("Recomputed value")), num(float(value))],
+        [txt(t("Limit")), num(float(threshold))],
+        [txt(t("Unit")), txt(unit)],
+        [txt(t("Grade")), txt(verdict.get("grade") or DASH)],
     ]
-    return Chart(
-        "verdict", title, svg, Table("Scheme verdict", ["Item", "Value"], rows, css="compact")
-    )
+    table = Table(t("Scheme verdict"), [t("Item"), t("Value")], rows, css="compact")
+    return Chart("verdict", title, svg, table)
 
 
-def verification_view(report: VerificationReport) -> VerificationView:
-    """The view of ``report``."""
+def verification_view(report: VerificationReport, t: Translator = ENGLISH) -> VerificationView:
+    """The view of ``report``, in ``t``'s language (checks and outcomes are shown as written)."""
     rows: list[list[Cell]] = []
     for i, c in enumerate(report.checks, 1):
         rows.append(
@@ -145,7 +150,7 @@ def verification_view(report: VerificationReport) -> VerificationView:
                 txt(i, "num"),
                 Cell(c.name, None, "wrap"),
                 txt(
-                    "✓ pass" if c.passed else "✗ FAIL",
+                    t("✓ pass") if c.passed else t("✗ FAIL"),
                     "verdict-text " + ("met" if c.passed else "not-met"),
                 ),
                 Cell(c.outcome, None, "wrap"),
@@ -153,8 +158,8 @@ def verification_view(report: VerificationReport) -> VerificationView:
             ]
         )
     checks = Table(
-        "Every check",
-        ["#", "Check", "Result", "Outcome", "Inputs"],
+        t("Every check"),
+        ["#", t("Check"), t("Result"), t("Outcome"), t("Inputs")],
         rows,
         css="wide",
         row_css=["" if c.passed else "failed" for c in report.checks],
@@ -170,16 +175,17 @@ def verification_view(report: VerificationReport) -> VerificationView:
             float(m) if isinstance(m, int | float) and math.isfinite(m) else None,
             float(mp) if isinstance(mp, int | float) else None,
             verdict.get("unit"),
+            t,
         )
     claim = [
-        (label, str(report.claim[key]))
+        (t(label), str(report.claim[key]))
         for key, label in CLAIM_FIELDS
         if report.claim.get(key) is not None
     ]
     if report.tolerance:
         claim.append(
             (
-                "Tolerance applied (± %)",
+                t("Tolerance applied (± %)"),
                 f"{report.tolerance['applied_pct']:g} ({report.tolerance['note']})",
             )
         )
@@ -188,10 +194,11 @@ def verification_view(report: VerificationReport) -> VerificationView:
         passed=sum(c.passed for c in report.checks),
         total=len(report.checks),
         claim=claim,
-        comparison=_comparison(report),
+        comparison=_comparison(report, t),
         checks=checks,
         verdict=verdict,
         verdict_css=css,
-        verdict_chart=_verdict_chart(verdict) if verdict else None,
+        verdict_chart=_verdict_chart(verdict, t) if verdict else None,
         verdict_margin=margin,
+        verdict_text=verdict_word(str(verdict.get("verdict")), t) if verdict else "",
     )

@@ -84,3 +84,58 @@ def test_batch_report(tmp_path: Path) -> None:
     page = out.read_text()
     assert "Primary aluminium ingot" in page
     assert not REMOTE.search(page)
+
+
+def test_report_in_chinese(tmp_path: Path) -> None:
+    out = tmp_path / "cement.html"
+    args = ["report", str(examples_dir() / "cement-cn.yaml"), "--scheme", "all", "--on"]
+    result = runner.invoke(app, [*args, "2025-06-01", "--lang", "zh-CN", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    page = out.read_text(encoding="utf-8")
+    assert '<html lang="zh-CN">' in page
+    assert "<h2>按生命周期阶段</h2>" in page
+    assert "未达标" in page or "达标" in page
+    assert not REMOTE.search(page)
+
+
+def test_report_in_an_unknown_language_is_a_usage_error(tmp_path: Path) -> None:
+    out = tmp_path / "cement.html"
+    args = ["report", str(examples_dir() / "cement-cn.yaml"), "--lang", "fr", "--out", str(out)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    assert "--lang" in result.output
+    assert "zh-CN" in result.output
+    assert "Traceback" not in result.output
+    assert not out.exists()
+
+
+def test_verify_html_and_batch_report_in_chinese(tmp_path: Path) -> None:
+    out = tmp_path / "verification.html"
+    result = runner.invoke(app, ["verify", str(CLAIM), "--html", str(out), "--lang", "zh-CN"])
+    assert result.exit_code == 0, result.output
+    page = out.read_text(encoding="utf-8")
+    assert '<html lang="zh-CN">' in page
+    assert "核查通过" in page
+    catalog = tmp_path / "catalog.csv"
+    catalog.write_text(f"path\n{examples_dir() / 'pet-bottle.yaml'}\n", encoding="utf-8")
+    report = tmp_path / "catalogue.html"
+    result = runner.invoke(
+        app,
+        [
+            "batch",
+            str(catalog),
+            "--quiet",
+            "--out",
+            str(tmp_path / "r.csv"),
+            "--report",
+            str(report),
+            "--data-dir",
+            str(tmp_path),
+            "--lang",
+            "zh-CN",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    page = report.read_text(encoding="utf-8")
+    assert '<html lang="zh-CN">' in page
+    assert "<h1>产品目录碳足迹</h1>" in page
