@@ -14,7 +14,7 @@ import json
 
 import pytest
 
-from footprint.background.store import load_background
+from footprint.background.catalog import load_background
 from footprint.engine.explain import explain_activity
 from footprint.paths import background_dir
 
