@@ -26,13 +26,13 @@ distribution describes the old amount). Nothing here runs at import time.
 from __future__ import annotations
 
 import copy
-import csv
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from footprint.background.reviewed_csv import reviewed_rows
 from footprint.errors import BackgroundError
 
 FILE_NAME = "corrections.csv"
@@ -114,45 +114,31 @@ def read_corrections(path: Path) -> list[Correction]:
         BackgroundError: no such file, a column is missing, a cell is empty or an amount is not
             a number.
     """
-    if not path.is_file():
-        raise BackgroundError(
-            "corrections file not found", where=str(path), fix="give the path of a corrections CSV"
-        )
-    with path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
-        missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
-        if missing:
-            raise BackgroundError(
-                f"missing column(s) {', '.join(missing)}",
-                where=f"{path}, line 1",
-                fix=f"give the header {','.join(COLUMNS)}",
-            )
-        out = []
-        for row in reader:
-            where = f"{path}, line {reader.line_num}"
-            for column in COLUMNS:
-                if not (row.get(column) or "").strip():
-                    raise BackgroundError(
-                        f"{column} is empty",
-                        where=f"{where}, {column}",
-                        fix="every correction names its activity, exchange, amounts, unit and "
-                        "evidence",
-                    )
-            out.append(
-                Correction(
-                    line=reader.line_num,
-                    activity=row["activity"].strip(),
-                    activity_name=row["activity_name"].strip(),
-                    flow=row["flow"].strip(),
-                    flow_name=row["flow_name"].strip(),
-                    old_value=_number(row["old_value"], "old_value", where),
-                    new_value=_number(row["new_value"], "new_value", where),
-                    unit=row["unit"].strip(),
-                    evidence=" ".join(row["evidence"].split()),
-                    reviewer_note=" ".join(row["reviewer_note"].split()),
-                    path=str(path),
+    out = []
+    for line, row in reviewed_rows(path, COLUMNS, "corrections file"):
+        where = f"{path}, line {line}"
+        for column in COLUMNS:
+            if not row[column].strip():
+                raise BackgroundError(
+                    f"{column} is empty",
+                    where=f"{where}, {column}",
+                    fix="every correction names its activity, exchange, amounts, unit and evidence",
                 )
+        out.append(
+            Correction(
+                line=line,
+                activity=row["activity"].strip(),
+                activity_name=row["activity_name"].strip(),
+                flow=row["flow"].strip(),
+                flow_name=row["flow_name"].strip(),
+                old_value=_number(row["old_value"], "old_value", where),
+                new_value=_number(row["new_value"], "new_value", where),
+                unit=row["unit"].strip(),
+                evidence=" ".join(row["evidence"].split()),
+                reviewer_note=" ".join(row["reviewer_note"].split()),
+                path=str(path),
             )
+        )
     return out
 
 

@@ -9,7 +9,6 @@ activity making the unique product flow of the same name and unit (listed in ``o
 
 from __future__ import annotations
 
-import csv
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
@@ -30,6 +29,7 @@ from footprint.background.lci import (
     UnlinkedRow,
     coproduct_id,
 )
+from footprint.background.reviewed_csv import reviewed_rows
 from footprint.errors import BackgroundError
 
 #: Namespace of the ids of flows derived from a source flow (a biogenic CO2 uptake listed as a
@@ -295,26 +295,13 @@ def read_providers(path: Path) -> list[Preference]:
     Raises:
         BackgroundError: no such file, a missing column or an empty cell.
     """
-    if not path.is_file():
-        raise BackgroundError("providers file not found", where=str(path))
-    with path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
-        missing = [c for c in PROVIDER_COLUMNS if c not in (reader.fieldnames or [])]
-        if missing:
-            raise BackgroundError(
-                f"missing column(s) {', '.join(missing)}",
-                where=f"{path}, line 1",
-                fix=f"give the header {','.join(PROVIDER_COLUMNS)}",
-            )
-        out = []
-        for row in reader:
-            cells = {c: " ".join((row.get(c) or "").split()) for c in PROVIDER_COLUMNS}
-            empty = [c for c in PROVIDER_COLUMNS if not cells[c]]
-            if empty:
-                raise BackgroundError(
-                    f"{empty[0]} is empty", where=f"{path}, line {reader.line_num}, {empty[0]}"
-                )
-            out.append(Preference(reader.line_num, **cells, path=str(path)))
+    out = []
+    for line, row in reviewed_rows(path, PROVIDER_COLUMNS, "providers file"):
+        cells = {c: " ".join(row[c].split()) for c in PROVIDER_COLUMNS}
+        empty = [c for c in PROVIDER_COLUMNS if not cells[c]]
+        if empty:
+            raise BackgroundError(f"{empty[0]} is empty", where=f"{path}, line {line}, {empty[0]}")
+        out.append(Preference(line, **cells, path=str(path)))
     return out
 
 

@@ -28,7 +28,6 @@ Nothing here runs at import time.
 
 from __future__ import annotations
 
-import csv
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -36,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from footprint.background.lci import Exchange
+from footprint.background.reviewed_csv import reviewed_rows
 from footprint.errors import BackgroundError, FootprintError
 from footprint.units import convert, quantity
 
@@ -82,35 +82,24 @@ def read_refinery_table(path: Path) -> RefineryTable:
         BackgroundError: no such file, a missing column or role, or a value that is not a
             positive quantity of the right dimension (density of a volume flow: mass/volume).
     """
-    if not path.is_file():
-        raise BackgroundError("refinery allocation table not found", where=str(path))
     table = RefineryTable(path=str(path))
-    with path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
-        missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
-        if missing:
+    for line, row in reviewed_rows(path, COLUMNS, "refinery allocation table"):
+        where = f"{path}, line {line}"
+        flow, unit, role = row["product_flow"].strip(), row["unit"].strip(), row["role"].strip()
+        if role not in ROLES:
             raise BackgroundError(
-                f"missing column(s) {', '.join(missing)}",
-                where=f"{path}, line 1",
-                fix=f"give the header {','.join(COLUMNS)}",
+                f"role {role!r} is not one of {', '.join(ROLES)}", where=f"{where}, role"
             )
-        for row in reader:
-            where = f"{path}, line {reader.line_num}"
-            flow, unit, role = row["product_flow"].strip(), row["unit"].strip(), row["role"].strip()
-            if role not in ROLES:
-                raise BackgroundError(
-                    f"role {role!r} is not one of {', '.join(ROLES)}", where=f"{where}, role"
-                )
-            table.names[flow] = row["product"].strip()
-            density = row["density"].strip()
-            if role == "feedstock":
-                table.feedstock_kg_per_m3[flow] = _value(density, "kg/m3", f"{where}, density")
-            elif unit != "kg" and role == "co-product":
-                table.kg_per_unit[flow] = _value(density, f"kg/{unit}", f"{where}, density")
-            if row["lower_heating_value"].strip():
-                table.mj_per_kg[flow] = _value(
-                    row["lower_heating_value"], "MJ/kg", f"{where}, lower_heating_value"
-                )
+        table.names[flow] = row["product"].strip()
+        density = row["density"].strip()
+        if role == "feedstock":
+            table.feedstock_kg_per_m3[flow] = _value(density, "kg/m3", f"{where}, density")
+        elif unit != "kg" and role == "co-product":
+            table.kg_per_unit[flow] = _value(density, f"kg/{unit}", f"{where}, density")
+        if row["lower_heating_value"].strip():
+            table.mj_per_kg[flow] = _value(
+                row["lower_heating_value"], "MJ/kg", f"{where}, lower_heating_value"
+            )
     return table
 
 
