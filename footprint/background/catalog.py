@@ -3,6 +3,8 @@ grid factors), databases imported into a data directory, and joins of several (`
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import replace
 from functools import cache
 from pathlib import Path
@@ -29,7 +31,12 @@ def default_background() -> Background:
         ],
     )
     grid = grid_background(root / "grid" / "grid_factors.csv")
-    return combine(DEFAULT, f"uslci@{uslci.version[:12]}+grid@{grid.version}", [uslci, grid])
+    # the source commit and a digest of the converted tables: a rebuild with other corrections,
+    # links or allocations is another version of the background
+    tables = json.dumps(uslci.report.get("files_sha256", {}), sort_keys=True)
+    build = hashlib.sha256(tables.encode()).hexdigest()[:8]
+    version = f"uslci@{uslci.version[:12]}.{build}+grid@{grid.version}"
+    return combine(DEFAULT, version, [uslci, grid])
 
 
 def load_background(name: str = DEFAULT, data_dir: Path | None = None) -> Background:
