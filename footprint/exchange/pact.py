@@ -70,6 +70,8 @@ _V2_FROM_2025 = (
     "dqi",
 )
 _PACT_2025 = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+#: PACT 3.0 product classification URN of a UN CPC code (the code follows).
+CPC_URN = "urn:pact:productclassification:un-cpc:"
 _CPC = re.compile(r"[0-9]{1,5}")  # UN CPC Ver. 2.1: section to subclass, 1 to 5 digits
 
 
@@ -183,6 +185,8 @@ def to_pact(
         product_ids: product URNs (default: the inventory's ``product.id`` if it is a URN).
         product_category_cpc: the product's UN CPC code (PACT 2.x ``productCategoryCpc``,
             required there; not part of 3.0).
+        product_classifications: PACT 3.0 ``productClassifications`` URNs (default: the
+            inventory's CPC code as ``urn:pact:productclassification:un-cpc:CODE``).
         version: PACT 2.x ``version`` of the footprint (default 1; not part of 3.0).
         pf_id: the footprint's UUID (default: a UUID5 of the document's content).
         created: when the footprint was made (default: the end of the reference period, so the
@@ -367,6 +371,8 @@ def to_pact(
         else _default_description(result),
         productIds=ids,
     )
+    if product_classifications is None and v3 and product.get("cpc"):
+        product_classifications = [f"{CPC_URN}{product['cpc']}"]
     if product_classifications:
         doc["productClassifications"] = list(product_classifications)
     if cpc is not None:

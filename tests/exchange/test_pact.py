@@ -506,3 +506,18 @@ def test_background_duplicates_and_deprecated(tmp_path: Path) -> None:
     old = PactFootprint(**{**resin.__dict__, "status": "Deprecated"})
     background = pact_as_background([old])
     assert background.caveats(resin.id)
+
+
+def test_v3_export_classifies_the_product_by_its_cpc_code() -> None:
+    from footprint.paths import examples_dir
+
+    cement = calculate(examples_dir() / "cement-cn.yaml")
+    assert cement.product["cpc"] == "37440"
+    doc = to_pact(cement, **OWNER)
+    assert doc["productClassifications"] == ["urn:pact:productclassification:un-cpc:37440"]
+    validate_pact(doc, "3.0")
+    given = to_pact(cement, product_classifications=["urn:example:class:1"], **OWNER)
+    assert given["productClassifications"] == ["urn:example:class:1"]
+    glass = calculate(examples_dir() / "float-glass.yaml")
+    assert not glass.product["cpc"]
+    assert "productClassifications" not in to_pact(glass, **OWNER)
