@@ -13,16 +13,12 @@ from rich.text import Text
 from footprint.cli.common import caveat, console
 from footprint.engine.result import UNIT, FootprintResult
 from footprint.inventory.model import STAGE_NAMES
+from footprint.report.format import sig
 
 
 def fmt(value: float) -> str:
-    """A number with four significant figures, without exponent for ordinary sizes."""
-    if value == 0:
-        return "0"
-    if 1e-3 <= abs(value) < 1e7:
-        digits = max(0, 3 - int(f"{abs(value):e}".split("e")[1]))
-        return f"{value:,.{digits}f}"
-    return f"{value:.3e}"
+    """A number with four significant figures, as the report pages print it (one formatter)."""
+    return sig(value)
 
 
 def _share(value: float, total: float) -> str:

@@ -10,9 +10,9 @@ import numpy as np
 
 from footprint.background.catalog import load_background
 from footprint.background.store import Background
-from footprint.engine.cutoffs import CutOff, reached_cut_offs, summary
+from footprint.engine.cutoffs import reached_cut_offs, summary
 from footprint.engine.methods import BUCKETS, GWP_SETS, check_gwp
-from footprint.engine.result import ActivityScore, Contribution, FootprintResult
+from footprint.engine.result import ActivityScore, Contribution, CutOff, FootprintResult
 from footprint.engine.solve import Solution, solve
 from footprint.engine.system import LinkedSystem, link
 from footprint.errors import FootprintError

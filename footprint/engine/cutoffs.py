@@ -10,31 +10,13 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
 from scipy.sparse.csgraph import breadth_first_order
 
 from footprint.background.store import CUT_OFF_COLUMNS, Background
-
-
-@dataclass(frozen=True)
-class CutOff:
-    """One exchange left out of an activity the supply chain reaches.
-
-    ``amount`` is per unit of the activity; ``reached`` is that amount times the activity's
-    supply for the declared amount of product (None where the supply was not solved, as in the
-    batch fast path).
-    """
-
-    activity: str
-    activity_name: str
-    input: str
-    amount: float | None
-    unit: str
-    reason: str
-    reached: float | None = None
+from footprint.engine.result import CutOff
 
 
 def _graph(background: Background) -> sparse.csr_matrix:

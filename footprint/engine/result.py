@@ -8,8 +8,6 @@ from typing import Any
 
 import pandas as pd
 
-from footprint.engine.cutoffs import CutOff
-
 UNIT = "kg CO2e"
 
 
@@ -34,6 +32,24 @@ class ActivityScore:
     location: str
     value: float
     count: int = 1  # activities this entry stands for (more than one for the rest)
+
+
+@dataclass(frozen=True)
+class CutOff:
+    """One exchange left out of an activity the supply chain reaches.
+
+    ``amount`` is per unit of the activity; ``reached`` is that amount times the activity's
+    supply for the declared amount of product (None where the supply was not solved, as in the
+    batch fast path).
+    """
+
+    activity: str
+    activity_name: str
+    input: str
+    amount: float | None
+    unit: str
+    reason: str
+    reached: float | None = None
 
 
 @dataclass(frozen=True)
