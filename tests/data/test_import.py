@@ -137,7 +137,7 @@ def test_missing_source_and_unknown_background(tmp_path: Path) -> None:
 
 
 def test_formats_are_the_documented_ones() -> None:
-    assert importer.FORMATS == ("jsonld", "ecospold1", "ecospold2", "simapro-csv", "pact")
+    assert importer.FORMATS == ("jsonld", "ecospold1", "ecospold2", "simapro-csv", "ilcd", "pact")
 
 
 def test_import_writes_only_inside_the_data_directory(tmp_path: Path) -> None:
