@@ -122,7 +122,8 @@ class LocationChooser:
 class Stats:
     notes: Counter[str] = field(default_factory=Counter)
     conversions: Counter[str] = field(default_factory=Counter)
-    suspect: list[dict[str, str]] = field(default_factory=list)
+    #: caveat -> the activities it is about (``suspect_groups`` in the report)
+    suspect: dict[str, list[str]] = field(default_factory=dict)
     missing: dict[str, dict[str, Any]] = field(default_factory=dict)
     exchanges_read: int = 0
 
@@ -138,8 +139,7 @@ def provenance(process: ProcessRecord) -> str:
         f"source: {' | '.join(s for s in process.sources if s)}" if any(process.sources) else "",
         f"licence: {process.licence}" if process.licence else "",
         f"review: {process.review}" if process.review else "",
-        f"ILCD data set {process.id}"
-        + (f" ({process.dataset_type})" if process.dataset_type else ""),
+        f"ILCD data set type: {process.dataset_type}" if process.dataset_type else "",
     ]
     return "; ".join(p for p in parts if p)
 
@@ -259,9 +259,7 @@ class _Converter:
             )
             self.stats.notes["activities whose reference flow is an elementary flow"] += 1
         if notes:
-            self.stats.suspect.append(
-                {"id": activity.id, "name": activity.name, "note": "; ".join(notes)}
-            )
+            self.stats.suspect.setdefault("; ".join(notes), []).append(activity.id)
 
     def money_note(self, process: ProcessRecord, activity: Activity, flow: Flow) -> str:
         group = self.data.units.group_of(flow.reference_property)
@@ -387,6 +385,7 @@ def build_ilcd(data: IlcdData, meta: Mapping[str, Any]) -> Build:
     }
     before = sum(len(v) for v in linked.technosphere.values())
     gas_counts = Counter(row[5] for row in tables["flows"] if row[5])
+    multi = multi_output_activities(tables["unlinked"])
     locations = Counter(a.location for a in parsed.activities.values())
     unknown = sorted(c for c in locations if data.locations and c and c not in data.locations)
     missing = sorted(stats.missing.values(), key=lambda d: (-d["exchanges"], d["flow"]))
@@ -405,8 +404,15 @@ def build_ilcd(data: IlcdData, meta: Mapping[str, Any]) -> Build:
         "unit_conversions": dict(sorted(stats.conversions.items())),
         "notes": dict(sorted(stats.notes.items())),
         "units_emitted": units_emitted(tables),
-        "suspect_references": sorted(stats.suspect, key=lambda d: d["id"]),
-        "multi_output_activities": multi_output_activities(tables["unlinked"]),
+        "suspect_groups": [
+            {"note": note, "activities": len(ids), "ids": sorted(ids)}
+            for note, ids in sorted(stats.suspect.items())
+        ],
+        "multi_output": {
+            "activities": len(multi),
+            "co_product_exchanges": sum(m["co_products"] for m in multi),
+            "listed_in": "unlinked.csv.gz, reason 'extra output (co-product, no allocation)'",
+        },
         "ghg_not_characterised": ghg_not_characterised(converter.flows, linked, parsed.activities),
         "missing_flow_data_sets": {
             "flows": len(missing),

@@ -25,6 +25,8 @@ from footprint.errors import BackgroundError, FootprintError
 from footprint.safeload import load_json, read_text
 
 FORMATS = ("jsonld", "ecospold1", "ecospold2", "simapro-csv", "ilcd", "pact")
+#: Names of shipped backgrounds, which an import may not take.
+RESERVED = ("default", "tiangong")
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
 #: progress(stage, done, total): stage is a short description; total 0 means unknown.
@@ -159,10 +161,11 @@ def _convert_pact(path: Path, progress: Progress) -> Any:
 def _check(path: Path, fmt: str, name: str, target: Path, replace: bool) -> None:
     if fmt not in FORMATS:
         raise FootprintError(f"unknown format {fmt!r}", fix=f"use one of {', '.join(FORMATS)}")
-    if not _NAME.fullmatch(name) or name == "default":
+    if not _NAME.fullmatch(name) or name in RESERVED:
         raise FootprintError(
             f"invalid database name {name!r}",
-            fix="use letters, digits, '.', '_' or '-' (not 'default', which is the shipped background)",
+            fix="use letters, digits, '.', '_' or '-' (not 'default' or 'tiangong', the names of "
+            "shipped backgrounds)",
         )
     if not path.exists():
         raise FootprintError("no such file or directory", where=str(path), fix="check the path")

@@ -266,6 +266,9 @@ def read_table_dir(directory: Path, name: str) -> Background:
         "looks wrong for this activity; its results per unit are doubtful"
         for s in report.get("suspect_references", [])
     }
+    for group in report.get("suspect_groups", []):  # one caveat shared by many activities
+        for aid in group.get("ids", []):
+            suspect[str(aid)] = str(group["note"])
     corrected = correction_caveats(report.get("corrections", []))
     findings: dict[str, str] = {}
     if (directory / "findings.csv").exists():

@@ -441,7 +441,9 @@ def _list_databases(fmt: Format, data_dir: Path | None) -> None:
 
     directory = data_dir or default_data_dir()
     rows = []
-    for db in ["default", *imported_names(directory)]:
+    from footprint.background.catalog import SHIPPED
+
+    for db in ["default", *SHIPPED, *imported_names(directory)]:
         bg = load_background(db, directory)
         unlinked = bg.report.get("unlinked_by_reason", {})
         rows.append(
