@@ -42,10 +42,10 @@ from typing import Any
 from footprint.background.allocation import allocate
 from footprint.background.corrections import FILE_NAME as CORRECTIONS_FILE
 from footprint.background.corrections import apply_corrections
-from footprint.background.ghg import classify_gas, normalise_cas, normalise_name
+from footprint.background.ghg import classify_gas as classify_gas  # re-exported for callers
+from footprint.background.ghg import normalise_cas, normalise_name
 from footprint.background.lci import (
     LOGNORMAL,
-    NO_SPREAD_CELLS,
     NORMAL,
     PRODUCT,
     TRIANGULAR,
@@ -57,8 +57,16 @@ from footprint.background.lci import (
     Spread,
     UnlinkedRow,
     fmt,
+    sum_rows,
 )
-from footprint.background.linking import DerivedFlow, Linked, link, resolve_preferences
+from footprint.background.linking import (
+    DerivedFlow,
+    Linked,
+    flow_table,
+    link,
+    resolve_preferences,
+)
+from footprint.background.linking import ghg_not_characterised as ghg_uncharacterised
 from footprint.background.methane import qualify_methane
 from footprint.background.refinery import check_names, feedstock_per_unit
 from footprint.background.review import Review, load_review, providers_chosen, review_report
@@ -560,35 +568,14 @@ def _sum_rows(
     what: str,
     spreads: Mapping[tuple[str, str], list[Spread | None]] | None = None,
 ) -> list[tuple[str, ...]]:
-    """One row per pair, amounts summed; with ``spreads``, the UNCERTAINTY_COLUMNS follow.
-
-    A merged row keeps no distribution (a sum of distributions is not one of them).
-    """
-    rows: list[tuple[str, ...]] = []
-    for key in sorted(pairs):
-        values = pairs[key]
-        if len(values) > 1:
-            stats.notes[f"{what} exchanges merged into one row (same pair)"] += len(values) - 1
-        total = math.fsum(values)
-        if total == 0.0:
-            stats.notes[f"{what} rows dropped (amount zero)"] += 1
-            continue
-        if spreads is None:
-            rows.append((key[0], key[1], fmt(total)))
-            continue
-        given = [s for s in spreads.get(key, []) if s is not None]
-        spread = given[0] if len(values) == 1 and given else None
-        if given and spread is None:
-            stats.uncertainty[f"{what} distributions dropped (exchanges merged into one row)"] += (
-                len(given)
-            )
-        cells = spread.cells() if spread else NO_SPREAD_CELLS
-        stats.uncertainty[f"{what} rows with uncertainty_type {cells[0]}"] += 1
-        rows.append((key[0], key[1], fmt(total), *cells))
-    return rows
+    """:func:`~footprint.background.lci.sum_rows`, counting in ``stats``."""
+    return sum_rows(pairs, what, stats.notes, stats.uncertainty, spreads)
 
 
 def activity_rows(activities: Mapping[str, Activity]) -> list[tuple[str, ...]]:
+    """The activities table; with the ``name_zh`` column when any activity has a Chinese name."""
+    acts = sorted(activities.values(), key=lambda a: a.id)
+    chinese = any(a.name_zh for a in acts)
     return [
         (
             a.id,
@@ -601,8 +588,9 @@ def activity_rows(activities: Mapping[str, Activity]) -> list[tuple[str, ...]]:
             a.description_source,
             a.valid_from,
             a.valid_until,
+            *((a.name_zh,) if chinese else ()),
         )
-        for a in sorted(activities.values(), key=lambda a: a.id)
+        for a in acts
     ]
 
 
@@ -610,28 +598,9 @@ def flow_rows(
     index: Index, used: Iterable[str], derived: Mapping[str, DerivedFlow] | None = None
 ) -> list[tuple[str, ...]]:
     """The flows table: source flows as classified, ``derived`` ones as they were made."""
-    derived = derived or {}
-    rows: list[tuple[str, ...]] = []
-    for fid in sorted(used):
-        made = derived.get(fid)
-        flow = index.flows[made.base if made else fid]
-        info = classify_gas(flow.name, flow.cas, flow.category)
-        gas, origin, kind = (
-            (made.gas, made.origin, made.kind) if made else (info.gas, info.origin, info.kind)
-        )
-        rows.append(
-            (
-                fid,
-                made.name if made else flow.name,
-                flow.category,
-                unit_label(reference_unit(index, flow)),
-                flow.cas,
-                gas,
-                origin,
-                kind,
-            )
-        )
-    return rows
+    return flow_table(
+        index.flows, lambda f: unit_label(reference_unit(index, f)), used, derived or {}
+    )
 
 
 def unlinked_rows(rows: Iterable[UnlinkedRow]) -> list[tuple[str, ...]]:
@@ -684,33 +653,8 @@ def multi_output_activities(unlinked: Sequence[tuple[str, ...]]) -> list[dict[st
 def ghg_not_characterised(
     index: Index, linked: Linked, activities: Mapping[str, Activity]
 ) -> list[dict[str, Any]]:
-    """Greenhouse-gas flows outside the GWP table, with their mass: ``kg`` summed over the
-    activities' rows (each per unit of its activity) and the activity emitting most per unit."""
-    out = []
-    rows: dict[str, list[tuple[float, str]]] = {}
-    for (activity, fid), amounts in sorted(linked.biosphere.items()):
-        rows.setdefault(fid, []).append((math.fsum(amounts), activity))
-    for fid in sorted(linked.flows_used):
-        flow = index.flows.get(fid)
-        if flow is None or not classify_gas(flow.name, flow.cas, flow.category).other_ghg:
-            continue
-        found = rows.get(fid, [])
-        largest = max(found, key=lambda r: (abs(r[0]), r[1]), default=(0.0, ""))
-        out.append(
-            {
-                "id": fid,
-                "name": flow.name,
-                "compartment": flow.category,
-                "activities": len(found),
-                "kg": math.fsum(kg for kg, _ in found),
-                "largest": {
-                    "activity": largest[1],
-                    "name": activities[largest[1]].name if largest[1] else "",
-                    "kg_per_unit": largest[0],
-                },
-            }
-        )
-    return sorted(out, key=lambda d: (d["name"], d["compartment"], d["id"]))
+    """:func:`~footprint.background.linking.ghg_not_characterised` of the indexed flows."""
+    return ghg_uncharacterised(index.flows, linked, activities)
 
 
 @dataclass(frozen=True)
@@ -886,10 +830,19 @@ OUTPUT_FILES = {
 }
 
 
-def _header(columns: Sequence[str], rows: Sequence[Sequence[str]]) -> Sequence[str]:
-    """``columns``, with UNCERTAINTY_COLUMNS when the rows carry them."""
-    if rows and len(rows[0]) == len(columns) + len(UNCERTAINTY_COLUMNS):
-        return (*columns, *UNCERTAINTY_COLUMNS)
+#: Optional columns after the required ones of a table, written when its rows carry them.
+OPTIONAL_COLUMNS: Mapping[str, tuple[str, ...]] = {
+    "activities": ("name_zh",),
+    "technosphere": UNCERTAINTY_COLUMNS,
+    "biosphere": UNCERTAINTY_COLUMNS,
+}
+
+
+def _header(key: str, columns: Sequence[str], rows: Sequence[Sequence[str]]) -> Sequence[str]:
+    """``columns``, with the OPTIONAL_COLUMNS of table ``key`` when the rows carry them."""
+    optional = OPTIONAL_COLUMNS.get(key, ())
+    if rows and len(rows[0]) == len(columns) + len(optional):
+        return (*columns, *optional)
     return columns
 
 
@@ -898,7 +851,7 @@ def write_build(build: Build, out: Path) -> dict[str, Any]:
     out.mkdir(parents=True, exist_ok=True)
     hashes = {
         name: write_bytes(
-            out / name, csv_gz_bytes(_header(columns, build.tables[key]), build.tables[key])
+            out / name, csv_gz_bytes(_header(key, columns, build.tables[key]), build.tables[key])
         )
         for key, (name, columns) in OUTPUT_FILES.items()
     }

@@ -1,5 +1,6 @@
 """Which backgrounds there are and how to load one by name: the shipped default (USLCI plus
-grid factors), databases imported into a data directory, and joins of several (``a+b``)."""
+grid factors), the other shipped ones (``tiangong``), databases imported into a data directory,
+and joins of several (``a+b``)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,10 @@ from footprint.background.swap import recover
 from footprint.errors import BackgroundError
 from footprint.paths import background_dir, default_data_dir
 
-__all__ = ["DEFAULT", "default_background", "load_background"]
+__all__ = ["DEFAULT", "SHIPPED", "default_background", "load_background", "shipped_background"]
+
+#: Shipped backgrounds besides the default, by name (a directory of ``inventories/background``).
+SHIPPED = ("tiangong",)
 
 
 @cache
@@ -39,12 +43,27 @@ def default_background() -> Background:
     return combine(DEFAULT, version, [uslci, grid])
 
 
+@cache
+def shipped_background(name: str) -> Background:
+    """A shipped background other than the default (see :data:`SHIPPED`).
+
+    Raises:
+        BackgroundError: not a shipped background, or its tables are missing.
+    """
+    if name not in SHIPPED:
+        raise BackgroundError(
+            f"no shipped background called {name!r}", fix=f"use one of {', '.join(SHIPPED)}"
+        )
+    return read_table_dir(background_dir() / name, name)
+
+
 def load_background(name: str = DEFAULT, data_dir: Path | None = None) -> Background:
     """The background called ``name``: the shipped default or one imported into ``data_dir``.
 
     Args:
-        name: ``default`` (shipped), the name given at import, or several joined by ``+``
-            (e.g. ``default+suppliers`` links to the shipped data and suppliers' PACT footprints).
+        name: ``default`` or ``tiangong`` (shipped), the name given at import, or several joined
+            by ``+`` (e.g. ``default+suppliers`` links to the shipped data and suppliers' PACT
+            footprints; ``default+tiangong`` to USLCI, the grid factors and TianGong).
         data_dir: the data directory (default: the per-user one from platformdirs).
 
     Raises:
@@ -52,6 +71,8 @@ def load_background(name: str = DEFAULT, data_dir: Path | None = None) -> Backgr
     """
     if name == DEFAULT:
         return default_background()
+    if name in SHIPPED:
+        return shipped_background(name)
     if "+" in name:
         parts = [load_background(part.strip(), data_dir) for part in name.split("+")]
         return combine(name, "+".join(p.version for p in parts), parts)
@@ -66,7 +87,7 @@ def load_background(name: str = DEFAULT, data_dir: Path | None = None) -> Backgr
             else 0
         )
         return _imported(candidate.resolve(), name, stamp)
-    known = ", ".join(["default", *imported_names(data_dir)])
+    known = ", ".join(["default", *SHIPPED, *imported_names(data_dir)])
     raise BackgroundError(
         f"no background called {name!r} in {data_dir} (known: {known})",
         fix="import it first with `footprint import PATH --format ... --name NAME`, or pass the "

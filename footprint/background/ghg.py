@@ -1,9 +1,10 @@
 """Greenhouse gases in elementary flows: which GWP-table gas a flow is, its origin and direction.
 
-Shared by every background importer (openLCA JSON-LD, EcoSpold, SimaPro). A flow is matched by
-name (ignoring case, whitespace and bracketed suffixes), then by refrigerant code, then by CAS
-number; only air (or unclassified) compartments get a gas, except CO2 taken from a resource
-compartment, which is a removal. Nothing here runs at import time.
+Shared by every background importer (openLCA JSON-LD, EcoSpold, SimaPro, ILCD). A flow is matched
+by name (ignoring case, whitespace and bracketed suffixes, except an origin in brackets as the EF
+3.x flows of ILCD name it: "carbon dioxide (fossil)" is "carbon dioxide, fossil"), then by
+refrigerant code, then by CAS number; only air (or unclassified) compartments get a gas, except
+CO2 taken from a resource compartment, which is a removal. Nothing here runs at import time.
 """
 
 from __future__ import annotations
@@ -203,6 +204,10 @@ _OTHER_GHG = re.compile(
     r"^ethane, (?:1,2-dichloro|chloro)-$|^ethene, (?:tri|tetra)chloro-?$"
 )
 _BRACKETS = re.compile(r"\s*(?:\[[^\]]*\]|\([^)]*\))\s*$")
+# "carbon dioxide (biogenic)", "methane (land use change)": the EF 3.x spelling of an origin.
+_BRACKETED_ORIGIN = re.compile(
+    r"^(carbon dioxide|methane)\s*\(\s*([^()]*?)\s*\)(?:\s*\[[^\]]*\])*$"
+)
 
 
 def normalise_name(name: str) -> str:
@@ -279,6 +284,15 @@ def _origin(gas: str, qualifier: str, norm: str) -> str:
     return "fossil" if gas == "CO2" else "unspecified"
 
 
+def _origin_in_brackets(name: str) -> str:
+    """The normalised name, with an origin in brackets written as a qualifier after a comma."""
+    text = " ".join(name.split()).lower()
+    match = _BRACKETED_ORIGIN.match(text)
+    if match and match.group(2) in ORIGIN_QUALIFIERS:
+        return f"{match.group(1)}, {match.group(2)}"
+    return normalise_name(name)
+
+
 @dataclass(frozen=True)
 class GasInfo:
     """How an elementary flow is characterised: GWP-table key, origin and direction."""
@@ -296,7 +310,7 @@ def classify_gas(name: str, cas: str | None, compartment: str) -> GasInfo:
     Only air (or unclassified) emissions and CO2 taken from the air or another resource
     compartment get a gas; resources such as coal-bed methane do not.
     """
-    norm, where = normalise_name(name), compartment_class(compartment)
+    norm, where = _origin_in_brackets(name), compartment_class(compartment)
     gas, qualifier = _gas_from_name(norm)
     if not gas and not gas_codes(norm):
         gas = GAS_BY_CAS.get(normalise_cas(cas), "")

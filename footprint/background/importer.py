@@ -1,4 +1,4 @@
-"""Import an LCI database (openLCA JSON-LD, EcoSpold 1/2, SimaPro CSV) into the user's data directory.
+"""Import an LCI database (openLCA JSON-LD, EcoSpold 1/2, SimaPro CSV, ILCD) into the data directory.
 
 Each imported database becomes a directory of background tables under ``DATA_DIR/backgrounds/NAME``
 (the format of the shipped background), written to a temporary directory and swapped in by rename
@@ -24,7 +24,9 @@ from footprint.background.swap import exclusive, recover, staging, swap_in
 from footprint.errors import BackgroundError, FootprintError
 from footprint.safeload import load_json, read_text
 
-FORMATS = ("jsonld", "ecospold1", "ecospold2", "simapro-csv", "pact")
+FORMATS = ("jsonld", "ecospold1", "ecospold2", "simapro-csv", "ilcd", "pact")
+#: Names of shipped backgrounds, which an import may not take.
+RESERVED = ("default", "tiangong")
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
 #: progress(stage, done, total): stage is a short description; total 0 means unknown.
@@ -63,6 +65,7 @@ class ImportReport:
             "counts": self.counts,
             "unlinked_exchanges": self.unlinked,
             "unlinked_by_reason": self.report.get("unlinked_by_reason", {}),
+            "exchanges": self.report.get("exchanges", {}),
             "unit_conversions": self.report.get("unit_conversions", {}),
             "flows_by_gas": self.report.get("flows_by_gas", {}),
             "ghg_flows_not_characterised": len(self.report.get("ghg_not_characterised", [])),
@@ -96,6 +99,10 @@ def _convert(path: Path, fmt: str, progress: Progress) -> Any:
         )
     if fmt == "pact":
         return _convert_pact(path, progress)
+    if fmt == "ilcd":
+        from footprint.background.ilcd_convert import convert_ilcd
+
+        return convert_ilcd(path, progress=lambda d, t: progress("reading ILCD processes", d, t))
     from footprint.background.simapro import convert_simapro_csv
 
     return convert_simapro_csv(path, progress=lambda d, t: progress("converting SimaPro CSV", d, t))
@@ -154,10 +161,11 @@ def _convert_pact(path: Path, progress: Progress) -> Any:
 def _check(path: Path, fmt: str, name: str, target: Path, replace: bool) -> None:
     if fmt not in FORMATS:
         raise FootprintError(f"unknown format {fmt!r}", fix=f"use one of {', '.join(FORMATS)}")
-    if not _NAME.fullmatch(name) or name == "default":
+    if not _NAME.fullmatch(name) or name in RESERVED:
         raise FootprintError(
             f"invalid database name {name!r}",
-            fix="use letters, digits, '.', '_' or '-' (not 'default', which is the shipped background)",
+            fix="use letters, digits, '.', '_' or '-' (not 'default' or 'tiangong', the names of "
+            "shipped backgrounds)",
         )
     if not path.exists():
         raise FootprintError("no such file or directory", where=str(path), fix="check the path")

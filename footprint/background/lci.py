@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import math
 import uuid
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 PRODUCT, WASTE, ELEMENTARY = "PRODUCT_FLOW", "WASTE_FLOW", "ELEMENTARY_FLOW"
@@ -96,7 +97,9 @@ class Flow:
 @dataclass(frozen=True)
 class Activity:
     """One activity: one reference unit of ``product``; ``parent`` is the source process it was
-    split off by allocation (empty when it is the process itself)."""
+    split off by allocation (empty when it is the process itself). ``name_zh`` is its Chinese
+    name where the source gives one; ``not_provider`` says why the activity must never be linked
+    as the provider of its product (empty: it may be)."""
 
     id: str
     name: str
@@ -110,6 +113,8 @@ class Activity:
     valid_until: str
     reference_is_input: bool
     parent: str = ""
+    name_zh: str = ""
+    not_provider: str = ""
 
 
 @dataclass(frozen=True)
@@ -145,3 +150,41 @@ class Parsed:
     activities: dict[str, Activity] = field(default_factory=dict)
     exchanges: list[Exchange] = field(default_factory=list)
     unlinked: list[UnlinkedRow] = field(default_factory=list)
+
+
+def sum_rows(
+    pairs: Mapping[tuple[str, str], Sequence[float]],
+    what: str,
+    notes: Counter[str],
+    uncertainty: Counter[str] | None = None,
+    spreads: Mapping[tuple[str, str], Sequence[Spread | None]] | None = None,
+) -> list[tuple[str, ...]]:
+    """One table row per (activity, supplier or flow) pair, its amounts summed, sorted.
+
+    Rows summing to zero are dropped and merges counted in ``notes``. With ``spreads``, the five
+    uncertainty columns follow the amount (counted in ``uncertainty``); a merged row keeps no
+    distribution (a sum of distributions is not one of them).
+    """
+    uncertainty = Counter() if uncertainty is None else uncertainty
+    rows: list[tuple[str, ...]] = []
+    for key in sorted(pairs):
+        values = pairs[key]
+        if len(values) > 1:
+            notes[f"{what} exchanges merged into one row (same pair)"] += len(values) - 1
+        total = math.fsum(values)
+        if total == 0.0:
+            notes[f"{what} rows dropped (amount zero)"] += 1
+            continue
+        if spreads is None:
+            rows.append((key[0], key[1], fmt(total)))
+            continue
+        given = [s for s in spreads.get(key, []) if s is not None]
+        spread = given[0] if len(values) == 1 and given else None
+        if given and spread is None:
+            uncertainty[f"{what} distributions dropped (exchanges merged into one row)"] += len(
+                given
+            )
+        cells = spread.cells() if spread else NO_SPREAD_CELLS
+        uncertainty[f"{what} rows with uncertainty_type {cells[0]}"] += 1
+        rows.append((key[0], key[1], fmt(total), *cells))
+    return rows

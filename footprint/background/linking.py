@@ -3,15 +3,19 @@ an unlinked row with its reason. Nothing is dropped silently; nothing here runs 
 
 A product input goes to, in this order: its ``defaultProvider`` (or the activity split off it for
 that product); the unique activity making that flow; the provider a reviewed ``providers.csv``
-prefers among several. With ``orphans``, an input of a flow that no activity makes goes to the
-activity making the unique product flow of the same name and unit (listed in ``orphan_links``).
+prefers among several; the one a ``choose`` function picks for the consuming activity (e.g. by
+location). With ``orphans``, an input of a flow that no activity makes goes to the activity making
+the unique product flow of the same name and unit (listed in ``orphan_links``). Activities with a
+``not_provider`` reason are never linked as providers, and an activity never supplies itself as
+much as it makes (listed as "self-input not less than the reference output").
 """
 
 from __future__ import annotations
 
+import math
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -91,6 +95,10 @@ def derived_flow_id(base: str, what: str) -> str:
     return str(uuid.uuid5(DERIVED_NAMESPACE, f"{base}/{what}"))
 
 
+#: choose(consuming activity, candidate provider ids) -> the id to link, or '' (ambiguous).
+Chooser = Callable[[Activity, Sequence[str]], str]
+
+
 @dataclass(frozen=True)
 class Context:
     """What linking needs besides the exchange: providers, preferences and name aliases."""
@@ -99,14 +107,28 @@ class Context:
     providers: Mapping[tuple[str, bool], list[str]]
     preferred: Mapping[str, str]
     aliases: Mapping[tuple[str, str], str]
+    choose: Chooser | None = None
+    #: (flow, reference is an input) -> why its only makers are kept out of linking
+    excluded: Mapping[tuple[str, bool], str] = field(default_factory=dict)
 
 
 def providers_by_flow(activities: Mapping[str, Activity]) -> dict[tuple[str, bool], list[str]]:
-    """(flow id, reference is an input) -> ids of activities whose reference is that flow."""
+    """(flow id, reference is an input) -> ids of activities whose reference is that flow
+    (activities with a ``not_provider`` reason left out)."""
     providers: dict[tuple[str, bool], list[str]] = defaultdict(list)
     for act in sorted(activities.values(), key=lambda a: a.id):
-        providers[(act.product_flow, act.reference_is_input)].append(act.id)
+        if not act.not_provider:
+            providers[(act.product_flow, act.reference_is_input)].append(act.id)
     return providers
+
+
+def excluded_providers(activities: Mapping[str, Activity]) -> dict[tuple[str, bool], str]:
+    """(flow id, reference is an input) -> the ``not_provider`` reason of its first excluded maker."""
+    out: dict[tuple[str, bool], str] = {}
+    for act in sorted(activities.values(), key=lambda a: a.id):
+        if act.not_provider:
+            out.setdefault((act.product_flow, act.reference_is_input), act.not_provider)
+    return out
 
 
 def _unlinked(parsed: Parsed, exchange: Exchange, reason: str) -> UnlinkedRow:
@@ -139,13 +161,20 @@ def _supplier(
     default = activities.get(exchange.default_provider) or activities.get(
         coproduct_id(exchange.default_provider, flow)
     )
-    if default is not None and default.product_flow == flow:
+    if default is not None and default.product_flow == flow and not default.not_provider:
         return default.id, []
     candidates = context.providers.get((flow, ref_is_input), [])
+    if exchange.activity in candidates and exchange.amount >= 1.0:
+        # an activity cannot supply as much as it makes of its own product (singular matrix)
+        candidates = [c for c in candidates if c != exchange.activity]
     if len(candidates) == 1:
         return candidates[0], []
     if context.preferred.get(flow) in candidates:
         return context.preferred[flow], []
+    if candidates and context.choose is not None:
+        chosen = context.choose(activities[exchange.activity], candidates)
+        if chosen in candidates:
+            return chosen, []
     return "", candidates
 
 
@@ -198,6 +227,15 @@ def link_technosphere(exchange: Exchange, context: Context, linked: Linked) -> N
         )
     elif not ref_is_input and context.aliases and _orphan(exchange, context, linked):
         return
+    elif exchange.activity in context.providers.get((exchange.flow, ref_is_input), []):
+        linked.unlinked.append(
+            _unlinked(context.parsed, exchange, "self-input not less than the reference output")
+        )
+    elif (exchange.flow, ref_is_input) in context.excluded:
+        why = context.excluded[(exchange.flow, ref_is_input)]
+        linked.unlinked.append(
+            _unlinked(context.parsed, exchange, f"provider excluded: made only by {why}")
+        )
     elif exchange.flow in linked.co_products:
         linked.unlinked.append(
             _unlinked(context.parsed, exchange, f"{reason} (co-product elsewhere)")
@@ -238,7 +276,7 @@ def name_aliases(activities: Mapping[str, Activity]) -> dict[tuple[str, str], st
     """(normalised product name, unit) -> the one product flow made under that name and unit."""
     flows: dict[tuple[str, str], set[str]] = defaultdict(set)
     for act in activities.values():
-        if not act.reference_is_input:
+        if not act.reference_is_input and not act.not_provider:
             flows[(normalise_name(act.product), act.unit)].add(act.product_flow)
     return {key: next(iter(ids)) for key, ids in flows.items() if len(ids) == 1}
 
@@ -250,17 +288,21 @@ def link(
     *,
     preferred: Mapping[str, str] | None = None,
     orphans: bool = False,
+    choose: Chooser | None = None,
 ) -> Linked:
     """Split exchanges into technosphere, biosphere and unlinked rows.
 
     ``preferred`` maps a product flow made by several activities to the one to link;
-    ``orphans`` links inputs of flows nobody makes by product name and unit.
+    ``orphans`` links inputs of flows nobody makes by product name and unit; ``choose`` picks
+    among several makers for the consuming activity ('' leaves the input ambiguous).
     """
     context = Context(
         parsed,
         providers_by_flow(parsed.activities),
         preferred or {},
         name_aliases(parsed.activities) if orphans else {},
+        choose,
+        excluded_providers(parsed.activities),
     )
     linked = Linked(unlinked=list(parsed.unlinked))
     linked.co_products = {
@@ -336,3 +378,116 @@ def resolve_preferences(
             )
         out[p.flow] = target
     return out
+
+
+def flow_table(
+    flows: Mapping[str, Flow],
+    unit: Callable[[Flow], str],
+    used: Iterable[str],
+    derived: Mapping[str, DerivedFlow],
+) -> list[tuple[str, ...]]:
+    """The flows table (``FLOW_COLUMNS``): source flows as :func:`classify_gas` classifies them,
+    ``derived`` ones as they were made; ``unit`` gives a flow's reference unit label."""
+    rows: list[tuple[str, ...]] = []
+    for fid in sorted(used):
+        made = derived.get(fid)
+        flow = flows[made.base if made else fid]
+        info = classify_gas(flow.name, flow.cas, flow.category)
+        gas, origin, kind = (
+            (made.gas, made.origin, made.kind) if made else (info.gas, info.origin, info.kind)
+        )
+        name = made.name if made else flow.name
+        rows.append((fid, name, flow.category, unit(flow), flow.cas, gas, origin, kind))
+    return rows
+
+
+def ghg_not_characterised(
+    flows: Mapping[str, Flow], linked: Linked, activities: Mapping[str, Activity]
+) -> list[dict[str, Any]]:
+    """Greenhouse-gas flows outside the GWP table, with their mass: ``kg`` summed over the
+    activities' rows (each per unit of its activity) and the activity emitting most per unit."""
+    out = []
+    rows: dict[str, list[tuple[float, str]]] = {}
+    for (activity, fid), amounts in sorted(linked.biosphere.items()):
+        rows.setdefault(fid, []).append((math.fsum(amounts), activity))
+    for fid in sorted(linked.flows_used):
+        flow = flows.get(fid)
+        if flow is None or not classify_gas(flow.name, flow.cas, flow.category).other_ghg:
+            continue
+        found = rows.get(fid, [])
+        largest = max(found, key=lambda r: (abs(r[0]), r[1]), default=(0.0, ""))
+        out.append(
+            {
+                "id": fid,
+                "name": flow.name,
+                "compartment": flow.category,
+                "activities": len(found),
+                "kg": math.fsum(kg for kg, _ in found),
+                "largest": {
+                    "activity": largest[1],
+                    "name": activities[largest[1]].name if largest[1] else "",
+                    "kg_per_unit": largest[0],
+                },
+            }
+        )
+    return sorted(out, key=lambda d: (d["name"], d["compartment"], d["id"]))
+
+
+def unlink_singular_loops(linked: Linked, parsed: Parsed, tolerance: float = 1e-9) -> int:
+    """Unlink the supply loops that make the technosphere matrix singular; return how many.
+
+    A loop of activities that supply each other all they make (coal mining buying 1 kg of washed
+    coal whose washing buys 1 kg of mined coal) has no net output: I - A is singular on it, and
+    no activity of the database could be solved. Each strongly connected group of activities
+    whose block of I - A is singular (smallest singular value below ``tolerance`` times the
+    largest) has all its links among its members moved to ``unlinked``, with the reason.
+    """
+    import numpy as np
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    totals: dict[tuple[str, str], float] = {
+        key: math.fsum(values) for key, values in linked.technosphere.items()
+    }
+    ids = sorted({a for pair in totals for a in pair})
+    if not ids:
+        return 0
+    index = {a: i for i, a in enumerate(ids)}
+    rows = [index[supplier] for _, supplier in totals]
+    cols = [index[consumer] for consumer, _ in totals]
+    graph = csr_matrix(([1.0] * len(totals), (rows, cols)), shape=(len(ids), len(ids)))
+    _, labels = connected_components(graph, directed=True, connection="strong")
+    members: dict[int, list[str]] = defaultdict(list)
+    for activity, label in zip(ids, labels, strict=True):
+        members[int(label)].append(activity)
+    loops = 0
+    for group in members.values():
+        inside = set(group)
+        pairs = [p for p in totals if p[0] in inside and p[1] in inside]
+        if not pairs:
+            continue
+        position = {a: i for i, a in enumerate(group)}
+        block = np.identity(len(group))
+        for consumer, supplier in pairs:
+            block[position[supplier], position[consumer]] -= totals[(consumer, supplier)]
+        values = np.linalg.svd(block, compute_uv=False)
+        if values.min() >= tolerance * max(1.0, float(values.max())):
+            continue
+        loops += 1
+        for consumer, supplier in sorted(pairs):
+            amounts = linked.technosphere.pop((consumer, supplier))
+            linked.technosphere_spread.pop((consumer, supplier), None)
+            made, user = parsed.activities[supplier], parsed.activities[consumer]
+            for amount in amounts:
+                linked.unlinked.append(
+                    UnlinkedRow(
+                        consumer,
+                        user.name,
+                        made.product_flow,
+                        made.product,
+                        amount,
+                        made.unit,
+                        f"supply loop with no net output (singular): {' '.join(sorted(group))}",
+                    )
+                )
+    return loops

@@ -19,6 +19,8 @@ from footprint.background.corrections import caveats as correction_caveats
 from footprint.errors import BackgroundError
 
 ACTIVITY_COLUMNS = ["id", "name", "location", "unit", "product", "category", "source"]
+#: Activity columns kept when a background has them: the Chinese name (see ``report.i18n``).
+OPTIONAL_ACTIVITY_COLUMNS = ["name_zh"]
 TECHNOSPHERE_COLUMNS = ["consumer", "supplier", "amount"]
 BIOSPHERE_COLUMNS = ["activity", "flow", "amount"]
 FLOW_COLUMNS = ["id", "name", "compartment", "unit", "cas", "gas", "origin", "kind"]
@@ -201,7 +203,8 @@ class Background:
         return [labels[names.index(c)] for c in close]
 
     def search(self, text: str = "", location: str | None = None) -> pd.DataFrame:
-        """Activities whose name contains every word of ``text``, optionally in ``location``.
+        """Activities whose name (or Chinese name, where the background has ``name_zh``) contains
+        every word of ``text``, optionally in ``location``.
 
         The location matches exactly (case-insensitive): ``CN-JS`` finds Jiangsu's rows only,
         not the national ``CN`` ones, so that factors of different levels are never mixed by a
@@ -209,14 +212,21 @@ class Background:
         """
         acts = self.activities
         mask = pd.Series(True, index=acts.index)
+        names = [acts["name"].astype(str).str.casefold()]
+        if "name_zh" in acts:
+            names.append(acts["name_zh"].fillna("").astype(str).str.casefold())
         for word in text.casefold().split():
-            mask &= acts["name"].str.casefold().str.contains(word, regex=False)
+            found = pd.Series(False, index=acts.index)
+            for column in names:
+                found |= column.str.contains(word, regex=False)
+            mask &= found
         if location:
             mask &= acts["location"].str.casefold() == location.casefold()
         return acts[mask]
 
 
-def _read(directory: Path, stem: str, columns: list[str]) -> pd.DataFrame:
+def _read(directory: Path, stem: str, columns: list[str], numeric: bool = True) -> pd.DataFrame:
+    """A table of ``directory`` as strings, with ``amount`` as floats when ``numeric``."""
     path = directory / f"{stem}.csv.gz"
     if not path.exists():
         path = directory / f"{stem}.csv"
@@ -224,7 +234,7 @@ def _read(directory: Path, stem: str, columns: list[str]) -> pd.DataFrame:
     for column in columns:
         if column not in frame:
             frame[column] = ""
-    if "amount" in frame:
+    if numeric and "amount" in frame:
         frame["amount"] = frame["amount"].astype(float)
     return frame
 
@@ -248,7 +258,7 @@ def read_table_dir(directory: Path, name: str) -> Background:
     acts = _read(directory, "activities", ACTIVITY_COLUMNS)
     cut_offs = pd.DataFrame(columns=CUT_OFF_COLUMNS)
     if any((directory / f"unlinked.{ext}").exists() for ext in ("csv.gz", "csv")):
-        cut_offs = _cut_offs(_read(directory, "unlinked", ["activity", "reason"]))
+        cut_offs = _cut_offs(_read(directory, "unlinked", ["activity", "reason"], numeric=False))
     suspect = {
         str(s["id"]): str(s["note"])
         if s.get("note")
@@ -256,6 +266,9 @@ def read_table_dir(directory: Path, name: str) -> Background:
         "looks wrong for this activity; its results per unit are doubtful"
         for s in report.get("suspect_references", [])
     }
+    for group in report.get("suspect_groups", []):  # one caveat shared by many activities
+        for aid in group.get("ids", []):
+            suspect[str(aid)] = str(group["note"])
     corrected = correction_caveats(report.get("corrections", []))
     findings: dict[str, str] = {}
     if (directory / "findings.csv").exists():
@@ -266,7 +279,7 @@ def read_table_dir(directory: Path, name: str) -> Background:
     return Background(
         name=name,
         version=str(report.get("version", report.get("source_commit", "unversioned"))),
-        activities=acts[ACTIVITY_COLUMNS],
+        activities=acts[ACTIVITY_COLUMNS + [c for c in OPTIONAL_ACTIVITY_COLUMNS if c in acts]],
         technosphere=_read(directory, "technosphere", TECHNOSPHERE_COLUMNS)[TECHNOSPHERE_COLUMNS],
         biosphere=_read(directory, "biosphere", BIOSPHERE_COLUMNS)[BIOSPHERE_COLUMNS],
         flows=_read(directory, "flows", FLOW_COLUMNS)[FLOW_COLUMNS],

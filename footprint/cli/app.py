@@ -412,7 +412,10 @@ def background_list(
         _list_databases(fmt, data_dir)
         return
     bg = load_background(name or "default", data_dir)
-    hits = bg.search(search, location)[["id", "name", "location", "unit"]]
+    found = bg.search(search, location)
+    has_zh = "name_zh" in found and bool(found["name_zh"].fillna("").astype(str).str.strip().any())
+    chinese = ["name_zh"] if has_zh else []
+    hits = found[["id", "name", *chinese, "location", "unit"]]
     shown = hits if limit == 0 else hits.head(limit)
     if fmt is Format.json:
         write_text(json.dumps(shown.to_dict(orient="records"), indent=2, allow_nan=False), None)
@@ -438,7 +441,9 @@ def _list_databases(fmt: Format, data_dir: Path | None) -> None:
 
     directory = data_dir or default_data_dir()
     rows = []
-    for db in ["default", *imported_names(directory)]:
+    from footprint.background.catalog import SHIPPED
+
+    for db in ["default", *SHIPPED, *imported_names(directory)]:
         bg = load_background(db, directory)
         unlinked = bg.report.get("unlinked_by_reason", {})
         rows.append(

@@ -18,7 +18,7 @@ def import_command(
     path: Annotated[
         Path,
         typer.Argument(
-            help="A JSON-LD folder, EcoSpold file/folder/zip, SimaPro CSV or PACT JSON file."
+            help="A JSON-LD folder, EcoSpold file/folder/zip, SimaPro CSV, ILCD zip/folder or PACT JSON file."
         ),
     ],
     pact_file: Annotated[
@@ -27,7 +27,7 @@ def import_command(
     ] = None,
     fmt: Annotated[
         str | None,
-        typer.Option("--format", help="jsonld, ecospold1, ecospold2, simapro-csv or pact."),
+        typer.Option("--format", help="jsonld, ecospold1, ecospold2, simapro-csv, ilcd or pact."),
     ] = None,
     name: Annotated[
         str | None,
@@ -56,7 +56,8 @@ def import_command(
         )
     if fmt is None:
         raise FootprintError(
-            "--format is required", fix="add --format jsonld|ecospold1|ecospold2|simapro-csv|pact"
+            "--format is required",
+            fix="add --format jsonld|ecospold1|ecospold2|simapro-csv|ilcd|pact",
         )
     if name is None:
         if fmt != "pact":
@@ -108,6 +109,20 @@ def import_command(
     ):
         if key in counts:
             table.add_row(key.replace("_", " "), str(counts[key]))
+    labels = {
+        "read": "exchanges read",
+        "linked": "  linked to a provider",
+        "linked_by_location": "    of which chosen by location",
+        "ambiguous": "  ambiguous provider (not guessed)",
+        "unlinked": "  unlinked (incl. ambiguous, listed)",
+        "missing_flow_data_set": "    flow data set missing from the archive",
+        "biosphere": "  elementary (biosphere)",
+        "characterised": "    characterised (a GWP gas)",
+        "not_characterised": "    not characterised (no GWP)",
+        "zero_ignored": "  amount zero (ignored)",
+    }
+    for key, n in summary["exchanges"].items():
+        table.add_row(labels.get(key, key.replace("_", " ")), str(n))
     table.add_row("unlinked exchanges (listed in unlinked.csv.gz)", str(report.unlinked))
     for reason, n in summary["unlinked_by_reason"].items():
         table.add_row(f"  {reason}", str(n))

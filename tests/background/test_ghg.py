@@ -115,3 +115,37 @@ def test_every_recognised_gas_has_a_gwp() -> None:
 )
 def test_uncharacterised_ghgs_are_flagged(name: str, other: bool) -> None:
     assert classify_gas(name, None, "air/unspecified").other_ghg is other
+
+
+ILCD_AIR = "Emissions/Emissions to air/Emissions to air, unspecified"
+
+
+@pytest.mark.parametrize(
+    ("name", "compartment", "expected"),
+    [
+        ("carbon dioxide (fossil)", ILCD_AIR, ("CO2", "fossil", "emission")),
+        ("carbon dioxide (biogenic)", ILCD_AIR, ("CO2", "biogenic", "emission")),
+        ("Carbon dioxide (biogenic) [Emissions to air]", ILCD_AIR, ("CO2", "biogenic", "emission")),
+        ("carbon dioxide (land use change)", ILCD_AIR, ("CO2", "land_use_change", "emission")),
+        ("methane (biogenic)", ILCD_AIR, ("CH4", "biogenic", "emission")),
+        ("methane (fossil)", ILCD_AIR, ("CH4", "fossil", "emission")),
+        ("methane", ILCD_AIR, ("CH4", "unspecified", "emission")),
+        ("nitrous oxide", ILCD_AIR, ("N2O", "unspecified", "emission")),
+        ("dinitrogen monoxide", ILCD_AIR, ("N2O", "unspecified", "emission")),
+        (
+            "carbon dioxide (biogenic)",
+            "Resources/Resources from air/Renewable material resources from air",
+            ("CO2", "biogenic", "removal"),
+        ),
+        (
+            "methane",
+            "Emissions/Emissions to water/Emissions to fresh water",
+            ("", "unspecified", "emission"),
+        ),
+    ],
+)
+def test_ilcd_ef3_names_keep_their_origin(
+    name: str, compartment: str, expected: tuple[str, str, str]
+) -> None:
+    info = classify_gas(name, "", compartment)
+    assert (info.gas, info.origin, info.kind) == expected

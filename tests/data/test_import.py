@@ -73,7 +73,7 @@ def test_cli_import_then_calc_with_the_imported_background(tmp_path: Path) -> No
     assert calc.exit_code == 0, calc.output
     assert json.loads(calc.output)["background"]["name"] == "mini"
     listed = runner.invoke(app, ["background", "list", "--data-dir", str(tmp_path), "-f", "json"])
-    assert [r["name"] for r in json.loads(listed.output)] == ["default", "mini"]
+    assert [r["name"] for r in json.loads(listed.output)] == ["default", "tiangong", "mini"]
 
 
 def test_reimport_needs_replace(tmp_path: Path) -> None:
@@ -137,7 +137,7 @@ def test_missing_source_and_unknown_background(tmp_path: Path) -> None:
 
 
 def test_formats_are_the_documented_ones() -> None:
-    assert importer.FORMATS == ("jsonld", "ecospold1", "ecospold2", "simapro-csv", "pact")
+    assert importer.FORMATS == ("jsonld", "ecospold1", "ecospold2", "simapro-csv", "ilcd", "pact")
 
 
 def test_import_writes_only_inside_the_data_directory(tmp_path: Path) -> None:
