@@ -13,6 +13,7 @@ from scipy import sparse
 from scipy.sparse.linalg import splu
 
 from footprint.engine.system import LinkedSystem
+from footprint.errors import BackgroundError
 
 
 def _bw() -> tuple[ModuleType, ModuleType]:
@@ -126,6 +127,19 @@ def _category_matrix(
     return matrix.toarray(), categories
 
 
+def _singular(system: LinkedSystem, exc: BaseException | None) -> BackgroundError:
+    """The error for a technosphere matrix that cannot be solved (singular)."""
+    why = f" ({exc})" if exc is not None else ""
+    return BackgroundError(
+        f"the technosphere matrix of this product and background {system.background.name!r} "
+        f"cannot be solved: it is singular{why}; a loop of activities that need all they make "
+        "(an activity buying its own product, or two that only supply each other) has no solution",
+        where=f"background {system.background.name}",
+        fix="check the background's self-inputs and loops (footprint background show ID lists "
+        "what an activity buys), or link the input to another provider",
+    )
+
+
 def solve(system: LinkedSystem, cf: np.ndarray) -> Solution:
     """Solve the system for its demand with bw2calc, and the background's intensities by category.
 
@@ -136,7 +150,12 @@ def solve(system: LinkedSystem, cf: np.ndarray) -> Solution:
     lca = bw2calc.LCA({system.reference: system.demand}, data_objs=[datapackage(system, cf)])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", category=UserWarning)
-        lca.lci()
+        try:
+            lca.lci()
+        except (RuntimeError, ValueError, np.linalg.LinAlgError) as exc:
+            raise _singular(system, exc) from None
+        if not np.all(np.isfinite(np.atleast_1d(lca.supply_array))):
+            raise _singular(system, None)
         lca.lcia()
     e = system.entries()
     n = int(max(e.tech_rows.max(), e.tech_cols.max())) + 1 if e.tech_rows.size else 0
@@ -154,7 +173,10 @@ def solve(system: LinkedSystem, cf: np.ndarray) -> Solution:
     for flow, row in flow_row.items():
         c_rows[row] = cmat[flow]
     rhs = np.asarray(b.T @ c_rows)  # activities (bw2calc col order) × categories
-    lu = splu(sparse.csc_matrix(lca.technosphere_matrix.T))
+    try:
+        lu = splu(sparse.csc_matrix(lca.technosphere_matrix.T))
+    except RuntimeError as exc:  # SuperLU: "Factor is exactly singular"
+        raise _singular(system, exc) from None
     lam_rows = lu.solve(rhs)  # indexed by bw2calc product rows
     intensity = np.zeros((n, cmat.shape[1]))
     for activity, row in row_of.items():

@@ -318,3 +318,19 @@ def test_exchange_naming_an_unknown_id_is_refused(
     broken = replace(mini_background, **{table: frame})
     with pytest.raises(BackgroundError, match=f"unknown {what} 'no-such-id'"):
         calculate(write(tmp_path, "p.yaml", PRODUCT), background=broken)
+
+
+def test_a_singular_background_is_a_footprint_error_not_a_crash(tmp_path: Path) -> None:
+    import shutil
+
+    from footprint.background.store import read_table_dir
+    from footprint.errors import BackgroundError
+    from tests.conftest import FIXTURES
+
+    tables = tmp_path / "loop"
+    shutil.copytree(FIXTURES / "mini_background", tables)
+    with (tables / "technosphere.csv").open("a", encoding="utf-8") as handle:
+        handle.write("elec-us,elec-us,1.0\n")  # US electricity needs all the electricity it makes
+    looped = read_table_dir(tables, "loop")
+    with pytest.raises(BackgroundError, match="singular"):
+        calculate(write(tmp_path, "p.yaml", PRODUCT), background=looped)
