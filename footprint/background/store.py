@@ -7,9 +7,12 @@ emission factors (``inventories/background/grid/grid_factors.csv``).
 
 from __future__ import annotations
 
+import csv
 import difflib
 import json
 from dataclasses import dataclass, field
+from functools import cache
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -208,7 +211,8 @@ class Background:
 
         The location matches exactly (case-insensitive): ``CN-JS`` finds Jiangsu's rows only,
         not the national ``CN`` ones, so that factors of different levels are never mixed by a
-        search; look the country up with its own code.
+        search; look the country up with its own code. A Chinese province matches in both code
+        styles: ISO 3166-2 ``CN-JS`` and the ILCD location ``JS-CN`` (as TianGong writes it).
         """
         acts = self.activities
         mask = pd.Series(True, index=acts.index)
@@ -221,7 +225,7 @@ class Background:
                 found |= column.str.contains(word, regex=False)
             mask &= found
         if location:
-            mask &= acts["location"].str.casefold() == location.casefold()
+            mask &= acts["location"].str.casefold().isin(same_place(location))
         return acts[mask]
 
 
@@ -344,3 +348,22 @@ def _merge_counts(parts: list[Background]) -> dict[str, int]:
         for reason, n in part.report.get("unlinked_by_reason", {}).items():
             counts[reason] = counts.get(reason, 0) + int(n)
     return counts
+
+
+@cache
+def _province_codes() -> dict[str, str]:
+    """ISO 3166-2:CN code ↔ ILCD location code of each province (both ways, casefolded)."""
+    pairs: dict[str, str] = {}
+    with (files("footprint") / "data" / "cn_subdivisions.csv").open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            iso, ilcd = row["iso"].casefold(), row["ilcd"].casefold()
+            pairs[iso], pairs[ilcd] = ilcd, iso
+    return pairs
+
+
+def same_place(location: str) -> set[str]:
+    """``location`` and its other spelling, casefolded (``CN-JS`` ↔ ``JS-CN``; see
+    ``footprint/data/cn_subdivisions.csv``)."""
+    code = location.strip().casefold()
+    other = _province_codes().get(code)
+    return {code, other} if other else {code}

@@ -43,3 +43,31 @@ def test_calc_on_clashing_backgrounds_exits_2(tmp_path: Path) -> None:
     assert done.exit_code == 2
     assert "activity id" in done.output
     assert "Traceback" not in done.output
+
+
+def test_a_province_is_found_in_both_code_styles() -> None:
+    import pandas as pd
+
+    from footprint.background.store import ACTIVITY_COLUMNS, Background, same_place
+
+    assert same_place("CN-JS") == {"cn-js", "js-cn"}
+    assert same_place("HUB-CN") == {"hub-cn", "cn-hb"}  # ILCD's Hubei is ISO CN-HB
+    assert same_place("US") == {"us"}
+    rows = [
+        ["a", "Electricity mix, Jiangsu", "JS-CN", "MJ", "", "", ""],
+        ["b", "Electricity, grid average", "CN-JS", "kWh", "", "", ""],
+        ["c", "Electricity, grid average", "CN", "kWh", "", "", ""],
+        ["d", "Electricity mix, city", "HA-JS-CN", "MJ", "", "", ""],
+    ]
+    bg = Background.empty("t")
+    bg = Background(
+        name="t",
+        version="1",
+        activities=pd.DataFrame(rows, columns=ACTIVITY_COLUMNS),
+        technosphere=bg.technosphere,
+        biosphere=bg.biosphere,
+        flows=bg.flows,
+    )
+    assert list(bg.search("electricity", "CN-JS")["id"]) == ["a", "b"]
+    assert list(bg.search("electricity", "js-cn")["id"]) == ["a", "b"]
+    assert list(bg.search("electricity", "CN")["id"]) == ["c"]  # levels are never mixed
