@@ -179,3 +179,14 @@ def same_dimension(a: str, b: str) -> bool:
 def format_unit(unit: str) -> str:
     """The canonical short spelling of a unit string (``"kilowatt_hour"`` → ``"kWh"``)."""
     return f"{parse_unit(unit):~P}"
+
+
+@cache
+def is_known_unit(label: str) -> bool:
+    """Whether the registry parses ``label`` as a unit (importers use it to tell unknown units
+    from mismatched ones)."""
+    try:
+        parse_unit(label)
+    except UnitError:
+        return False
+    return True

@@ -53,6 +53,7 @@ from footprint.background.build_uslci import (
 from footprint.background.ghg import GasInfo, classify_gas, compartment_class, normalise_cas
 from footprint.background.lci import Activity, UnlinkedRow
 from footprint.errors import BackgroundError, FootprintError
+from footprint.units import is_known_unit
 
 Progress = Callable[[int, int], None]
 Tables = dict[str, list[tuple[str, ...]]]
@@ -149,18 +150,9 @@ def unit_factor(source: str, target: str) -> float | None:
         return None
 
 
-@cache
 def known_unit(label: str) -> bool:
-    """Whether a unit label is one this module converts (listed and parsed by pint)."""
-    if label not in _KNOWN_LABELS:
-        return False
-    from footprint.units import parse_unit
-
-    try:
-        parse_unit(label)
-    except FootprintError:
-        return False
-    return True
+    """Whether a unit label is one this module converts (listed, and parsed by the registry)."""
+    return label in _KNOWN_LABELS and is_known_unit(label)
 
 
 def unit_problem(unit: str, target: str) -> str:

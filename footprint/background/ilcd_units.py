@@ -20,6 +20,7 @@ from functools import cache
 
 from footprint.background.lci import Flow
 from footprint.errors import FootprintError
+from footprint.units import is_known_unit
 
 # ILCD unit names -> unit strings the registry parses (names not listed are tried as written).
 UNIT_LABELS: Mapping[str, str] = {
@@ -138,18 +139,6 @@ def registry_factor(source: str, target: str) -> float | None:
         return None
 
 
-@cache
-def known(label: str) -> bool:
-    """Whether the unit registry parses ``label``."""
-    from footprint.units import parse_unit
-
-    try:
-        parse_unit(label)
-    except FootprintError:
-        return False
-    return True
-
-
 @dataclass(frozen=True)
 class Reference:
     """How amounts in a unit group's reference unit are written: ``label`` = ``factor`` × amount.
@@ -165,7 +154,7 @@ class Reference:
 def _orientation(group: UnitGroup) -> float | None:
     """+1 if the group's factors agree with the registry, -1 if they are inverted, None if they
     cannot be checked (fewer than two known units) or disagree."""
-    units = [u for u in group.factors if known(unit_label(u)) and group.factors[u] > 0]
+    units = [u for u in group.factors if is_known_unit(unit_label(u)) and group.factors[u] > 0]
     checks = set()
     for a, b in zip(units, units[1:], strict=False):
         stated = group.factors[a] / group.factors[b]
@@ -184,7 +173,7 @@ def _orientation(group: UnitGroup) -> float | None:
 def reference_of(group: UnitGroup) -> Reference:
     """The label amounts in ``group``'s reference unit are written in, with its factor."""
     label = unit_label(group.reference)
-    if known(label):
+    if is_known_unit(label):
         return Reference(label)
     orientation = _orientation(group)
     if orientation is not None:

@@ -49,7 +49,7 @@ from footprint.background.build_uslci import (
 from footprint.background.ghg import classify_gas, normalise_cas
 from footprint.background.lci import Activity, UnlinkedRow
 from footprint.errors import BackgroundError, UnitError
-from footprint.units import convert, parse_unit, quantity
+from footprint.units import convert, is_known_unit, parse_unit, quantity
 
 # SimaPro unit names -> unit strings the footprint unit registry parses (others are tried as is).
 SIMAPRO_UNITS: Mapping[str, str] = {
@@ -162,16 +162,6 @@ def unit_label(simapro_unit: str) -> str:
 
 
 @cache
-def known_unit(label: str) -> bool:
-    """Whether the footprint unit registry parses ``label``."""
-    try:
-        parse_unit(label)
-    except UnitError:
-        return False
-    return True
-
-
-@cache
 def unit_factor(source: str, target: str) -> float:
     """Amount in ``target`` per 1 ``source`` (registry labels, e.g. kWh -> MJ = 3.6).
 
@@ -194,7 +184,7 @@ def flow_reference_unit(label: str) -> str:
 
 
 def _unit_problem(source: str, target: str) -> str:
-    if not known_unit(source):
+    if not is_known_unit(source):
         return f"unknown unit: {source}"
     return f"incompatible unit: {source} -> {target}"
 
@@ -335,7 +325,7 @@ def _skip_reason(process: Any, products: Sequence[Edge], treated: Sequence[Edge]
 
 
 def _product_problem(unit: str, amount: float) -> str:
-    if not known_unit(unit):
+    if not is_known_unit(unit):
         return f"unknown product unit (product skipped): {unit}"
     if amount == 0.0 or not math.isfinite(amount):
         return "zero reference amount (product skipped)"
@@ -468,7 +458,7 @@ def _elementary(edge: Edge, compartment: str, stats: Stats, flows: dict[str, Flo
     context = edge.get("context") or ("", "")
     path = f"{compartment}/{_text(context[1]) or 'unspecified'}"
     amount, unit = _stated(edge, stats)
-    if not known_unit(unit):
+    if not is_known_unit(unit):
         return Target(
             "unlinked", f"{path}/{name}/{unit}", name, amount, unit, f"unknown unit: {unit}"
         )
