@@ -16,7 +16,6 @@ time; the shipped package never reads the source.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import re
 import sys
 from collections import Counter
@@ -26,21 +25,13 @@ from typing import Any
 
 from footprint.background.build_uslci import source_commit, write_build
 from footprint.background.ilcd import read_archive
-from footprint.background.ilcd_convert import READER, build_ilcd
+from footprint.background.ilcd_convert import READER, build_ilcd, file_sha256
 from footprint.errors import FootprintError
 
 DEFAULT_OUT = Path("inventories/background/tiangong")
 REPOSITORY = "linancn/TianGong-LCA-Data"
 TITLE = "TianGong LCA Database (天工LCA数据库), TianGong LCI Data Working Group"
 _EMAIL = re.compile(r",?\s*[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _licence(source: Path) -> str:
@@ -159,7 +150,7 @@ def build(source: Path, out: Path, *, commit: str | None = None) -> dict[str, An
         "sources": [f"{TITLE} ({REPOSITORY} {commit[:12]}), MIT licence"],
     }
     if source.is_file():
-        meta["source_sha256"] = _sha256(source)
+        meta["source_sha256"] = file_sha256(source)
     result = build_ilcd(read_archive(source), meta)
     report = write_build(result, out)
     makers = generators(result.tables["activities"])

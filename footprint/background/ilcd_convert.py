@@ -432,7 +432,8 @@ def build_ilcd(data: IlcdData, meta: Mapping[str, Any]) -> Build:
     return Build(tables, report)
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
+    """The sha256 of the file at ``path`` (hex), read in 1 MiB blocks."""
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -454,5 +455,5 @@ def convert_ilcd(path: Path, *, progress: Progress | None = None) -> Build:
         "sources": [f"{path.name} (ILCD)"],
     }
     if path.is_file():
-        meta["source_sha256"] = _sha256(path)
+        meta["source_sha256"] = file_sha256(path)
     return build_ilcd(data, meta)
