@@ -127,12 +127,11 @@ def _category_matrix(
     return matrix.toarray(), categories
 
 
-def _singular(system: LinkedSystem, exc: BaseException | None) -> BackgroundError:
+def _singular(system: LinkedSystem, exc: BaseException) -> BackgroundError:
     """The error for a technosphere matrix that cannot be solved (singular)."""
-    why = f" ({exc})" if exc is not None else ""
     return BackgroundError(
         f"the technosphere matrix of this product and background {system.background.name!r} "
-        f"cannot be solved: it is singular{why}; a loop of activities that need all they make "
+        f"cannot be solved: it is singular ({exc}); a loop of activities that need all they make "
         "(an activity buying its own product, or two that only supply each other) has no solution",
         where=f"background {system.background.name}",
         fix="check the background's self-inputs and loops (footprint background show ID lists "
@@ -154,8 +153,6 @@ def solve(system: LinkedSystem, cf: np.ndarray) -> Solution:
             lca.lci()
         except (RuntimeError, ValueError, np.linalg.LinAlgError) as exc:
             raise _singular(system, exc) from None
-        if not np.all(np.isfinite(np.atleast_1d(lca.supply_array))):
-            raise _singular(system, None)
         lca.lcia()
     e = system.entries()
     n = int(max(e.tech_rows.max(), e.tech_cols.max())) + 1 if e.tech_rows.size else 0
