@@ -97,3 +97,41 @@ def fsync_tree(root: Path) -> None:
                 os.fsync(handle.fileno())
     for directory in sorted(directories, key=lambda d: len(d.parts), reverse=True):
         fsync_directory(directory)
+
+
+def private_directory(directory: Path) -> Path:
+    """Create ``directory`` (and parents) if needed and make it owner-only (0700) if ours.
+
+    Raises:
+        FootprintError: it cannot be created.
+    """
+    try:
+        directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if hasattr(os, "getuid") and directory.stat().st_uid == os.getuid():
+            os.chmod(directory, 0o700)
+    except OSError as exc:
+        raise FootprintError(
+            f"cannot create the directory: {exc.strerror or exc}",
+            where=str(directory),
+            fix="choose a writable --data-dir",
+        ) from None
+    return directory
+
+
+def private_file(path: Path) -> Path:
+    """Create ``path`` empty if missing, owner read/write only (0600), and return it.
+
+    Raises:
+        FootprintError: it cannot be created or its mode set.
+    """
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+        if hasattr(os, "getuid") and path.stat().st_uid == os.getuid():
+            os.chmod(path, 0o600)
+    except OSError as exc:
+        raise FootprintError(
+            f"cannot create the file: {exc.strerror or exc}",
+            where=str(path),
+            fix="choose a writable --data-dir",
+        ) from None
+    return path

@@ -139,7 +139,7 @@ def clients_reply(
     url: Annotated[str, typer.Option(help="Base URL of the client's own PACT host (https://...).")],
     client_id: Annotated[str, typer.Option(help="Our client id on that host.")],
     client_secret: Annotated[
-        str | None, typer.Option(help="Our client secret on that host (kept in the store).")
+        str | None, typer.Option(help="Our client secret on that host (kept in the store, encrypted).")
     ] = None,
     client_secret_env: Annotated[
         str | None,
@@ -156,8 +156,9 @@ def clients_reply(
 ) -> None:
     """Answer CLIENT's footprint requests on its own host (RequestFulfilled/RequestRejected events).
 
-    A --client-secret is kept in the store in clear, as it is needed to obtain tokens; with
-    --client-secret-env only the variable's name is stored and `serve` reads it when answering.
+    A --client-secret is kept in the store encrypted, with a key outside it (FOOTPRINT_SECRET_KEY,
+    or a key file in the per-user configuration directory); with --client-secret-env only the
+    variable's name is stored and `serve` reads it when answering.
     """
     if (client_secret is None) == (client_secret_env is None):
         raise FootprintError(
@@ -297,6 +298,13 @@ def serve_command(
         Path | None, typer.Option(help="TLS certificate (PEM); self-signed if absent.")
     ] = None,
     key: Annotated[Path | None, typer.Option(help="TLS private key (PEM).")] = None,
+    public_url: Annotated[
+        str | None,
+        typer.Option(
+            help="The https:// URL clients reach this host at (behind a proxy or a DNS name); "
+            "links and discovery use it. Default: https://HOST:PORT as listened on."
+        ),
+    ] = None,
     data_dir: DataDir = None,
     db_url: DbUrl = None,
 ) -> None:
@@ -309,9 +317,14 @@ def serve_command(
         raise FootprintError(
             "pass both --cert and --key, or neither (a self-signed pair is then made)"
         )
+    if public_url is not None and not public_url.startswith("https://"):
+        raise FootprintError(
+            f"--public-url {public_url!r} is not an https:// URL",
+            fix="give the https:// address clients use, e.g. https://pact.example.com",
+        )
     directory = data_dir or default_data_dir()
     store = _store(directory, db_url)
     if cert is None or key is None:
         cert, key = self_signed_certificate(directory / "tls", [host])
         typer.echo(f"self-signed certificate for local use: {cert}", err=True)
-    serve(store, host, port, cert, key)
+    serve(store, host, port, cert, key, public_url=public_url)

@@ -9,7 +9,6 @@ afterwards on the requester's own host, see :mod:`footprint.exchange.replies`). 
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import ssl
@@ -43,15 +42,20 @@ from footprint.exchange.store import (
     is_uuid,
     parse_datetime,
 )
+from footprint.exchange.throttle import LoginThrottle
+from footprint.safeload import load_json
 
 log = logging.getLogger(__name__)
 
 EVENT_PUBLISHED = "org.wbcsd.pact.ProductFootprint.PublishedEvent.3"
 EVENT_CONTENT_TYPES = ("application/cloudevents+json", "application/json")
-MAX_EVENT_BYTES = 16 * 1024 * 1024
+#: largest event body accepted (bytes); answers with many footprints are split over events
+MAX_EVENT_BYTES = 2 * 1024 * 1024
 MAX_TOKEN_REQUEST_BYTES = 64 * 1024
 
 _REALM = 'realm="pact"'
+#: query parameters that carry credentials: refused at the token endpoint, redacted in logs
+_CREDENTIAL_PARAMETERS = frozenset({"client_secret", "client_id", "password", "access_token"})
 _URI_CHARS = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+")
 _BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*")
@@ -76,8 +80,10 @@ def _error(
     return JSONResponse({"code": code, "message": message}, status_code=status, headers=headers)
 
 
-def _oauth_error(status: int, error: str, description: str) -> JSONResponse:
-    headers = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+def _oauth_error(
+    status: int, error: str, description: str, extra: Mapping[str, str] | None = None
+) -> JSONResponse:
+    headers = {"Cache-Control": "no-store", "Pragma": "no-cache", **(extra or {})}
     if status == 401:
         headers["WWW-Authenticate"] = f"Basic {_REALM}"
     return JSONResponse(
@@ -248,10 +254,39 @@ def _positive_int(params: Mapping[str, str], name: str, *, minimum: int) -> int 
     return int(raw)
 
 
-def create_app(store: FootprintStore, *, token_ttl_s: int = 3600) -> FastAPI:
-    """The PACT v3 API over ``store``; access tokens live ``token_ttl_s`` seconds."""
+def public_base(public_url: str | None, request: Request) -> str:
+    """The host's base URL for links: the configured public URL, else the listening address.
+
+    Never the request's ``Host`` header, which the client chooses.
+    """
+    if public_url:
+        return public_url.rstrip("/")
+    server = request.scope.get("server")
+    if not server:
+        return str(request.base_url).rstrip("/")
+    host, port = server[0], server[1]
+    host = f"[{host}]" if ":" in str(host) else str(host)
+    scheme = request.url.scheme
+    default = (scheme == "https" and port == 443) or (scheme == "http" and port == 80)
+    return f"{scheme}://{host}" if default or port is None else f"{scheme}://{host}:{port}"
+
+
+def create_app(
+    store: FootprintStore,
+    *,
+    token_ttl_s: int = 3600,
+    public_url: str | None = None,
+    throttle: LoginThrottle | None = None,
+) -> FastAPI:
+    """The PACT v3 API over ``store``; access tokens live ``token_ttl_s`` seconds.
+
+    ``public_url`` (e.g. ``https://pact.example.com``) is the base of the URLs the host gives
+    out (pagination links, discovery); without it, the address the server listens on.
+    ``throttle`` limits failed logins (default: :class:`LoginThrottle` with its defaults).
+    """
     if token_ttl_s < 0:
         raise ValueError(f"token_ttl_s must be >= 0, got {token_ttl_s}")
+    logins = throttle or LoginThrottle()
     app = FastAPI(title="footprint PACT v3 host", docs_url=None, redoc_url=None, openapi_url=None)
     canonical_filters = {name.lower(): name for name in FILTER_NAMES}
 
@@ -306,7 +341,7 @@ def create_app(store: FootprintStore, *, token_ttl_s: int = 3600) -> FastAPI:
 
     @app.get("/.well-known/openid-configuration")
     def openid_configuration(request: Request) -> JSONResponse:
-        base = str(request.base_url).rstrip("/")
+        base = public_base(public_url, request)
         return JSONResponse(
             {
                 "issuer": base,
@@ -325,8 +360,18 @@ def create_app(store: FootprintStore, *, token_ttl_s: int = 3600) -> FastAPI:
                 return cid
         return None
 
+    def check_secret(client_id: str, secret: str) -> str | None:
+        with logins.checking:  # bounded parallel scrypt checks: bounded memory
+            return authenticate(client_id, secret)
+
     @app.post("/auth/token")
     async def token(request: Request) -> JSONResponse:
+        if any(name.lower() in _CREDENTIAL_PARAMETERS for name in request.query_params):
+            return _oauth_error(
+                400,
+                "invalid_request",
+                "Credentials must not be sent in the URL; use HTTP Basic or the form body.",
+            )
         body = await _read(request, MAX_TOKEN_REQUEST_BYTES)
         if body is None:
             return _oauth_error(400, "invalid_request", "The request body is too large.")
@@ -344,9 +389,21 @@ def create_app(store: FootprintStore, *, token_ttl_s: int = 3600) -> FastAPI:
             return _oauth_error(
                 401, "invalid_client", "Client authentication (HTTP Basic) is required."
             )
-        client_id = await run_in_threadpool(authenticate, *credentials)
+        address = request.client.host if request.client else "unknown"
+        keys = (f"client:{credentials[0][:200]}", f"address:{address}")
+        wait = logins.retry_after(keys)
+        if wait is not None:
+            return _oauth_error(
+                429,
+                "invalid_client",
+                f"Too many failed logins; try again in {wait} s.",
+                {"Retry-After": str(wait)},
+            )
+        client_id = await run_in_threadpool(check_secret, *credentials)
         if client_id is None:
+            logins.failed(keys)
             return _oauth_error(401, "invalid_client", "Client authentication failed.")
+        logins.succeeded(keys[0])
         if form is None or "grant_type" not in form:
             return _oauth_error(
                 400, "invalid_request", "Send the form body grant_type=client_credentials."
@@ -378,7 +435,8 @@ def create_app(store: FootprintStore, *, token_ttl_s: int = 3600) -> FastAPI:
         headers: dict[str, str] = {}
         if limit is not None and len(docs) > limit:
             docs = docs[:limit]
-            next_url = request.url.include_query_params(offset=offset + limit)
+            query = request.url.include_query_params(offset=offset + limit).query
+            next_url = f"{public_base(public_url, request)}{request.url.path}?{query}"
             headers["Link"] = f'<{next_url}>; rel="next"'
         return JSONResponse({"data": docs}, headers=headers)
 
@@ -402,9 +460,11 @@ def create_app(store: FootprintStore, *, token_ttl_s: int = 3600) -> FastAPI:
         if body is None:
             raise ApiError(413, "BadRequest", f"The event is larger than {MAX_EVENT_BYTES} bytes.")
         try:
-            event = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
-            raise ApiError(400, "BadRequest", "The body is not valid JSON.") from None
+            event = load_json(body.decode("utf-8"), source="event")
+        except UnicodeDecodeError:
+            raise ApiError(400, "BadRequest", "The body is not UTF-8 JSON.") from None
+        except FootprintError as exc:
+            raise ApiError(400, "BadRequest", f"The body is not valid JSON: {exc.what}") from None
         problem = validate_event(event)
         if problem is not None:
             raise ApiError(400, "BadRequest", f"Invalid event: {problem}.")
@@ -412,7 +472,7 @@ def create_app(store: FootprintStore, *, token_ttl_s: int = 3600) -> FastAPI:
         if new and event["type"] == EVENT_CREATED:
             client_id = await run_in_threadpool(store.token_client, token)
             if client_id is not None:  # answered after this response, on the client's own host
-                source = str(request.base_url).rstrip("/")
+                source = public_base(public_url, request)
                 background.add_task(answer_request, store, event, client_id, source)
         return Response(status_code=200)
 
@@ -420,6 +480,35 @@ def create_app(store: FootprintStore, *, token_ttl_s: int = 3600) -> FastAPI:
 
 
 # --- serving ----------------------------------------------------------------------------------
+
+
+def redact_query(path: str) -> str:
+    """``path`` with the values of credential parameters in its query replaced by ``***``."""
+    if "?" not in path:
+        return path
+    base, query = path.split("?", 1)
+    parts = []
+    for part in query.split("&"):
+        name = part.split("=", 1)[0]
+        redact = name.lower() in _CREDENTIAL_PARAMETERS or "secret" in name.lower()
+        parts.append(f"{name}=***" if redact else part)
+    return f"{base}?{'&'.join(parts)}"
+
+
+class RedactCredentials(logging.Filter):
+    """Keeps credentials sent in a URL out of the access log (uvicorn's ``uvicorn.access``)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str):
+            record.args = (*args[:2], redact_query(args[2]), *args[3:])
+        return True
+
+
+def _redact_access_log() -> None:
+    access = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, RedactCredentials) for f in access.filters):
+        access.addFilter(RedactCredentials())
 
 
 def make_server(
@@ -431,11 +520,13 @@ def make_server(
     *,
     token_ttl_s: int = 3600,
     log_level: str | None = "info",
+    public_url: str | None = None,
 ) -> uvicorn.Server:
     """A uvicorn server for :func:`create_app`, HTTPS only (see :func:`serve`); not started.
 
     ``port=0`` picks a free port (read it from ``server.servers[0].sockets`` once started).
-    ``log_level=None`` leaves the logging configuration alone.
+    ``log_level=None`` leaves the logging configuration alone; credentials sent in a URL are
+    redacted from the access log either way. ``public_url``: see :func:`create_app`.
 
     Raises:
         FootprintError: the certificate or key cannot be read or do not match.
@@ -449,7 +540,7 @@ def make_server(
             fix="pass a PEM certificate and its private key (or generate a self-signed pair)",
         ) from None
     config = uvicorn.Config(
-        create_app(store, token_ttl_s=token_ttl_s),
+        create_app(store, token_ttl_s=token_ttl_s, public_url=public_url),
         host=host,
         port=port,
         ssl_certfile=str(certfile),
@@ -462,7 +553,9 @@ def make_server(
         log_level=log_level or "info",
         log_config=LOGGING_CONFIG if log_level else None,
     )
-    return uvicorn.Server(config)
+    server = uvicorn.Server(config)
+    _redact_access_log()
+    return server
 
 
 def serve(
@@ -474,6 +567,7 @@ def serve(
     *,
     token_ttl_s: int = 3600,
     log_level: str | None = "info",
+    public_url: str | None = None,
 ) -> None:
     """Serve the PACT v3 API on ``https://host:port`` until interrupted (Ctrl-C / SIGTERM).
 
@@ -486,5 +580,12 @@ def serve(
         FootprintError: the certificate or key cannot be used.
     """
     make_server(
-        store, host, port, certfile, keyfile, token_ttl_s=token_ttl_s, log_level=log_level
+        store,
+        host,
+        port,
+        certfile,
+        keyfile,
+        token_ttl_s=token_ttl_s,
+        log_level=log_level,
+        public_url=public_url,
     ).run()

@@ -47,7 +47,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sess
 from sqlalchemy.pool import StaticPool
 
 from footprint.errors import FootprintError
-from footprint.exchange import auth
+from footprint.exchange import auth, vault
 from footprint.exchange.store_sql import (
     ATTEMPTS,
     SQLITE_BUSY_TIMEOUT_S,
@@ -55,6 +55,7 @@ from footprint.exchange.store_sql import (
     lock_for_schema,
     lock_for_writing,
 )
+from footprint.output import private_directory, private_file
 
 JsonDict = dict[str, Any]
 JsonList = list[JsonDict]
@@ -188,7 +189,8 @@ class _PactHostRow(_Base):
     base_url: Mapped[str] = mapped_column(String())
     token_url: Mapped[str] = mapped_column(String())
     remote_client_id: Mapped[str] = mapped_column(String())
-    remote_secret: Mapped[str] = mapped_column(String())  # in clear (to obtain tokens), or ""
+    #: encrypted (see :mod:`footprint.exchange.vault`; clear in older stores), or ""
+    remote_secret: Mapped[str] = mapped_column(String())
     remote_secret_env: Mapped[str | None] = mapped_column(String(), nullable=True)
     ca_file: Mapped[str | None] = mapped_column(String(), nullable=True)
 
@@ -402,8 +404,12 @@ class FootprintStore:
     def in_directory(
         cls, data_dir: Path, *, clock: Callable[[], datetime] | None = None
     ) -> FootprintStore:
-        """Open (creating the directory if needed) the SQLite store ``data_dir/pact.sqlite``."""
-        data_dir.mkdir(parents=True, exist_ok=True)
+        """Open (creating the directory if needed) the SQLite store ``data_dir/pact.sqlite``.
+
+        The directory is made owner-only (0700) and the database file owner read/write (0600);
+        SQLite gives its journal files the database file's mode.
+        """
+        private_file(private_directory(data_dir) / DEFAULT_FILENAME)
         return cls(default_url(data_dir), clock=clock)
 
     def close(self) -> None:
@@ -644,7 +650,7 @@ class FootprintStore:
                     base_url=endpoint.base_url,
                     token_url=endpoint.token_url,
                     remote_client_id=endpoint.client_id,
-                    remote_secret=endpoint.secret,
+                    remote_secret=vault.seal(endpoint.secret),
                     remote_secret_env=endpoint.secret_env,
                     ca_file=endpoint.ca_file,
                 )
@@ -660,7 +666,7 @@ class FootprintStore:
                 row.base_url,
                 row.token_url,
                 row.remote_client_id,
-                row.remote_secret,
+                vault.unseal(row.remote_secret),
                 row.ca_file,
                 row.remote_secret_env,
             )

@@ -12,6 +12,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from footprint.output import private_directory
+
 CERT_FILENAME = "cert.pem"
 KEY_FILENAME = "key.pem"
 VALIDITY = timedelta(days=365)
@@ -66,7 +68,7 @@ def self_signed_certificate(directory: Path, hostnames: list[str]) -> tuple[Path
     valid for more than a day; otherwise new ones are written (the key readable by the owner only).
     Clients trust the certificate by using ``cert.pem`` as their CA file.
     """
-    directory.mkdir(parents=True, exist_ok=True)
+    private_directory(directory)
     cert_path, key_path = directory / CERT_FILENAME, directory / KEY_FILENAME
     dns, ips = _names(hostnames)
     if _reusable(cert_path, key_path, dns, ips):

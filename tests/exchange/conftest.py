@@ -183,3 +183,12 @@ def serving(store: FootprintStore, tls_dir: Path) -> Iterator[tuple[str, Path]]:
         server.should_exit = True
         thread.join(timeout=20)
         assert not thread.is_alive(), "the server did not stop"
+
+
+@pytest.fixture(autouse=True)
+def secret_key_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Partner secrets are encrypted with a key file of the test's own, never the user's."""
+    path = tmp_path / "config" / "pact-secrets.key"
+    monkeypatch.delenv("FOOTPRINT_SECRET_KEY", raising=False)
+    monkeypatch.setenv("FOOTPRINT_SECRET_KEY_FILE", str(path))
+    return path
