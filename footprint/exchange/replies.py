@@ -18,7 +18,8 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from footprint.exchange.store import FILTER_NAMES, FootprintStore, InvalidFilter, PactHost
+from footprint.exchange.store import FootprintStore, PactHost
+from footprint.exchange.store_query import FILTER_NAMES, InvalidFilter
 
 EVENT_CREATED = "org.wbcsd.pact.ProductFootprint.RequestCreatedEvent.3"
 #: filters of a RequestCreatedEvent that are arrays of strings (the others are dates and status)

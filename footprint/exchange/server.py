@@ -1,8 +1,8 @@
 """A PACT v3 host: the HTTP API (FastAPI) over a :class:`FootprintStore`, served by uvicorn over HTTPS.
 
 Endpoints: ``GET /.well-known/openid-configuration``, ``POST /auth/token`` (OAuth2 client
-credentials, HTTP Basic), ``GET /3/footprints`` (filters, ``limit``, ``Link`` pagination),
-``GET /3/footprints/{id}`` and ``POST /3/events`` (CloudEvents; a RequestCreatedEvent is answered
+credentials, HTTP Basic), ``GET /3/footprints`` (filters; ``limit`` up to 1,000; ``Link``
+pagination by cursor over a snapshot), ``GET /3/footprints/{id}`` and ``POST /3/events`` (CloudEvents; a RequestCreatedEvent is answered
 afterwards on the requester's own host, see :mod:`footprint.exchange.replies`). Errors are PACT error objects
 ``{"code", "message"}`` (the token endpoint answers RFC 6749 ``{"error", "error_description"}``).
 """
@@ -34,10 +34,11 @@ from footprint.exchange.replies import (
     LIST_FILTERS,
     answer_request,
 )
-from footprint.exchange.store import (
+from footprint.exchange.store import MAX_PAGE, FootprintStore
+from footprint.exchange.store_query import (
     FILTER_NAMES,
     STATUSES,
-    FootprintStore,
+    Cursor,
     InvalidFilter,
     is_uuid,
     parse_datetime,
@@ -59,7 +60,7 @@ _CREDENTIAL_PARAMETERS = frozenset({"client_secret", "client_id", "password", "a
 _URI_CHARS = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+")
 _BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*")
-_INTEGER = re.compile(r"[0-9]{1,9}")
+_INTEGER = re.compile(r"[0-9]{1,30}")
 _RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})")
 
 
@@ -243,15 +244,23 @@ async def _read(request: Request, limit: int) -> bytes | None:
     return bytes(body)
 
 
-def _positive_int(params: Mapping[str, str], name: str, *, minimum: int) -> int | None:
-    raw = params.get(name)
+def _page_size(params: Mapping[str, str]) -> int:
+    """The ``limit`` of a ListFootprints call: 1 or more; above :data:`MAX_PAGE` it is lowered.
+
+    Raises:
+        ApiError: not a positive integer.
+    """
+    raw = params.get("limit")
     if raw is None:
-        return None
-    if not _INTEGER.fullmatch(raw.strip()) or int(raw) < minimum:
+        return MAX_PAGE
+    if not _INTEGER.fullmatch(raw.strip()) or int(raw) < 1:
         raise ApiError(
-            400, "BadRequest", f"{name} must be an integer >= {minimum}, got {raw[:40]!r}"
+            400,
+            "BadRequest",
+            f"limit must be a whole number from 1 (pages hold at most {MAX_PAGE}), "
+            f"got {raw[:40]!r}",
         )
-    return int(raw)
+    return min(int(raw), MAX_PAGE)
 
 
 def public_base(public_url: str | None, request: Request) -> str:
@@ -426,16 +435,20 @@ def create_app(
             canonical = canonical_filters.get(name.lower())
             if canonical is not None:  # other parameters (e.g. x-... extensions) are ignored
                 filters.setdefault(canonical, []).append(value)
-        limit = _positive_int(params, "limit", minimum=1)
-        offset = _positive_int(params, "offset", minimum=0) or 0
+        limit = _page_size(params)
+        raw_cursor = params.get("cursor")
         try:
-            docs = store.list(filters, offset=offset, limit=None if limit is None else limit + 1)
+            cursor = None if raw_cursor is None else Cursor.decode(raw_cursor)
+            docs, following = store.page(filters, cursor=cursor, limit=limit)
         except InvalidFilter as exc:
             raise ApiError(400, "BadRequest", str(exc)) from None
         headers: dict[str, str] = {}
-        if limit is not None and len(docs) > limit:
-            docs = docs[:limit]
-            query = request.url.include_query_params(offset=offset + limit).query
+        if following is not None:
+            query = (
+                request.url.remove_query_params("cursor")
+                .include_query_params(cursor=following.encode())
+                .query
+            )
             next_url = f"{public_base(public_url, request)}{request.url.path}?{query}"
             headers["Link"] = f'<{next_url}>; rel="next"'
         return JSONResponse({"data": docs}, headers=headers)

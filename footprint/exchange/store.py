@@ -1,8 +1,8 @@
 """The database of a PACT v3 host: footprints (with versioning), clients, access tokens and events.
 
 SQLAlchemy 2 ORM; any SQLAlchemy URL works (SQLite by default, PostgreSQL with a driver such as
-``psycopg``). Tables are created when a store is opened. Filters on ids, classifications and
-geographies run in SQL on a lower-cased key table, so they are case-insensitive as PACT requires.
+``psycopg``). Tables are created when a store is opened (:mod:`footprint.exchange.store_rows`);
+filters and pages: :mod:`footprint.exchange.store_query`.
 """
 
 from __future__ import annotations
@@ -10,31 +10,15 @@ from __future__ import annotations
 import contextlib
 import copy
 import os
-import re
 import threading
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
-from sqlalchemy import (
-    JSON,
-    DateTime,
-    ForeignKey,
-    Index,
-    Integer,
-    Select,
-    String,
-    Uuid,
-    and_,
-    create_engine,
-    delete,
-    func,
-    or_,
-    select,
-)
+from sqlalchemy import create_engine, delete, func, select
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import (
     ArgumentError,
@@ -43,14 +27,35 @@ from sqlalchemy.exc import (
     OperationalError,
     SQLAlchemyError,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
-from footprint.errors import FootprintError
 from footprint.exchange import auth, vault
+from footprint.exchange.store_query import (
+    STATUSES,
+    Cursor,
+    StoreError,
+    doc_keys,
+    doc_strings,
+    filtered,
+    is_uuid,
+    try_datetime,
+    validity_period,
+)
+from footprint.exchange.store_rows import (
+    Base,
+    ClientRow,
+    DeliveryRow,
+    EventRow,
+    FootprintKeyRow,
+    FootprintRow,
+    PactHostRow,
+    TokenRow,
+)
 from footprint.exchange.store_sql import (
     ATTEMPTS,
     SQLITE_BUSY_TIMEOUT_S,
+    ensure_column,
     ensure_one_active,
     lock_for_schema,
     lock_for_writing,
@@ -63,152 +68,13 @@ ClientList = list[tuple[str, str]]
 TokenStatus = Literal["valid", "expired", "invalid"]
 
 DEFAULT_FILENAME = "pact.sqlite"
-STATUSES = ("Active", "Deprecated")
-#: The ListFootprints filters of PACT v3, in their canonical spelling.
-FILTER_NAMES = (
-    "productId",
-    "companyId",
-    "geography",
-    "classification",
-    "validOn",
-    "validAfter",
-    "validBefore",
-    "status",
-)
-_KEY_KINDS = {
-    "productId": "product",
-    "companyId": "company",
-    "classification": "class",
-    "geography": "geo",
-}
-_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
-# A '+' of a UTC offset that arrived URL-unencoded is decoded as a space: "...T00:00:00 01:00".
-_SPACE_OFFSET = re.compile(r"(T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}(?::?\d{2})?)$")
-
-
-class StoreError(FootprintError):
-    """A footprint, client or event cannot be stored, or the database cannot be opened."""
-
-
-class InvalidFilter(ValueError):
-    """A ListFootprints filter is unknown or its value is syntactically wrong (e.g. not a date)."""
-
-
-def is_uuid(text: object) -> bool:
-    """Whether ``text`` is a UUID string in the canonical 8-4-4-4-12 hex form."""
-    return isinstance(text, str) and _UUID.fullmatch(text) is not None
-
-
-def parse_datetime(text: str) -> datetime:
-    """Parse an ISO 8601 / RFC 3339 date-time (or date) to naive UTC; naive input counts as UTC.
-
-    Raises:
-        ValueError: not a date-time.
-    """
-    value = text.strip()
-    value = _SPACE_OFFSET.sub(r"\1+\2", value)
-    if value[-1:] in ("Z", "z"):
-        value = value[:-1] + "+00:00"
-    parsed = datetime.fromisoformat(value)
-    if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
-    return parsed
+#: the most footprints one ListFootprints page holds (a larger ``limit`` is lowered to it)
+MAX_PAGE = 1000
 
 
 def default_url(data_dir: Path) -> str:
     """The default store URL: an SQLite file ``pact.sqlite`` in ``data_dir``."""
     return f"sqlite:///{(data_dir / DEFAULT_FILENAME).resolve().as_posix()}"
-
-
-class _Base(DeclarativeBase):
-    pass
-
-
-class _FootprintRow(_Base):
-    __tablename__ = "pact_footprints"
-    __table_args__ = (Index("ix_pact_footprints_product_status", "product_key", "status"),)
-
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
-    product_key: Mapped[str] = mapped_column(String())
-    status: Mapped[str] = mapped_column(String(16))
-    stored_at: Mapped[datetime] = mapped_column(DateTime, index=True)
-    created: Mapped[datetime | None] = mapped_column(DateTime)
-    valid_from: Mapped[datetime | None] = mapped_column(DateTime)
-    valid_until: Mapped[datetime | None] = mapped_column(DateTime)
-    document: Mapped[JsonDict] = mapped_column(JSON)
-
-
-class _FootprintKeyRow(_Base):
-    """One lower-cased productId, companyId, classification or geography of a footprint."""
-
-    __tablename__ = "pact_footprint_keys"
-    __table_args__ = (Index("ix_pact_footprint_keys_kind_value", "kind", "value"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    footprint_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("pact_footprints.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(16))
-    value: Mapped[str] = mapped_column(String())
-
-
-class _ClientRow(_Base):
-    __tablename__ = "pact_clients"
-
-    client_id: Mapped[str] = mapped_column(String(128), primary_key=True)
-    name: Mapped[str] = mapped_column(String())
-    secret_hash: Mapped[str] = mapped_column(String())
-    created: Mapped[datetime] = mapped_column(DateTime)
-
-
-class _TokenRow(_Base):
-    __tablename__ = "pact_tokens"
-
-    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
-    client_id: Mapped[str] = mapped_column(ForeignKey("pact_clients.client_id"), index=True)
-    issued_at: Mapped[datetime] = mapped_column(DateTime)
-    expires_at: Mapped[datetime] = mapped_column(DateTime, index=True)
-
-
-class _EventRow(_Base):
-    __tablename__ = "pact_events"
-    __table_args__ = (Index("ix_pact_events_source_id", "source", "event_id"),)
-
-    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    event_id: Mapped[str] = mapped_column(String())
-    source: Mapped[str] = mapped_column(String())
-    type: Mapped[str] = mapped_column(String())
-    received_at: Mapped[datetime] = mapped_column(DateTime)
-    document: Mapped[JsonDict] = mapped_column(JSON)
-
-
-class _PactHostRow(_Base):
-    """Where to send the answers to a client's footprint requests (its own PACT host)."""
-
-    __tablename__ = "pact_reply_endpoints"
-
-    client_id: Mapped[str] = mapped_column(ForeignKey("pact_clients.client_id"), primary_key=True)
-    base_url: Mapped[str] = mapped_column(String())
-    token_url: Mapped[str] = mapped_column(String())
-    remote_client_id: Mapped[str] = mapped_column(String())
-    #: encrypted (see :mod:`footprint.exchange.vault`; clear in older stores), or ""
-    remote_secret: Mapped[str] = mapped_column(String())
-    remote_secret_env: Mapped[str | None] = mapped_column(String(), nullable=True)
-    ca_file: Mapped[str | None] = mapped_column(String(), nullable=True)
-
-
-class _DeliveryRow(_Base):
-    """An answer (RequestFulfilled/RequestRejected event) sent, or tried, to a client's host."""
-
-    __tablename__ = "pact_deliveries"
-
-    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    request_event_id: Mapped[str] = mapped_column(String(), index=True)
-    client_id: Mapped[str] = mapped_column(String())
-    type: Mapped[str] = mapped_column(String())
-    status: Mapped[str] = mapped_column(String(16))  # delivered | failed
-    attempts: Mapped[int] = mapped_column(Integer)
-    detail: Mapped[str] = mapped_column(String())
-    at: Mapped[datetime] = mapped_column(DateTime)
-    document: Mapped[JsonDict] = mapped_column(JSON)
 
 
 @dataclass(frozen=True)
@@ -231,113 +97,6 @@ class PactHost:
         if self.secret_env:
             return os.environ[self.secret_env]
         return self.secret
-
-
-@dataclass
-class _Criteria:
-    keys: dict[str, list[str]] = field(default_factory=dict)
-    statuses: list[str] = field(default_factory=list)
-    valid_on: list[datetime] = field(default_factory=list)
-    valid_after: list[datetime] = field(default_factory=list)
-    valid_before: list[datetime] = field(default_factory=list)
-
-
-def parse_filters(filters: Mapping[str, str | Sequence[str]] | None) -> _Criteria:
-    """Check ListFootprints filters (name -> values; names case-insensitive; empty values ignored).
-
-    Raises:
-        InvalidFilter: an unknown filter name, or a date that is not a date.
-    """
-    canonical = {name.lower(): name for name in FILTER_NAMES}
-    criteria = _Criteria()
-    for raw_name, raw_values in (filters or {}).items():
-        name = canonical.get(raw_name.lower())
-        if name is None:
-            raise InvalidFilter(f"unknown filter {raw_name!r}; known: {', '.join(FILTER_NAMES)}")
-        values = [raw_values] if isinstance(raw_values, str) else list(raw_values)
-        values = [v.strip() for v in values if v.strip()]
-        if not values:
-            continue
-        if name in _KEY_KINDS:
-            criteria.keys.setdefault(_KEY_KINDS[name], []).extend(v.lower() for v in values)
-        elif name == "status":
-            criteria.statuses.extend(v.lower() for v in values)
-        else:
-            try:
-                dates = [parse_datetime(v) for v in values]
-            except ValueError:
-                raise InvalidFilter(
-                    f"{name} must be an ISO 8601 date-time, got {values!r}"
-                ) from None
-            if name == "validOn":
-                criteria.valid_on.extend(dates)
-            elif name == "validAfter":
-                criteria.valid_after.extend(dates)
-            else:
-                criteria.valid_before.extend(dates)
-    return criteria
-
-
-def _try_datetime(value: object) -> datetime | None:
-    if not isinstance(value, str) or not value.strip():
-        return None
-    try:
-        return parse_datetime(value)
-    except ValueError:
-        return None
-
-
-def _plus_years(moment: datetime, years: int) -> datetime:
-    try:
-        return moment.replace(year=moment.year + years)
-    except ValueError:  # 29 February
-        return moment.replace(year=moment.year + years, day=28)
-
-
-def validity_period(doc: Mapping[str, Any]) -> tuple[datetime | None, datetime | None]:
-    """The validity period (naive UTC): the stated one, else ``referencePeriodEnd`` + 3 years."""
-    pcf = doc.get("pcf")
-    reference_end = (
-        _try_datetime(pcf.get("referencePeriodEnd")) if isinstance(pcf, Mapping) else None
-    )
-    start = _try_datetime(doc.get("validityPeriodStart")) or reference_end
-    end = _try_datetime(doc.get("validityPeriodEnd"))
-    if end is None and reference_end is not None:
-        end = _plus_years(reference_end, 3)
-    return start, end
-
-
-def _strings(doc: Mapping[str, Any], name: str) -> list[str]:
-    value = doc.get(name)
-    if value is None:
-        return []
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise StoreError(
-            f"{name} must be a list of strings, got {value!r}", where=f"footprint {doc.get('id')}"
-        )
-    return list(value)
-
-
-def _keys(doc: Mapping[str, Any]) -> Iterable[tuple[str, str]]:
-    for name, kind in (
-        ("productIds", "product"),
-        ("companyIds", "company"),
-        ("productClassifications", "class"),
-    ):
-        for value in dict.fromkeys(v.lower() for v in _strings(doc, name)):
-            yield kind, value
-    pcf = doc.get("pcf")
-    if isinstance(pcf, Mapping):
-        geos = (
-            pcf.get(n)
-            for n in (
-                "geographyCountry",
-                "geographyRegionOrSubregion",
-                "geographyCountrySubdivision",
-            )
-        )
-        for value in dict.fromkeys(g.lower() for g in geos if isinstance(g, str) and g):
-            yield "geo", value
 
 
 def _make_engine(url: str) -> Engine:
@@ -390,8 +149,14 @@ class FootprintStore:
         try:
             with self._engine.begin() as connection:
                 lock_for_schema(connection)
-                _Base.metadata.create_all(connection)
-                ensure_one_active(connection, _Base.metadata.tables[_FootprintRow.__tablename__])
+                Base.metadata.create_all(connection)
+                ensure_column(
+                    connection,
+                    Base.metadata.tables[FootprintRow.__tablename__],
+                    "deprecated_at",
+                    "TIMESTAMP",
+                )
+                ensure_one_active(connection, Base.metadata.tables[FootprintRow.__tablename__])
         except SQLAlchemyError as exc:
             self._engine.dispose()
             raise StoreError(
@@ -465,8 +230,8 @@ class FootprintStore:
             raise StoreError(
                 "the product key is empty", where=where, fix="pass the product's stable key"
             )
-        _strings(new, "precedingPfIds")  # malformed lists fail before any transaction
-        keys = list(_keys(new))
+        doc_strings(new, "precedingPfIds")  # malformed lists fail before any transaction
+        keys = list(doc_keys(new))
         attempt = 0
         while True:
             attempt += 1
@@ -490,27 +255,33 @@ class FootprintStore:
         """Store ``new`` in the transaction of ``session``, deprecating the product's Active one."""
         pf_id = str(new["id"])
         where = f"footprint {pf_id}"
-        preceding = _strings(new, "precedingPfIds")
+        preceding = doc_strings(new, "precedingPfIds")
         key = uuid.UUID(pf_id)
-        if session.get(_FootprintRow, key) is not None:
+        if session.get(FootprintRow, key) is not None:
             raise StoreError(
                 "a footprint with this id is already stored",
                 where=where,
                 fix="give every new footprint version a new id",
             )
+        # Strictly increasing, so that the list order is the order of adding.
+        stored_at = self._now()
+        latest = session.scalar(select(func.max(FootprintRow.stored_at)))
+        if latest is not None and stored_at <= latest:
+            stored_at = latest + timedelta(microseconds=1)
         if new["status"] == "Active":
             previous = session.scalars(
-                select(_FootprintRow)
-                .where(_FootprintRow.product_key == product_key, _FootprintRow.status == "Active")
-                .order_by(_FootprintRow.stored_at, _FootprintRow.id)
+                select(FootprintRow)
+                .where(FootprintRow.product_key == product_key, FootprintRow.status == "Active")
+                .order_by(FootprintRow.stored_at, FootprintRow.id)
             ).all()
             for old in previous:
                 old_doc = copy.deepcopy(old.document)
                 old_doc["status"] = "Deprecated"
                 old.document = old_doc
                 old.status = "Deprecated"
+                old.deprecated_at = stored_at
                 for earlier in [
-                    *_strings(old_doc, "precedingPfIds"),
+                    *doc_strings(old_doc, "precedingPfIds"),
                     str(old_doc.get("id", old.id)),
                 ]:
                     if earlier not in preceding and earlier != pf_id:
@@ -518,25 +289,20 @@ class FootprintStore:
             if preceding:
                 new["precedingPfIds"] = preceding
         start, end = validity_period(new)
-        # Strictly increasing, so that the list order is the order of adding.
-        stored_at = self._now()
-        latest = session.scalar(select(func.max(_FootprintRow.stored_at)))
-        if latest is not None and stored_at <= latest:
-            stored_at = latest + timedelta(microseconds=1)
         session.add(
-            _FootprintRow(
+            FootprintRow(
                 id=key,
                 product_key=product_key,
                 status=new["status"],
                 stored_at=stored_at,
-                created=_try_datetime(new.get("created")),
+                created=try_datetime(new.get("created")),
                 valid_from=start,
                 valid_until=end,
                 document=new,
             )
         )
         session.flush()
-        session.add_all(_FootprintKeyRow(footprint_id=key, kind=k, value=v) for k, v in keys)
+        session.add_all(FootprintKeyRow(footprint_id=key, kind=k, value=v) for k, v in keys)
         return copy.deepcopy(new)
 
     def get(self, pf_id: str) -> JsonDict | None:
@@ -544,30 +310,8 @@ class FootprintStore:
         if not is_uuid(pf_id):
             return None
         with self._sessions() as session:
-            row = session.get(_FootprintRow, uuid.UUID(pf_id))
+            row = session.get(FootprintRow, uuid.UUID(pf_id))
             return copy.deepcopy(row.document) if row is not None else None
-
-    def _filtered(
-        self, stmt: Select[Any], filters: Mapping[str, str | Sequence[str]] | None
-    ) -> Select[Any]:
-        criteria = parse_filters(filters)
-        row = _FootprintRow
-        for kind, values in criteria.keys.items():
-            matching = select(_FootprintKeyRow.footprint_id).where(
-                _FootprintKeyRow.kind == kind, _FootprintKeyRow.value.in_(values)
-            )
-            stmt = stmt.where(row.id.in_(matching))
-        if criteria.statuses:
-            stmt = stmt.where(func.lower(row.status).in_(criteria.statuses))
-        if criteria.valid_on:
-            stmt = stmt.where(
-                or_(*(and_(row.valid_from <= d, row.valid_until >= d) for d in criteria.valid_on))
-            )
-        if criteria.valid_after:
-            stmt = stmt.where(or_(*(row.valid_from > d for d in criteria.valid_after)))
-        if criteria.valid_before:
-            stmt = stmt.where(or_(*(row.valid_until < d for d in criteria.valid_before)))
-        return stmt
 
     def list(
         self,
@@ -587,16 +331,55 @@ class FootprintStore:
         Raises:
             InvalidFilter: an unknown filter name or a malformed date.
         """
-        stmt = self._filtered(select(_FootprintRow.document), filters)
-        stmt = stmt.order_by(_FootprintRow.stored_at, _FootprintRow.id).offset(max(offset, 0))
+        stmt = filtered(select(FootprintRow.document), filters)
+        stmt = stmt.order_by(FootprintRow.stored_at, FootprintRow.id).offset(max(offset, 0))
         if limit is not None:
             stmt = stmt.limit(max(limit, 0))
         with self._sessions() as session:
             return [copy.deepcopy(doc) for doc in session.scalars(stmt)]
 
+    def page(
+        self,
+        filters: Mapping[str, str | Sequence[str]] | None = None,
+        *,
+        cursor: Cursor | None = None,
+        limit: int = MAX_PAGE,
+    ) -> tuple[JsonList, Cursor | None]:
+        """One page of a walk through the footprints matching ``filters``, and the next cursor.
+
+        The walk sees the store as it was at its first page (keyset pagination over a snapshot):
+        footprints published meanwhile are left out and versions deprecated meanwhile keep the
+        status they had, so no footprint is skipped or repeated. ``limit`` is capped at
+        :data:`MAX_PAGE`. The next cursor is None on the last page.
+
+        Raises:
+            InvalidFilter: an unknown filter name or a malformed date.
+            ValueError: ``limit`` < 1.
+        """
+        if limit < 1:
+            raise ValueError(f"limit must be >= 1, got {limit}")
+        limit = min(limit, MAX_PAGE)
+        with self._sessions() as session:
+            if cursor is None:
+                latest = session.scalar(select(func.max(FootprintRow.stored_at)))
+                if latest is None:
+                    return [], None
+                cursor = Cursor(latest)
+            stmt = filtered(
+                select(FootprintRow.stored_at, FootprintRow.id, FootprintRow.document),
+                filters,
+                snapshot=cursor.snapshot,
+            )
+            rows = session.execute(cursor.following(stmt).limit(limit + 1)).all()
+        docs = [copy.deepcopy(doc) for _, _, doc in rows[:limit]]
+        if len(rows) <= limit:
+            return docs, None
+        stored_at, pf_id, _ = rows[limit - 1]
+        return docs, Cursor(cursor.snapshot, stored_at, pf_id)
+
     def count(self, filters: Mapping[str, str | Sequence[str]] | None = None) -> int:
         """How many footprints match ``filters`` (see :meth:`list`)."""
-        stmt = self._filtered(select(func.count()).select_from(_FootprintRow), filters)
+        stmt = filtered(select(func.count()).select_from(FootprintRow), filters)
         with self._sessions() as session:
             return int(session.scalar(stmt) or 0)
 
@@ -607,7 +390,7 @@ class FootprintStore:
         client_id, secret = auth.new_client_id(), auth.new_secret()
         with self._writing() as session:
             session.add(
-                _ClientRow(
+                ClientRow(
                     client_id=client_id,
                     name=name,
                     secret_hash=auth.hash_secret(secret),
@@ -620,18 +403,18 @@ class FootprintStore:
         """``(client_id, name)`` of every registered client, oldest first."""
         with self._sessions() as session:
             rows = session.execute(
-                select(_ClientRow.client_id, _ClientRow.name).order_by(_ClientRow.created)
+                select(ClientRow.client_id, ClientRow.name).order_by(ClientRow.created)
             )
             return [(client_id, name) for client_id, name in rows]
 
     def remove_client(self, client_id: str) -> bool:
         """Revoke a client and its access tokens; False if there was no such client."""
         with self._writing() as session:
-            row = session.get(_ClientRow, client_id)
+            row = session.get(ClientRow, client_id)
             if row is None:
                 return False
-            session.execute(delete(_TokenRow).where(_TokenRow.client_id == client_id))
-            session.execute(delete(_PactHostRow).where(_PactHostRow.client_id == client_id))
+            session.execute(delete(TokenRow).where(TokenRow.client_id == client_id))
+            session.execute(delete(PactHostRow).where(PactHostRow.client_id == client_id))
             session.delete(row)
             return True
 
@@ -642,10 +425,10 @@ class FootprintStore:
             StoreError: unknown client.
         """
         with self._writing() as session:
-            if session.get(_ClientRow, client_id) is None:
+            if session.get(ClientRow, client_id) is None:
                 raise StoreError(f"unknown client {client_id!r}", fix="add it first (add_client)")
             session.merge(
-                _PactHostRow(
+                PactHostRow(
                     client_id=client_id,
                     base_url=endpoint.base_url,
                     token_url=endpoint.token_url,
@@ -659,7 +442,7 @@ class FootprintStore:
     def reply_endpoint(self, client_id: str) -> PactHost | None:
         """Where answers to ``client_id``'s requests go, if it registered a host."""
         with self._sessions() as session:
-            row = session.get(_PactHostRow, client_id)
+            row = session.get(PactHostRow, client_id)
             if row is None:
                 return None
             return PactHost(
@@ -674,7 +457,7 @@ class FootprintStore:
     def token_client(self, token: str) -> str | None:
         """The client an access token was issued to (None for an unknown token)."""
         with self._sessions() as session:
-            row = session.get(_TokenRow, auth.token_digest(token))
+            row = session.get(TokenRow, auth.token_digest(token))
             return None if row is None else row.client_id
 
     def record_delivery(
@@ -690,7 +473,7 @@ class FootprintStore:
         """Keep the outcome of sending ``event`` (the answer to ``request_event_id``)."""
         with self._writing() as session:
             session.add(
-                _DeliveryRow(
+                DeliveryRow(
                     request_event_id=request_event_id,
                     client_id=client_id,
                     type=str(event.get("type", "")),
@@ -705,7 +488,7 @@ class FootprintStore:
     def deliveries(self) -> JsonList:
         """Answers sent or tried, oldest first: request id, client, type, status, attempts, detail."""
         with self._sessions() as session:
-            rows = session.scalars(select(_DeliveryRow).order_by(_DeliveryRow.seq))
+            rows = session.scalars(select(DeliveryRow).order_by(DeliveryRow.seq))
             return [
                 {
                     "requestEventId": row.request_event_id,
@@ -722,7 +505,7 @@ class FootprintStore:
     def check_client(self, client_id: str, secret: str) -> bool:
         """Whether ``secret`` is the client's secret (constant time; as slow for unknown ids)."""
         with self._sessions() as session:
-            row = session.get(_ClientRow, client_id)
+            row = session.get(ClientRow, client_id)
             stored = row.secret_hash if row is not None else None
         if stored is None:
             auth.burn_verification(secret)
@@ -743,11 +526,11 @@ class FootprintStore:
         token = auth.new_access_token()
         now = self._now()
         with self._writing() as session:
-            if session.get(_ClientRow, client_id) is None:
+            if session.get(ClientRow, client_id) is None:
                 raise StoreError(f"unknown client {client_id!r}", fix="add it first (add_client)")
-            session.execute(delete(_TokenRow).where(_TokenRow.expires_at < now - timedelta(days=1)))
+            session.execute(delete(TokenRow).where(TokenRow.expires_at < now - timedelta(days=1)))
             session.add(
-                _TokenRow(
+                TokenRow(
                     digest=auth.token_digest(token),
                     client_id=client_id,
                     issued_at=now,
@@ -759,7 +542,7 @@ class FootprintStore:
     def token_status(self, token: str) -> TokenStatus:
         """``"valid"``, ``"expired"`` or ``"invalid"`` (unknown, revoked or long expired)."""
         with self._sessions() as session:
-            row = session.get(_TokenRow, auth.token_digest(token))
+            row = session.get(TokenRow, auth.token_digest(token))
             if row is None:
                 return "invalid"
             return "valid" if self._now() < row.expires_at else "expired"
@@ -775,14 +558,14 @@ class FootprintStore:
         event_id, source = str(event.get("id", "")), str(event.get("source", ""))
         with self._writing() as session:
             seen = session.scalar(
-                select(_EventRow.seq)
-                .where(_EventRow.source == source, _EventRow.event_id == event_id)
+                select(EventRow.seq)
+                .where(EventRow.source == source, EventRow.event_id == event_id)
                 .limit(1)
             )
             if seen is not None:
                 return False
             session.add(
-                _EventRow(
+                EventRow(
                     event_id=event_id,
                     source=source,
                     type=str(event.get("type", "")),
@@ -813,5 +596,5 @@ class FootprintStore:
         with self._sessions() as session:
             return [
                 copy.deepcopy(doc)
-                for doc in session.scalars(select(_EventRow.document).order_by(_EventRow.seq))
+                for doc in session.scalars(select(EventRow.document).order_by(EventRow.seq))
             ]

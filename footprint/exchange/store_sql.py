@@ -85,3 +85,15 @@ def ensure_one_active(connection: Connection, table: Table) -> int:
         latest.add(key)
     connection.exec_driver_sql(ACTIVE_INDEX_DDL)
     return deprecated
+
+
+def ensure_column(connection: Connection, table: Table, name: str, sql_type: str) -> bool:
+    """Add the nullable column ``name`` to a table of a store written before it existed.
+
+    Returns whether it was added. Runs in the caller's (schema-locked) transaction.
+    """
+    present = {column["name"] for column in inspect(connection).get_columns(table.name)}
+    if name in present:
+        return False
+    connection.exec_driver_sql(f"ALTER TABLE {table.name} ADD COLUMN {name} {sql_type}")
+    return True

@@ -27,6 +27,7 @@ from tests.exchange.conftest import (
     ID_B,
     ID_C,
     Clock,
+    footprint,
 )
 
 CLOUDEVENTS = {"Content-Type": "application/cloudevents+json; charset=UTF-8"}
@@ -325,9 +326,9 @@ def test_list_filters(authed: TestClient, query: str, expected: list[str]) -> No
         "limit=0",
         "limit=-1",
         "limit=ten",
-        "offset=-3",
         "limit=%C2%B2",
-        "limit=10000000000",
+        "cursor=not-a-cursor",
+        "cursor=",
     ],
 )
 def test_list_rejects_malformed_parameters(authed: TestClient, query: str) -> None:
@@ -462,7 +463,7 @@ def test_internal_errors_do_not_leak(
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("database password is hunter2")
 
-    monkeypatch.setattr(filled, "list", broken)
+    monkeypatch.setattr(filled, "page", broken)
     response = authed.get("/3/footprints")
     assert_pact_error(response, 500, "InternalError")
     assert "hunter2" not in response.text
@@ -484,3 +485,52 @@ def test_token_request_bodies_are_bounded(client: TestClient, credentials: tuple
 def test_negative_token_lifetime_is_refused(store: FootprintStore) -> None:
     with pytest.raises(ValueError, match="token_ttl_s"):
         create_app(store, token_ttl_s=-1)
+
+
+def test_a_large_limit_is_lowered_to_the_page_size(authed: TestClient) -> None:
+    response = authed.get("/3/footprints?limit=10000000000")
+    assert response.status_code == 200
+    assert ids(response) == [ID_A, ID_B, ID_C]
+    assert "link" not in response.headers
+
+
+def _walk(
+    client: TestClient, url: str, publish: list[tuple[dict[str, Any], str]], store: FootprintStore
+) -> list[str]:
+    """Follow the Link headers from ``url``, publishing one of ``publish`` after each page."""
+    seen: list[str] = []
+    while True:
+        response = client.get(url)
+        seen += ids(response)
+        if publish:
+            store.add(*publish.pop(0))
+        link = response.headers.get("link")
+        if link is None:
+            return seen
+        url = link[1 : link.index(">")]
+
+
+def test_a_walk_sees_every_product_once_while_versions_are_published(
+    filled: FootprintStore, token: str
+) -> None:
+    """Products walked two at a time; a new version of each is published during the walk."""
+    products = [(FOOTPRINT_A, "rebar-12mm"), (FOOTPRINT_B, "cem-1"), (FOOTPRINT_C, "float-4mm")]
+    for n in range(2):
+        products.append((footprint(FOOTPRINT_A, id=str(uuid.uuid4())), f"extra-{n}"))
+        filled.add(*products[-1])
+    newer = [(footprint(doc, id=str(uuid.uuid4())), key) for doc, key in products]
+    with TestClient(create_app(filled), base_url="https://127.0.0.1:8443") as api:
+        api.headers["Authorization"] = f"Bearer {token}"
+        pending = list(newer)
+        seen = _walk(api, "/3/footprints?status=Active&limit=2", pending, filled)
+    assert len(pending) < len(newer) - 1  # versions were published during the walk
+    for item in pending:
+        filled.add(*item)
+    active = [doc["id"] for doc, _ in products if doc["status"] == "Active"]
+    assert len(active) == 4
+    assert sorted(seen) == sorted(active)  # none skipped, none repeated
+    # the next walk sees the new versions only
+    with TestClient(create_app(filled), base_url="https://127.0.0.1:8443") as api:
+        api.headers["Authorization"] = f"Bearer {token}"
+        again = _walk(api, "/3/footprints?status=Active&limit=2", [], filled)
+    assert sorted(again) == sorted(doc["id"] for doc, _ in newer if doc["status"] == "Active")

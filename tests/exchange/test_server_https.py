@@ -39,7 +39,11 @@ def test_https_token_and_footprints(
         response = http.get(f"{base}/3/footprints", headers=headers)
         assert [doc["id"] for doc in response.json()["data"]] == [ID_A, ID_B, ID_C]
         response = http.get(f"{base}/3/footprints?limit=2", headers=headers)
-        assert response.headers["link"] == f'<{base}/3/footprints?limit=2&offset=2>; rel="next"'
+        link = response.headers["link"]
+        assert link.startswith(f"<{base}/3/footprints?limit=2&cursor=")
+        assert link.endswith('>; rel="next"')
+        following = http.get(link[1 : link.index(">")], headers=headers)
+        assert [doc["id"] for doc in following.json()["data"]] == [ID_C]
         assert response.headers.get("server") is None
 
 

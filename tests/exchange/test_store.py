@@ -17,11 +17,10 @@ from typing import Any
 
 import pytest
 
-from footprint.exchange.store import (
-    FootprintStore,
+from footprint.exchange.store import FootprintStore, default_url
+from footprint.exchange.store_query import (
     InvalidFilter,
     StoreError,
-    default_url,
     parse_datetime,
     validity_period,
 )
@@ -427,3 +426,16 @@ def test_an_older_store_gets_the_index_and_keeps_the_latest_active_version(
     with closing(sqlite3.connect(tmp_path / "pact.sqlite")) as db:
         names = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='index'")}
     assert ACTIVE_INDEX in names
+
+
+def test_a_store_written_before_snapshots_gets_the_column(tmp_path: Path) -> None:
+    data = tmp_path / "old"
+    FootprintStore.in_directory(data).close()
+    with sqlite3.connect(data / "pact.sqlite") as db:
+        db.execute("ALTER TABLE pact_footprints DROP COLUMN deprecated_at")
+    reopened = FootprintStore.in_directory(data)
+    reopened.add(FOOTPRINT_A, "rebar-12mm")
+    docs, following = reopened.page({"status": "Active"}, limit=1)
+    assert [d["id"] for d in docs] == [FOOTPRINT_A["id"]]
+    assert following is None
+    reopened.close()

@@ -1,0 +1,105 @@
+"""The tables of the PACT store (SQLAlchemy 2 ORM rows)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Uuid
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+JsonDict = dict[str, Any]
+
+
+class Base(DeclarativeBase):
+    """The tables of one PACT store."""
+
+
+class FootprintRow(Base):
+    __tablename__ = "pact_footprints"
+    __table_args__ = (Index("ix_pact_footprints_product_status", "product_key", "status"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    product_key: Mapped[str] = mapped_column(String())
+    status: Mapped[str] = mapped_column(String(16))
+    stored_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    created: Mapped[datetime | None] = mapped_column(DateTime)
+    valid_from: Mapped[datetime | None] = mapped_column(DateTime)
+    valid_until: Mapped[datetime | None] = mapped_column(DateTime)
+    #: when a newer version deprecated it (that version's ``stored_at``); None if never
+    deprecated_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    document: Mapped[JsonDict] = mapped_column(JSON)
+
+
+class FootprintKeyRow(Base):
+    """One lower-cased productId, companyId, classification or geography of a footprint."""
+
+    __tablename__ = "pact_footprint_keys"
+    __table_args__ = (Index("ix_pact_footprint_keys_kind_value", "kind", "value"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    footprint_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("pact_footprints.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    value: Mapped[str] = mapped_column(String())
+
+
+class ClientRow(Base):
+    __tablename__ = "pact_clients"
+
+    client_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    name: Mapped[str] = mapped_column(String())
+    secret_hash: Mapped[str] = mapped_column(String())
+    created: Mapped[datetime] = mapped_column(DateTime)
+
+
+class TokenRow(Base):
+    __tablename__ = "pact_tokens"
+
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    client_id: Mapped[str] = mapped_column(ForeignKey("pact_clients.client_id"), index=True)
+    issued_at: Mapped[datetime] = mapped_column(DateTime)
+    expires_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+
+
+class EventRow(Base):
+    __tablename__ = "pact_events"
+    __table_args__ = (Index("ix_pact_events_source_id", "source", "event_id"),)
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    event_id: Mapped[str] = mapped_column(String())
+    source: Mapped[str] = mapped_column(String())
+    type: Mapped[str] = mapped_column(String())
+    received_at: Mapped[datetime] = mapped_column(DateTime)
+    document: Mapped[JsonDict] = mapped_column(JSON)
+
+
+class PactHostRow(Base):
+    """Where to send the answers to a client's footprint requests (its own PACT host)."""
+
+    __tablename__ = "pact_reply_endpoints"
+
+    client_id: Mapped[str] = mapped_column(ForeignKey("pact_clients.client_id"), primary_key=True)
+    base_url: Mapped[str] = mapped_column(String())
+    token_url: Mapped[str] = mapped_column(String())
+    remote_client_id: Mapped[str] = mapped_column(String())
+    #: encrypted (see :mod:`footprint.exchange.vault`; clear in older stores), or ""
+    remote_secret: Mapped[str] = mapped_column(String())
+    remote_secret_env: Mapped[str | None] = mapped_column(String(), nullable=True)
+    ca_file: Mapped[str | None] = mapped_column(String(), nullable=True)
+
+
+class DeliveryRow(Base):
+    """An answer (RequestFulfilled/RequestRejected event) sent, or tried, to a client's host."""
+
+    __tablename__ = "pact_deliveries"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    request_event_id: Mapped[str] = mapped_column(String(), index=True)
+    client_id: Mapped[str] = mapped_column(String())
+    type: Mapped[str] = mapped_column(String())
+    status: Mapped[str] = mapped_column(String(16))  # delivered | failed
+    attempts: Mapped[int] = mapped_column(Integer)
+    detail: Mapped[str] = mapped_column(String())
+    at: Mapped[datetime] = mapped_column(DateTime)
+    document: Mapped[JsonDict] = mapped_column(JSON)
