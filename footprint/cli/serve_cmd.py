@@ -139,7 +139,8 @@ def clients_reply(
     url: Annotated[str, typer.Option(help="Base URL of the client's own PACT host (https://...).")],
     client_id: Annotated[str, typer.Option(help="Our client id on that host.")],
     client_secret: Annotated[
-        str | None, typer.Option(help="Our client secret on that host (kept in the store, encrypted).")
+        str | None,
+        typer.Option(help="Our client secret on that host (kept in the store, encrypted)."),
     ] = None,
     client_secret_env: Annotated[
         str | None,
@@ -204,13 +205,25 @@ def clients_remove(
 @clients_app.command("deliveries")
 @handles_errors
 def clients_deliveries(data_dir: DataDir = None, db_url: DbUrl = None) -> None:
-    """Answers to footprint requests sent or tried: request id, client, event type, outcome."""
-    for row in _store(data_dir, db_url).deliveries():
+    """Answers to footprint requests: every attempt (delivered, retrying, failed), then those
+    still waiting in the outbox with their next attempt."""
+    from footprint.exchange.outbox import Outbox
+
+    store = _store(data_dir, db_url)
+    for row in store.deliveries():
         kind = str(row["type"]).rsplit(".", 2)[-2]
         typer.echo(
             f"{row['requestEventId']}\t{row['client_id']}\t{kind}\t{row['status']}"
             f" after {row['attempts']} attempt(s)\t{row['detail']}"
         )
+    for item in Outbox(store).entries():
+        if item.status == "pending":
+            kind = str(item.event.get("type", "")).rsplit(".", 2)[-2]
+            typer.echo(
+                f"{item.request_event_id}\t{item.client_id}\t{kind}\tpending after "
+                f"{item.attempts} attempt(s), next {item.next_at:%Y-%m-%d %H:%M:%S} UTC"
+                f"\t{item.detail}"
+            )
 
 
 @handles_errors
@@ -239,23 +252,43 @@ def request_command(
     ca_file: Annotated[
         Path | None, typer.Option(help="CA certificate (PEM) to trust for that host.")
     ] = None,
+    reply_to: Annotated[
+        str | None,
+        typer.Option(
+            help="https URL of our own PACT host, where the answer goes (default: the URL "
+            "`footprint serve` last ran at with this data directory)."
+        ),
+    ] = None,
+    data_dir: DataDir = None,
+    db_url: DbUrl = None,
 ) -> None:
     """Ask a supplier's PACT host for footprints; its answer arrives at `footprint serve`.
 
     The supplier must know where to answer (its own `clients reply` for us); once the answer is
     in, `footprint received --out FILE` collects the footprints for `footprint import`.
     """
+    from footprint.exchange.outbox import setting
     from footprint.exchange.requesting import request_footprints
 
     host = _pact_host(url, token_url, client_id, client_secret, ca_file, url_name="URL")
+    store = _store(data_dir, db_url)
+    source = reply_to or setting(store, "public_url")
+    if source is None:
+        raise FootprintError(
+            "no reply URL: the supplier needs to know where to send its answer",
+            fix="give --reply-to https://YOUR-HOST, or run footprint serve (with --public-url) "
+            "once with this data directory",
+        )
     filters = {
         "productId": product_id or [],
         "companyId": company_id or [],
         "geography": geography or [],
         "classification": classification or [],
     }
-    event_id = request_footprints(host, filters, comment=comment)
-    typer.echo(f"request {event_id} sent to {host.base_url}/3/events")
+    event_id = request_footprints(host, filters, source=source, store=store, comment=comment)
+    typer.echo(
+        f"request {event_id} sent to {host.base_url}/3/events; answers go to {source}/3/events"
+    )
 
 
 @handles_errors
@@ -269,9 +302,10 @@ def received_command(
     """Footprints suppliers sent in answer to our requests (and the requests they rejected)."""
     import json
 
+    from footprint.exchange.requesting import received_footprints
     from footprint.output import write_text
 
-    footprints, rejected = _store(data_dir, db_url).received_footprints()
+    footprints, rejected = received_footprints(_store(data_dir, db_url))
     for item in rejected:
         error = item.get("error") or {}
         typer.echo(
@@ -322,8 +356,11 @@ def serve_command(
             f"--public-url {public_url!r} is not an https:// URL",
             fix="give the https:// address clients use, e.g. https://pact.example.com",
         )
+    from footprint.exchange.outbox import set_setting
+
     directory = data_dir or default_data_dir()
     store = _store(directory, db_url)
+    set_setting(store, "public_url", (public_url or f"https://{host}:{port}").rstrip("/"))
     if cert is None or key is None:
         cert, key = self_signed_certificate(directory / "tls", [host])
         typer.echo(f"self-signed certificate for local use: {cert}", err=True)

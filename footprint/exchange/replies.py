@@ -1,20 +1,19 @@
-"""Answer a PACT v3 footprint request: a RequestFulfilledEvent or RequestRejectedEvent, sent back.
+"""Answer a PACT v3 footprint request: RequestFulfilledEvents or a RequestRejectedEvent, sent back.
 
-When a data recipient POSTs a ``RequestCreatedEvent`` to ``/3/events``, the host answers later, on
-the recipient's own PACT host: it obtains a token there (OAuth2 client credentials, with the
-credentials the recipient registered, see ``footprint clients reply``) and POSTs the answer to its
+When a data recipient POSTs a ``RequestCreatedEvent`` to ``/3/events``, the host answers on the
+recipient's own PACT host: it obtains a token there (OAuth2 client credentials, with the
+credentials registered with ``footprint clients reply``) and POSTs the answer to its
 ``/3/events``. The request's ``data`` holds the same filters as ``GET /3/footprints``: the
 footprints that match are sent (fulfilled); none, a bad filter, or no such product is a rejection
-with a PACT error object. Every attempt's outcome is kept in the store (``deliveries``).
+with a PACT error object. Answers wait in the outbox (:mod:`footprint.exchange.outbox`) until
+delivered; every attempt is kept in the store (``deliveries``).
 """
 
 from __future__ import annotations
 
-import logging
 import ssl
-import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -26,40 +25,53 @@ EVENT_CREATED = "org.wbcsd.pact.ProductFootprint.RequestCreatedEvent.3"
 LIST_FILTERS = ("productId", "companyId", "geography", "classification")
 EVENT_FULFILLED = "org.wbcsd.pact.ProductFootprint.RequestFulfilledEvent.3"
 EVENT_REJECTED = "org.wbcsd.pact.ProductFootprint.RequestRejectedEvent.3"
-ATTEMPTS = 3
 TIMEOUT_S = 20.0
-MAX_FOOTPRINTS = 100  # footprints sent in one answer
-
-log = logging.getLogger("footprint.exchange")
+MAX_FOOTPRINTS = 100  # footprints sent in one answer event (more go in further events)
 
 
-def answer_for(store: FootprintStore, request: Mapping[str, Any], source: str) -> dict[str, Any]:
-    """The CloudEvent answering ``request`` (a valid RequestCreatedEvent) from host ``source``."""
+def answers_for(
+    store: FootprintStore, request: Mapping[str, Any], source: str
+) -> list[dict[str, Any]]:
+    """The CloudEvents answering ``request`` (a valid RequestCreatedEvent) from host ``source``.
+
+    Every matching footprint is sent, :data:`MAX_FOOTPRINTS` per RequestFulfilledEvent (several
+    events for more); no match, no filter or a bad filter is one RequestRejectedEvent.
+    """
     data = request.get("data") or {}
     filters = {name: data[name] for name in FILTER_NAMES if name in data}
-    answer: dict[str, Any] = {
-        "specversion": "1.0",
-        "id": str(uuid.uuid4()),
-        "source": source,
-        "time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-    }
+
+    def event() -> dict[str, Any]:
+        return {
+            "specversion": "1.0",
+            "id": str(uuid.uuid4()),
+            "source": source,
+            "time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        }
+
     try:
-        found = store.list(filters, limit=MAX_FOOTPRINTS) if filters else []
+        found = store.list(filters) if filters else []
     except InvalidFilter as exc:
-        return answer | _rejected(
-            request, "BadRequest", f"The request's filters are invalid: {exc}"
-        )
+        return [
+            event() | _rejected(request, "BadRequest", f"The request's filters are invalid: {exc}")
+        ]
     if not found:
         message = (
             "No footprint matches the request's filters."
             if filters
             else "The request names no product (productId, companyId, geography or classification)."
         )
-        return answer | _rejected(request, "NotFound", message)
-    return answer | {
-        "type": EVENT_FULFILLED,
-        "data": {"requestEventId": str(request["id"]), "pfs": found},
-    }
+        return [event() | _rejected(request, "NotFound", message)]
+    return [
+        event()
+        | {
+            "type": EVENT_FULFILLED,
+            "data": {
+                "requestEventId": str(request["id"]),
+                "pfs": found[start : start + MAX_FOOTPRINTS],
+            },
+        }
+        for start in range(0, len(found), MAX_FOOTPRINTS)
+    ]
 
 
 def _rejected(request: Mapping[str, Any], code: str, message: str) -> dict[str, Any]:
@@ -119,50 +131,3 @@ def post_event(endpoint: PactHost, event: Mapping[str, Any]) -> None:
 
 class DeliveryError(Exception):
     """An answer could not be delivered (the message says why)."""
-
-
-def answer_request(
-    store: FootprintStore,
-    request: Mapping[str, Any],
-    client_id: str,
-    source: str,
-    *,
-    send: Callable[[PactHost, Mapping[str, Any]], None] = post_event,
-    pause_s: float = 1.0,
-) -> dict[str, Any]:
-    """Answer ``request`` from ``client_id`` and send it to the client's host, retrying.
-
-    The outcome (delivered or failed, attempts, why) is recorded in the store; nothing raises.
-    Returns the answer event.
-    """
-    answer = answer_for(store, request, source)
-    endpoint = store.reply_endpoint(client_id)
-    request_id = str(request["id"])
-    if endpoint is None:
-        detail = (
-            "the client registered no host to answer to "
-            "(footprint clients reply CLIENT --url ... --client-id ... --client-secret ...)"
-        )
-        store.record_delivery(
-            request_id, client_id, answer, delivered=False, attempts=0, detail=detail
-        )
-        log.warning("request %s not answered: %s", request_id, detail)
-        return answer
-    problem = ""
-    for attempt in range(1, ATTEMPTS + 1):
-        try:
-            send(endpoint, answer)
-        except DeliveryError as exc:
-            problem = str(exc)
-            log.warning("answer to %s, attempt %d: %s", request_id, attempt, problem)
-            if attempt < ATTEMPTS:
-                time.sleep(pause_s * 2 ** (attempt - 1))
-            continue
-        store.record_delivery(
-            request_id, client_id, answer, delivered=True, attempts=attempt, detail="delivered"
-        )
-        return answer
-    store.record_delivery(
-        request_id, client_id, answer, delivered=False, attempts=ATTEMPTS, detail=problem
-    )
-    return answer

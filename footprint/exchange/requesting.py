@@ -7,13 +7,15 @@ gives the footprints, ready for ``footprint import FILE --format pact``.
 
 from __future__ import annotations
 
+import copy
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from footprint.errors import FootprintError
 from footprint.exchange.replies import EVENT_CREATED, LIST_FILTERS, DeliveryError, post_event
-from footprint.exchange.store import PactHost
+from footprint.exchange.store import FootprintStore, PactHost
 
 
 def request_event(
@@ -51,15 +53,31 @@ def request_footprints(
     host: PactHost,
     filters: Mapping[str, Sequence[str]],
     *,
-    source: str = "urn:footprint:request",
+    source: str,
+    store: FootprintStore | None = None,
     comment: str | None = None,
 ) -> str:
     """Send a footprint request to ``host``; return the request's event id.
 
+    ``source`` is the https URL of our own PACT host, where the answer is to be sent; the
+    request is kept in ``store`` (the one ``footprint serve`` uses) so that its answers are
+    accepted there.
+
     Raises:
-        FootprintError: a bad request, or the host cannot be reached or refuses it.
+        FootprintError: a bad request or reply URL, or the host cannot be reached or refuses it.
     """
-    event = request_event(filters, source=source, comment=comment)
+    from footprint.exchange.events import is_https_url
+
+    if not is_https_url(source):
+        raise FootprintError(
+            f"the reply URL {source!r} is not an https:// URL of a host",
+            fix="give --reply-to https://YOUR-HOST (where footprint serve runs)",
+        )
+    event = request_event(filters, source=source.rstrip("/"), comment=comment)
+    if store is not None:
+        from footprint.exchange.outbox import remember_request
+
+        remember_request(store, event, host.base_url)
     try:
         post_event(host, event)
     except DeliveryError as exc:
@@ -69,3 +87,20 @@ def request_footprints(
             "self-signed certificate",
         ) from None
     return str(event["id"])
+
+
+def received_footprints(store: FootprintStore) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Footprints received in RequestFulfilledEvents (the latest copy of each id), and the
+    RequestRejectedEvents' data (request id and error), oldest first."""
+    footprints: dict[str, dict[str, Any]] = {}
+    rejected: list[dict[str, Any]] = []
+    for event in store.events():
+        kind = str(event.get("type", ""))
+        data = event.get("data") or {}
+        if kind.startswith("org.wbcsd.pact.ProductFootprint.RequestFulfilledEvent"):
+            for pf in data.get("pfs") or []:
+                footprints.pop(str(pf.get("id")), None)
+                footprints[str(pf.get("id"))] = pf
+        elif kind.startswith("org.wbcsd.pact.ProductFootprint.RequestRejectedEvent"):
+            rejected.append(copy.deepcopy(data))
+    return list(footprints.values()), rejected

@@ -2,23 +2,25 @@
 
 Endpoints: ``GET /.well-known/openid-configuration``, ``POST /auth/token`` (OAuth2 client
 credentials, HTTP Basic), ``GET /3/footprints`` (filters; ``limit`` up to 1,000; ``Link``
-pagination by cursor over a snapshot), ``GET /3/footprints/{id}`` and ``POST /3/events`` (CloudEvents; a RequestCreatedEvent is answered
-afterwards on the requester's own host, see :mod:`footprint.exchange.replies`). Errors are PACT error objects
-``{"code", "message"}`` (the token endpoint answers RFC 6749 ``{"error", "error_description"}``).
+pagination by cursor over a snapshot), ``GET /3/footprints/{id}`` and ``POST /3/events``
+(CloudEvents, checked by :mod:`footprint.exchange.events`; a RequestCreatedEvent is answered on
+the requester's own host through the outbox, see :mod:`footprint.exchange.outbox`). Errors are
+PACT error objects ``{"code", "message"}`` (the token endpoint answers RFC 6749
+``{"error", "error_description"}``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import ssl
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
-from typing import Any
 from urllib.parse import parse_qs
 
 import uvicorn
-from fastapi import BackgroundTasks, Depends, FastAPI, Request, Response
+from fastapi import Depends, FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
@@ -27,28 +29,25 @@ from uvicorn.config import LOGGING_CONFIG
 
 from footprint.errors import FootprintError
 from footprint.exchange.auth import basic_auth_candidates, parse_basic_auth, parse_bearer
+from footprint.exchange.events import reply_destination, validate_event
+from footprint.exchange.outbox import Outbox, OutboxWorker, sent_request
 from footprint.exchange.replies import (
     EVENT_CREATED,
     EVENT_FULFILLED,
     EVENT_REJECTED,
-    LIST_FILTERS,
-    answer_request,
+    answers_for,
 )
 from footprint.exchange.store import MAX_PAGE, FootprintStore
 from footprint.exchange.store_query import (
     FILTER_NAMES,
-    STATUSES,
     Cursor,
     InvalidFilter,
-    is_uuid,
-    parse_datetime,
 )
 from footprint.exchange.throttle import LoginThrottle
 from footprint.safeload import load_json
 
 log = logging.getLogger(__name__)
 
-EVENT_PUBLISHED = "org.wbcsd.pact.ProductFootprint.PublishedEvent.3"
 EVENT_CONTENT_TYPES = ("application/cloudevents+json", "application/json")
 #: largest event body accepted (bytes); answers with many footprints are split over events
 MAX_EVENT_BYTES = 2 * 1024 * 1024
@@ -57,11 +56,7 @@ MAX_TOKEN_REQUEST_BYTES = 64 * 1024
 _REALM = 'realm="pact"'
 #: query parameters that carry credentials: refused at the token endpoint, redacted in logs
 _CREDENTIAL_PARAMETERS = frozenset({"client_secret", "client_id", "password", "access_token"})
-_URI_CHARS = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+")
-_BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
-_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*")
 _INTEGER = re.compile(r"[0-9]{1,30}")
-_RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})")
 
 
 class ApiError(Exception):
@@ -90,134 +85,6 @@ def _oauth_error(
     return JSONResponse(
         {"error": error, "error_description": description}, status_code=status, headers=headers
     )
-
-
-# --- CloudEvents validation -----------------------------------------------------------------
-
-
-def _is_uri_reference(text: str) -> bool:
-    """RFC 3986 URI-reference: allowed characters, valid %-escapes, a valid scheme before ':'."""
-    if not _URI_CHARS.fullmatch(text) or _BAD_PERCENT.search(text):
-        return False
-    head = re.split(r"[/?#]", text, maxsplit=1)[0]
-    return ":" not in head or _SCHEME.fullmatch(head.split(":", 1)[0]) is not None
-
-
-def _is_datetime(value: object) -> bool:
-    if not isinstance(value, str) or not _RFC3339.fullmatch(value):
-        return False
-    try:
-        parse_datetime(value)
-    except ValueError:
-        return False
-    return True
-
-
-def _is_strings(value: object, *, non_empty: bool = True) -> bool:
-    return (
-        isinstance(value, list)
-        and (bool(value) or not non_empty)
-        and all(isinstance(v, str) and v for v in value)
-    )
-
-
-def _check_request_created(data: dict[str, Any]) -> str | None:
-    for name in LIST_FILTERS:
-        if name in data and not _is_strings(data[name]):
-            return f"data.{name} must be a non-empty array of strings"
-    for name in ("validOn", "validAfter", "validBefore"):
-        if name in data and not _is_datetime(data[name]):
-            return f"data.{name} must be an RFC 3339 date-time"
-    if "status" in data:
-        status = data["status"]
-        values = [status] if isinstance(status, str) else status
-        if not _is_strings(values) or any(v.capitalize() not in STATUSES for v in values):
-            return "data.status must be Active or Deprecated (or an array of them)"
-    if "comment" in data and not isinstance(data["comment"], str):
-        return "data.comment must be a string"
-    return None
-
-
-def _check_request_id(data: dict[str, Any]) -> str | None:
-    request_id = data.get("requestEventId")
-    if not isinstance(request_id, str) or not request_id:
-        return "data.requestEventId must be a non-empty string"
-    return None
-
-
-def _check_uuids(
-    items: Any, name: str, what: str, uuid_of: Callable[[Any], Any], each: str
-) -> str | None:
-    """A problem unless ``items`` is a non-empty array whose every item has a UUID."""
-    if not isinstance(items, list) or not items:
-        return f"data.{name} must be a non-empty array of {what}"
-    for i, item in enumerate(items):
-        if not is_uuid(uuid_of(item)):
-            return f"data.{name}[{i}] must be {each}, got {str(item)[:80]!r}"
-    return None
-
-
-def _check_request_fulfilled(data: dict[str, Any]) -> str | None:
-    if problem := _check_request_id(data):
-        return problem
-    return _check_uuids(
-        data.get("pfs"),
-        "pfs",
-        "ProductFootprints",
-        lambda pf: pf.get("id") if isinstance(pf, dict) else None,
-        "a ProductFootprint with a UUID id",
-    )
-
-
-def _check_request_rejected(data: dict[str, Any]) -> str | None:
-    if problem := _check_request_id(data):
-        return problem
-    error = data.get("error")
-    if not (
-        isinstance(error, dict)
-        and isinstance(error.get("code"), str)
-        and isinstance(error.get("message"), str)
-    ):
-        return 'data.error must be an error object {"code": ..., "message": ...}'
-    return None
-
-
-def _check_published(data: dict[str, Any]) -> str | None:
-    return _check_uuids(
-        data.get("pfIds"), "pfIds", "ProductFootprint ids", lambda pf_id: pf_id, "a UUID"
-    )
-
-
-_EVENT_CHECKS: dict[str, Callable[[dict[str, Any]], str | None]] = {
-    EVENT_CREATED: _check_request_created,
-    EVENT_FULFILLED: _check_request_fulfilled,
-    EVENT_REJECTED: _check_request_rejected,
-    EVENT_PUBLISHED: _check_published,
-}
-
-
-def validate_event(event: object) -> str | None:
-    """What is wrong with a PACT v3 CloudEvent (structured JSON mode), or None if it is valid."""
-    if not isinstance(event, dict):
-        return "the body must be a CloudEvent JSON object"
-    for name in ("specversion", "id", "source", "type", "time", "data"):
-        if name not in event:
-            return f"missing required attribute {name!r}"
-    if event["specversion"] != "1.0":
-        return f"specversion must be '1.0', got {str(event['specversion'])[:20]!r}"
-    if not isinstance(event["id"], str) or not event["id"]:
-        return "id must be a non-empty string"
-    source = event["source"]
-    if not isinstance(source, str) or not source or not _is_uri_reference(source):
-        return "source must be a non-empty URI-reference"
-    check = _EVENT_CHECKS.get(event["type"]) if isinstance(event["type"], str) else None
-    if check is None:
-        return f"unsupported event type; expected one of {', '.join(_EVENT_CHECKS)}"
-    if not _is_datetime(event["time"]):
-        return "time must be an RFC 3339 date-time with a UTC offset"
-    if not isinstance(event["data"], dict):
-        return "data must be a JSON object"
-    return check(event["data"])
 
 
 # --- the application --------------------------------------------------------------------------
@@ -286,17 +153,40 @@ def create_app(
     token_ttl_s: int = 3600,
     public_url: str | None = None,
     throttle: LoginThrottle | None = None,
+    outbox: Outbox | None = None,
+    deliver: bool = True,
 ) -> FastAPI:
     """The PACT v3 API over ``store``; access tokens live ``token_ttl_s`` seconds.
 
     ``public_url`` (e.g. ``https://pact.example.com``) is the base of the URLs the host gives
     out (pagination links, discovery); without it, the address the server listens on.
     ``throttle`` limits failed logins (default: :class:`LoginThrottle` with its defaults).
+    ``outbox`` keeps answers to requests (default: one on ``store``); with ``deliver`` a worker
+    thread delivers them while the app runs (started and stopped by its lifespan).
     """
     if token_ttl_s < 0:
         raise ValueError(f"token_ttl_s must be >= 0, got {token_ttl_s}")
     logins = throttle or LoginThrottle()
-    app = FastAPI(title="footprint PACT v3 host", docs_url=None, redoc_url=None, openapi_url=None)
+    box = outbox or Outbox(store)
+    worker = OutboxWorker(box) if deliver else None
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if worker is not None:
+            worker.start()  # answers left from before a restart go out too
+        try:
+            yield
+        finally:
+            if worker is not None:
+                await run_in_threadpool(worker.stop)
+
+    app = FastAPI(
+        title="footprint PACT v3 host",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        lifespan=lifespan,
+    )
     canonical_filters = {name.lower(): name for name in FILTER_NAMES}
 
     @app.exception_handler(ApiError)
@@ -463,9 +353,7 @@ def create_app(
         return JSONResponse({"data": doc})
 
     @app.post("/3/events")
-    async def events(
-        request: Request, background: BackgroundTasks, token: str = Depends(bearer)
-    ) -> Response:
+    async def events(request: Request, token: str = Depends(bearer)) -> Response:
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if content_type not in EVENT_CONTENT_TYPES:
             raise ApiError(400, "BadRequest", "Content-Type must be application/cloudevents+json.")
@@ -481,12 +369,35 @@ def create_app(
         problem = validate_event(event)
         if problem is not None:
             raise ApiError(400, "BadRequest", f"Invalid event: {problem}.")
+        client_id = await run_in_threadpool(store.token_client, token)
+        if event["type"] in (EVENT_FULFILLED, EVENT_REJECTED):
+            request_id = str(event["data"]["requestEventId"])
+            if await run_in_threadpool(sent_request, store, request_id) is None:
+                raise ApiError(
+                    400,
+                    "BadRequest",
+                    f"Invalid event: data.requestEventId {request_id[:80]!r} is not a request "
+                    "this host sent.",
+                )
+        destination = None
+        if event["type"] == EVENT_CREATED:
+            reply = await run_in_threadpool(store.reply_endpoint, client_id or "")
+            destination = reply_destination(reply.base_url if reply else None, event["source"])
+            if destination is None or client_id is None:
+                raise ApiError(
+                    400,
+                    "BadRequest",
+                    "This host cannot answer the request: no reply host is registered for your "
+                    "client and the event's source is not a URL of your host. Send source as "
+                    "your host's https URL, or ask the data owner to register your host "
+                    "(footprint clients reply).",
+                )
         new = await run_in_threadpool(store.record_event, event)
-        if new and event["type"] == EVENT_CREATED:
-            client_id = await run_in_threadpool(store.token_client, token)
-            if client_id is not None:  # answered after this response, on the client's own host
-                source = public_base(public_url, request)
-                background.add_task(answer_request, store, event, client_id, source)
+        if new and destination is not None and client_id is not None:
+            answers = answers_for(store, event, public_base(public_url, request))
+            await run_in_threadpool(box.put, str(event["id"]), client_id, destination, answers)
+            if worker is not None:
+                worker.wake()
         return Response(status_code=200)
 
     return app
@@ -561,7 +472,7 @@ def make_server(
         proxy_headers=False,  # the URL scheme and host come from this TLS connection only
         server_header=False,
         ws="none",
-        lifespan="off",
+        lifespan="on",
         timeout_graceful_shutdown=5,
         log_level=log_level or "info",
         log_config=LOGGING_CONFIG if log_level else None,

@@ -65,6 +65,7 @@ from footprint.output import private_directory, private_file
 JsonDict = dict[str, Any]
 JsonList = list[JsonDict]
 ClientList = list[tuple[str, str]]
+ReplyHosts = list[tuple[str, "PactHost"]]
 TokenStatus = Literal["valid", "expired", "invalid"]
 
 DEFAULT_FILENAME = "pact.sqlite"
@@ -181,12 +182,16 @@ class FootprintStore:
         """Release the database connections."""
         self._engine.dispose()
 
-    def _now(self) -> datetime:
+    def now(self) -> datetime:
         now = self._clock()
         return now.astimezone(UTC).replace(tzinfo=None) if now.tzinfo else now
 
+    def reading(self) -> Session:
+        """A session for reading (use it as a context manager)."""
+        return self._sessions()
+
     @contextlib.contextmanager
-    def _writing(self) -> Iterator[Session]:
+    def writing(self) -> Iterator[Session]:
         """A write transaction, committed on leaving, that holds the write lock from its start.
 
         Raises:
@@ -236,7 +241,7 @@ class FootprintStore:
         while True:
             attempt += 1
             try:
-                with self._writing() as session:
+                with self.writing() as session:
                     return self._insert(session, copy.deepcopy(new), product_key, keys)
             except IntegrityError as exc:
                 # Another writer stored an Active version of this product (or this id) first;
@@ -264,7 +269,7 @@ class FootprintStore:
                 fix="give every new footprint version a new id",
             )
         # Strictly increasing, so that the list order is the order of adding.
-        stored_at = self._now()
+        stored_at = self.now()
         latest = session.scalar(select(func.max(FootprintRow.stored_at)))
         if latest is not None and stored_at <= latest:
             stored_at = latest + timedelta(microseconds=1)
@@ -309,7 +314,7 @@ class FootprintStore:
         """The footprint with this id (Active or Deprecated), or None (also for a non-UUID id)."""
         if not is_uuid(pf_id):
             return None
-        with self._sessions() as session:
+        with self.reading() as session:
             row = session.get(FootprintRow, uuid.UUID(pf_id))
             return copy.deepcopy(row.document) if row is not None else None
 
@@ -335,7 +340,7 @@ class FootprintStore:
         stmt = stmt.order_by(FootprintRow.stored_at, FootprintRow.id).offset(max(offset, 0))
         if limit is not None:
             stmt = stmt.limit(max(limit, 0))
-        with self._sessions() as session:
+        with self.reading() as session:
             return [copy.deepcopy(doc) for doc in session.scalars(stmt)]
 
     def page(
@@ -359,7 +364,7 @@ class FootprintStore:
         if limit < 1:
             raise ValueError(f"limit must be >= 1, got {limit}")
         limit = min(limit, MAX_PAGE)
-        with self._sessions() as session:
+        with self.reading() as session:
             if cursor is None:
                 latest = session.scalar(select(func.max(FootprintRow.stored_at)))
                 if latest is None:
@@ -380,7 +385,7 @@ class FootprintStore:
     def count(self, filters: Mapping[str, str | Sequence[str]] | None = None) -> int:
         """How many footprints match ``filters`` (see :meth:`list`)."""
         stmt = filtered(select(func.count()).select_from(FootprintRow), filters)
-        with self._sessions() as session:
+        with self.reading() as session:
             return int(session.scalar(stmt) or 0)
 
     # --- clients and tokens -----------------------------------------------------------------
@@ -388,20 +393,20 @@ class FootprintStore:
     def add_client(self, name: str) -> tuple[str, str]:
         """Register a data recipient; return ``(client_id, secret)``. Only a salted hash is kept."""
         client_id, secret = auth.new_client_id(), auth.new_secret()
-        with self._writing() as session:
+        with self.writing() as session:
             session.add(
                 ClientRow(
                     client_id=client_id,
                     name=name,
                     secret_hash=auth.hash_secret(secret),
-                    created=self._now(),
+                    created=self.now(),
                 )
             )
         return client_id, secret
 
     def clients(self) -> ClientList:
         """``(client_id, name)`` of every registered client, oldest first."""
-        with self._sessions() as session:
+        with self.reading() as session:
             rows = session.execute(
                 select(ClientRow.client_id, ClientRow.name).order_by(ClientRow.created)
             )
@@ -409,7 +414,7 @@ class FootprintStore:
 
     def remove_client(self, client_id: str) -> bool:
         """Revoke a client and its access tokens; False if there was no such client."""
-        with self._writing() as session:
+        with self.writing() as session:
             row = session.get(ClientRow, client_id)
             if row is None:
                 return False
@@ -424,7 +429,7 @@ class FootprintStore:
         Raises:
             StoreError: unknown client.
         """
-        with self._writing() as session:
+        with self.writing() as session:
             if session.get(ClientRow, client_id) is None:
                 raise StoreError(f"unknown client {client_id!r}", fix="add it first (add_client)")
             session.merge(
@@ -441,7 +446,7 @@ class FootprintStore:
 
     def reply_endpoint(self, client_id: str) -> PactHost | None:
         """Where answers to ``client_id``'s requests go, if it registered a host."""
-        with self._sessions() as session:
+        with self.reading() as session:
             row = session.get(PactHostRow, client_id)
             if row is None:
                 return None
@@ -454,9 +459,18 @@ class FootprintStore:
                 row.remote_secret_env,
             )
 
+    def reply_hosts(self) -> ReplyHosts:
+        """``(client_id, host)`` of every client that registered a host to answer to."""
+        with self.reading() as session:
+            ids = list(
+                session.scalars(select(PactHostRow.client_id).order_by(PactHostRow.client_id))
+            )
+        found = [(cid, self.reply_endpoint(cid)) for cid in ids]
+        return [(cid, host) for cid, host in found if host is not None]
+
     def token_client(self, token: str) -> str | None:
         """The client an access token was issued to (None for an unknown token)."""
-        with self._sessions() as session:
+        with self.reading() as session:
             row = session.get(TokenRow, auth.token_digest(token))
             return None if row is None else row.client_id
 
@@ -469,25 +483,30 @@ class FootprintStore:
         delivered: bool,
         attempts: int,
         detail: str,
+        status: str | None = None,
     ) -> None:
-        """Keep the outcome of sending ``event`` (the answer to ``request_event_id``)."""
-        with self._writing() as session:
+        """Keep the outcome of an attempt to send ``event`` (the answer to ``request_event_id``).
+
+        ``status``: ``delivered``, ``retrying`` (tried again later) or ``failed`` (given up);
+        default from ``delivered``.
+        """
+        with self.writing() as session:
             session.add(
                 DeliveryRow(
                     request_event_id=request_event_id,
                     client_id=client_id,
                     type=str(event.get("type", "")),
-                    status="delivered" if delivered else "failed",
+                    status=status or ("delivered" if delivered else "failed"),
                     attempts=attempts,
                     detail=detail,
-                    at=self._now(),
+                    at=self.now(),
                     document=copy.deepcopy(dict(event)),
                 )
             )
 
     def deliveries(self) -> JsonList:
         """Answers sent or tried, oldest first: request id, client, type, status, attempts, detail."""
-        with self._sessions() as session:
+        with self.reading() as session:
             rows = session.scalars(select(DeliveryRow).order_by(DeliveryRow.seq))
             return [
                 {
@@ -504,7 +523,7 @@ class FootprintStore:
 
     def check_client(self, client_id: str, secret: str) -> bool:
         """Whether ``secret`` is the client's secret (constant time; as slow for unknown ids)."""
-        with self._sessions() as session:
+        with self.reading() as session:
             row = session.get(ClientRow, client_id)
             stored = row.secret_hash if row is not None else None
         if stored is None:
@@ -524,8 +543,8 @@ class FootprintStore:
         if ttl_s < 0:
             raise ValueError(f"ttl_s must be >= 0, got {ttl_s}")
         token = auth.new_access_token()
-        now = self._now()
-        with self._writing() as session:
+        now = self.now()
+        with self.writing() as session:
             if session.get(ClientRow, client_id) is None:
                 raise StoreError(f"unknown client {client_id!r}", fix="add it first (add_client)")
             session.execute(delete(TokenRow).where(TokenRow.expires_at < now - timedelta(days=1)))
@@ -541,11 +560,11 @@ class FootprintStore:
 
     def token_status(self, token: str) -> TokenStatus:
         """``"valid"``, ``"expired"`` or ``"invalid"`` (unknown, revoked or long expired)."""
-        with self._sessions() as session:
+        with self.reading() as session:
             row = session.get(TokenRow, auth.token_digest(token))
             if row is None:
                 return "invalid"
-            return "valid" if self._now() < row.expires_at else "expired"
+            return "valid" if self.now() < row.expires_at else "expired"
 
     def check_token(self, token: str) -> bool:
         """Whether ``token`` is a valid, unexpired access token."""
@@ -556,7 +575,7 @@ class FootprintStore:
     def record_event(self, event: Mapping[str, Any]) -> bool:
         """Keep a received CloudEvent; False (and nothing stored) if its source and id were seen."""
         event_id, source = str(event.get("id", "")), str(event.get("source", ""))
-        with self._writing() as session:
+        with self.writing() as session:
             seen = session.scalar(
                 select(EventRow.seq)
                 .where(EventRow.source == source, EventRow.event_id == event_id)
@@ -569,31 +588,15 @@ class FootprintStore:
                     event_id=event_id,
                     source=source,
                     type=str(event.get("type", "")),
-                    received_at=self._now(),
+                    received_at=self.now(),
                     document=copy.deepcopy(dict(event)),
                 )
             )
         return True
 
-    def received_footprints(self) -> tuple[JsonList, JsonList]:
-        """Footprints received in RequestFulfilledEvents (the latest copy of each id), and the
-        RequestRejectedEvents' data (request id and error), oldest first."""
-        footprints: dict[str, JsonDict] = {}
-        rejected: JsonList = []
-        for event in self.events():
-            kind = str(event.get("type", ""))
-            data = event.get("data") or {}
-            if kind.startswith("org.wbcsd.pact.ProductFootprint.RequestFulfilledEvent"):
-                for pf in data.get("pfs") or []:
-                    footprints.pop(str(pf.get("id")), None)
-                    footprints[str(pf.get("id"))] = pf
-            elif kind.startswith("org.wbcsd.pact.ProductFootprint.RequestRejectedEvent"):
-                rejected.append(copy.deepcopy(data))
-        return list(footprints.values()), rejected
-
     def events(self) -> JsonList:
         """The received events, oldest first."""
-        with self._sessions() as session:
+        with self.reading() as session:
             return [
                 copy.deepcopy(doc)
                 for doc in session.scalars(select(EventRow.document).order_by(EventRow.seq))

@@ -103,3 +103,41 @@ class DeliveryRow(Base):
     detail: Mapped[str] = mapped_column(String())
     at: Mapped[datetime] = mapped_column(DateTime)
     document: Mapped[JsonDict] = mapped_column(JSON)
+
+
+class OutboxRow(Base):
+    """An answer to a footprint request waiting to be delivered, delivered, or given up."""
+
+    __tablename__ = "pact_outbox"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    request_event_id: Mapped[str] = mapped_column(String(), index=True)
+    client_id: Mapped[str] = mapped_column(String())
+    #: base URL of the host the answer goes to
+    destination: Mapped[str] = mapped_column(String())
+    status: Mapped[str] = mapped_column(String(16), index=True)  # pending | delivered | failed
+    attempts: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    next_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    detail: Mapped[str] = mapped_column(String())
+    document: Mapped[JsonDict] = mapped_column(JSON)
+
+
+class SentRequestRow(Base):
+    """A footprint request this host sent to a supplier's host (answers must name one)."""
+
+    __tablename__ = "pact_sent_requests"
+
+    event_id: Mapped[str] = mapped_column(String(), primary_key=True)
+    host: Mapped[str] = mapped_column(String())
+    sent_at: Mapped[datetime] = mapped_column(DateTime)
+    document: Mapped[JsonDict] = mapped_column(JSON)
+
+
+class SettingRow(Base):
+    """A setting of the host kept with its data (e.g. the public URL ``serve`` runs at)."""
+
+    __tablename__ = "pact_settings"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -11,16 +12,19 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from footprint.cli.app import app as cli
+from footprint.exchange.outbox import RETRY_FOR, Outbox, remember_request, retry_delay
 from footprint.exchange.replies import (
-    ATTEMPTS,
+    EVENT_CREATED,
     EVENT_FULFILLED,
     EVENT_REJECTED,
-    answer_for,
-    answer_request,
+    MAX_FOOTPRINTS,
+    DeliveryError,
+    answers_for,
 )
-from footprint.exchange.server import EVENT_CREATED, create_app
+from footprint.exchange.requesting import received_footprints
+from footprint.exchange.server import create_app
 from footprint.exchange.store import FootprintStore, PactHost
-from tests.exchange.conftest import ID_A, ID_B, serving
+from tests.exchange.conftest import FOOTPRINT_A, ID_A, ID_B, Clock, footprint, serving
 
 REBAR = "urn:gtin:4012345000017"  # a productId of footprint A
 runner = CliRunner()
@@ -38,21 +42,34 @@ def request(event_id: str, **data: Any) -> dict[str, Any]:
 
 
 def test_answer_holds_the_matching_footprints(filled: FootprintStore) -> None:
-    answer = answer_for(filled, request("r1", productId=[REBAR]), "https://host.example.com")
+    (answer,) = answers_for(filled, request("r1", productId=[REBAR]), "https://host.example.com")
     assert answer["type"] == EVENT_FULFILLED
     assert answer["source"] == "https://host.example.com"
     assert answer["data"]["requestEventId"] == "r1"
     assert [pf["id"] for pf in answer["data"]["pfs"]] == [ID_A]
-    cement = answer_for(filled, request("r2", geography=["Western Europe"]), "https://h")
+    (cement,) = answers_for(filled, request("r2", geography=["Western Europe"]), "https://h")
     assert [pf["id"] for pf in cement["data"]["pfs"]] == [ID_B]
 
 
 @pytest.mark.parametrize("data", [{"productId": ["urn:null"]}, {"comment": "anything?"}])
 def test_nothing_matching_is_rejected(filled: FootprintStore, data: dict[str, Any]) -> None:
-    answer = answer_for(filled, request("r3", **data), "https://host.example.com")
+    (answer,) = answers_for(filled, request("r3", **data), "https://host.example.com")
     assert answer["type"] == EVENT_REJECTED
     assert answer["data"]["requestEventId"] == "r3"
     assert answer["data"]["error"]["code"] == "NotFound"
+
+
+def test_every_match_is_answered_in_events_of_at_most_a_hundred(store: FootprintStore) -> None:
+    count = 2 * MAX_FOOTPRINTS + 1
+    for n in range(count):
+        doc = footprint(FOOTPRINT_A, id=str(uuid.UUID(int=n + 1)))
+        store.add(doc, f"rebar-{n}")
+    answers = answers_for(store, request("r4", productId=[REBAR]), "https://h")
+    assert [len(a["data"]["pfs"]) for a in answers] == [MAX_FOOTPRINTS, MAX_FOOTPRINTS, 1]
+    sent = [pf["id"] for a in answers for pf in a["data"]["pfs"]]
+    assert len(set(sent)) == count
+    assert {a["data"]["requestEventId"] for a in answers} == {"r4"}
+    assert len({a["id"] for a in answers}) == 3
 
 
 @pytest.fixture
@@ -66,10 +83,11 @@ def recipient(tmp_path: Path) -> Iterator[tuple[FootprintStore, str, Path, tuple
 
 
 def _host_with_buyer(filled: FootprintStore, endpoint: PactHost | None) -> tuple[TestClient, str]:
+    """The data owner's API (answers kept in the outbox, delivered by the test) and a buyer."""
     buyer, secret = filled.add_client("buyer")
     if endpoint is not None:
         filled.set_reply_endpoint(buyer, endpoint)
-    client = TestClient(create_app(filled), raise_server_exceptions=False)
+    client = TestClient(create_app(filled, deliver=False), raise_server_exceptions=False)
     token = client.post(
         "/auth/token", data={"grant_type": "client_credentials"}, auth=(buyer, secret)
     ).json()["access_token"]
@@ -77,11 +95,12 @@ def _host_with_buyer(filled: FootprintStore, endpoint: PactHost | None) -> tuple
     return client, buyer
 
 
-def _post(client: TestClient, event: dict[str, Any]) -> None:
+def _post(client: TestClient, event: dict[str, Any], status: int = 200) -> dict[str, Any]:
     response = client.post(
         "/3/events", json=event, headers={"Content-Type": "application/cloudevents+json"}
     )
-    assert response.status_code == 200, response.text
+    assert response.status_code == status, response.text
+    return response.json() if response.content else {}
 
 
 @pytest.mark.slow
@@ -91,10 +110,14 @@ def test_requests_are_answered_on_the_requesters_host(
     store_b, base, cert, (cid, secret) = recipient
     endpoint = PactHost(base, f"{base}/auth/token", cid, secret, str(cert))
     client, buyer = _host_with_buyer(filled, endpoint)
+    for wanted in ("want-rebar", "want-nothing"):  # the buyer's host knows what it asked
+        remember_request(store_b, request(wanted), "https://owner.example")
     with client:
         _post(client, request("want-rebar", productId=[REBAR]))
         _post(client, request("want-nothing", productId=["urn:null"]))
         _post(client, request("want-rebar", productId=[REBAR]))  # a repeat is not answered again
+    assert Outbox(filled).deliver_due() == 2
+    assert Outbox(filled).deliver_due() == 0
     received = {e["data"]["requestEventId"]: e for e in store_b.events()}
     assert set(received) == {"want-rebar", "want-nothing"}
     fulfilled, rejected = received["want-rebar"], received["want-nothing"]
@@ -108,13 +131,82 @@ def test_requests_are_answered_on_the_requesters_host(
     assert {d["client_id"] for d in filled.deliveries()} == {buyer}
 
 
-def test_a_client_without_a_reply_host_is_recorded_not_answered(filled: FootprintStore) -> None:
+def test_a_request_with_nowhere_to_answer_is_refused_at_once(filled: FootprintStore) -> None:
+    client, _ = _host_with_buyer(filled, None)
+    with client:
+        refused = _post(client, request("r8", productId=[REBAR]) | {"source": "urn:x"}, 400)
+    assert refused["code"] == "BadRequest"
+    assert "footprint clients reply" in refused["message"]
+    assert filled.events() == []
+    assert Outbox(filled).entries() == []
+
+
+def test_an_answer_to_an_unknown_source_host_waits_for_its_credentials(
+    filled: FootprintStore,
+) -> None:
     client, buyer = _host_with_buyer(filled, None)
     with client:
-        _post(client, request("r9", productId=[REBAR]))
-    (delivery,) = filled.deliveries()
-    assert (delivery["status"], delivery["attempts"], delivery["client_id"]) == ("failed", 0, buyer)
-    assert "footprint clients reply" in delivery["detail"]
+        _post(client, request("r9", productId=[REBAR]))  # source: https://buyer.example.com
+    outbox = Outbox(filled)
+    assert outbox.deliver_due() == 1
+    (entry,) = outbox.entries()
+    assert (entry.status, entry.attempts, entry.client_id) == ("pending", 1, buyer)
+    assert entry.destination == "https://buyer.example.com"
+    assert "no credentials for https://buyer.example.com" in entry.detail
+    (attempt,) = filled.deliveries()
+    assert attempt["status"] == "retrying"
+
+
+def test_failed_answers_are_retried_with_back_off_for_72_hours(
+    filled: FootprintStore, clock: Clock
+) -> None:
+    sent: list[str] = []
+
+    def unreachable(host: PactHost, event: Any) -> None:
+        sent.append(host.base_url)
+        raise DeliveryError("ConnectError: refused")
+
+    buyer, _ = filled.add_client("buyer")
+    filled.set_reply_endpoint(buyer, PactHost("https://b.example", "https://b.example/t", "u", "p"))
+    outbox = Outbox(filled, send=unreachable)
+    outbox.put("r10", buyer, "https://b.example", answers_for(filled, request("r10"), "https://h"))
+    assert outbox.deliver_due() == 1
+    assert outbox.deliver_due() == 0  # not yet due
+    clock.now += retry_delay(1)
+    assert outbox.deliver_due() == 1
+    (entry,) = outbox.entries()
+    assert (entry.status, entry.attempts) == ("pending", 2)
+    while outbox.entries()[0].status == "pending":
+        clock.now = outbox.entries()[0].next_at.replace(tzinfo=clock.now.tzinfo)
+        outbox.deliver_due()
+    (entry,) = outbox.entries()
+    assert entry.status == "failed"
+    assert "given up" in entry.detail
+    assert retry_delay(entry.attempts - 1) <= RETRY_FOR
+    statuses = [d["status"] for d in filled.deliveries()]
+    assert statuses == ["retrying"] * (entry.attempts - 1) + ["failed"]
+    assert len(sent) == entry.attempts
+    assert retry_delay(1) < retry_delay(2) < retry_delay(30) == retry_delay(40)
+
+
+def test_answers_survive_a_restart(tmp_path: Path, clock: Clock) -> None:
+    first = FootprintStore.in_directory(tmp_path / "data", clock=clock)
+    first.add(FOOTPRINT_A, "rebar-12mm")
+    buyer, _ = first.add_client("buyer")
+    Outbox(first).put(
+        "r11",
+        buyer,
+        "https://b.example",
+        answers_for(first, request("r11", productId=[REBAR]), "https://h"),
+    )
+    first.close()
+    delivered: list[Any] = []
+    again = FootprintStore.in_directory(tmp_path / "data", clock=clock)
+    again.set_reply_endpoint(buyer, PactHost("https://b.example", "https://b.example/t", "u", "p"))
+    assert Outbox(again, send=lambda host, event: delivered.append(event)).deliver_due() == 1
+    assert [e["data"]["requestEventId"] for e in delivered] == ["r11"]
+    assert Outbox(again).entries()[0].status == "delivered"
+    again.close()
 
 
 @pytest.mark.slow
@@ -126,9 +218,13 @@ def test_an_unreachable_host_is_retried_then_recorded(
     filled.set_reply_endpoint(
         buyer, PactHost(base, f"{base}/auth/token", cid, "wrong secret", str(cert))
     )
-    answer_request(filled, request("r10", productId=[REBAR]), buyer, "https://h", pause_s=0)
+    outbox = Outbox(filled)
+    outbox.put(
+        "r10", buyer, base, answers_for(filled, request("r10", productId=[REBAR]), "https://h")
+    )
+    outbox.deliver_due()
     (delivery,) = filled.deliveries()
-    assert (delivery["status"], delivery["attempts"]) == ("failed", ATTEMPTS)
+    assert (delivery["status"], delivery["attempts"]) == ("retrying", 1)
     assert "401" in delivery["detail"]
     assert store_b.events() == []
 
@@ -138,20 +234,62 @@ def test_a_secret_named_by_environment_variable_is_read_when_answering(
     filled: FootprintStore,
     recipient: tuple[FootprintStore, str, Path, tuple[str, str]],
     monkeypatch: pytest.MonkeyPatch,
+    clock: Clock,
 ) -> None:
     store_b, base, cert, (cid, secret) = recipient
     buyer, _ = filled.add_client("buyer")
     host = PactHost(base, f"{base}/auth/token", cid, "", str(cert), "PARTNER_SECRET")
     filled.set_reply_endpoint(buyer, host)
     assert filled.reply_endpoint(buyer) == host  # the store holds the name, not the secret
+    remember_request(store_b, request("r12"), "https://owner.example")
     monkeypatch.delenv("PARTNER_SECRET", raising=False)
-    answer_request(filled, request("r11", productId=[REBAR]), buyer, "https://h", pause_s=0)
+    outbox = Outbox(filled)
+    outbox.put(
+        "r12", buyer, base, answers_for(filled, request("r12", productId=[REBAR]), "https://h")
+    )
+    outbox.deliver_due()
     monkeypatch.setenv("PARTNER_SECRET", secret)
-    answer_request(filled, request("r12", productId=[REBAR]), buyer, "https://h", pause_s=0)
+    clock.now += retry_delay(1)
+    outbox.deliver_due()
     first, second = filled.deliveries()
-    assert (first["status"], second["status"]) == ("failed", "delivered")
+    assert (first["status"], second["status"]) == ("retrying", "delivered")
     assert "PARTNER_SECRET" in first["detail"]
     assert [e["data"]["requestEventId"] for e in store_b.events()] == ["r12"]
+
+
+def _answer(kind: str, request_id: str, **data: Any) -> dict[str, Any]:
+    return {
+        "specversion": "1.0",
+        "id": str(uuid.uuid4()),
+        "source": "https://supplier.example.com",
+        "time": "2025-06-01T10:30:00Z",
+        "type": kind,
+        "data": {"requestEventId": request_id, **data},
+    }
+
+
+@pytest.mark.parametrize(
+    ("event", "message"),
+    [
+        (_answer(EVENT_FULFILLED, "never-sent", pfs=[FOOTPRINT_A]), "not a request this host sent"),
+        (_answer(EVENT_FULFILLED, "asked", pfs=[{"id": ID_A}]), "not a valid v3 ProductFootprint"),
+        (
+            _answer(EVENT_REJECTED, "asked", error={"code": "Nope", "message": "x"}),
+            "data.error.code must be one of",
+        ),
+    ],
+)
+def test_answers_are_checked_before_they_are_kept(
+    filled: FootprintStore, event: dict[str, Any], message: str
+) -> None:
+    client, _ = _host_with_buyer(filled, None)
+    remember_request(filled, request("asked"), "https://supplier.example.com")
+    with client:
+        refused = _post(client, event, 400)
+        kept = _post(client, _answer(EVENT_FULFILLED, "asked", pfs=[FOOTPRINT_A]))
+    assert message in refused["message"]
+    assert kept == {}
+    assert [e["data"]["requestEventId"] for e in filled.events()] == ["asked"]
 
 
 def test_clients_reply_list_and_deliveries_cli(tmp_path: Path) -> None:
@@ -271,10 +409,12 @@ def test_requesting_footprints_from_a_supplier_and_importing_them(
         host = PactHost(
             their_base, f"{their_base}/auth/token", us_on_theirs, secret, str(their_cert)
         )
-        asked = request_footprints(host, {"productId": [REBAR]}, comment="2025 please")
-        refused = request_footprints(host, {"productId": ["urn:null"]})
+        asked = request_footprints(
+            host, {"productId": [REBAR]}, source=our_base, store=ours, comment="2025 please"
+        )
+        refused = request_footprints(host, {"productId": ["urn:null"]}, source=our_base, store=ours)
         _wait_for(lambda: len(ours.events()) == 2)
-    footprints, rejected = ours.received_footprints()
+    footprints, rejected = received_footprints(ours)
     assert [pf["id"] for pf in footprints] == [ID_A]
     assert [(r["requestEventId"], r["error"]["code"]) for r in rejected] == [(refused, "NotFound")]
     assert {e["data"]["requestEventId"] for e in ours.events()} == {asked, refused}
@@ -292,7 +432,16 @@ def test_requesting_footprints_from_a_supplier_and_importing_them(
 
 
 def test_request_mistakes_exit_2(tmp_path: Path) -> None:
-    base = ["request", "--client-id", "a", "--client-secret", "b"]
+    base = ["request", "--client-id", "a", "--client-secret", "b", "--data-dir", str(tmp_path)]
+    nowhere = runner.invoke(cli, [*base, "https://127.0.0.1:1", "--product-id", "urn:x"])
+    assert nowhere.exit_code == 2
+    assert "--reply-to" in nowhere.output
+    base += ["--reply-to", "https://us.example.com"]
+    not_https = runner.invoke(
+        cli, [*base[:-2], "--reply-to", "urn:x", "https://127.0.0.1:1", "--product-id", "urn:x"]
+    )
+    assert not_https.exit_code == 2
+    assert "not an https:// URL" in not_https.output
     no_filter = runner.invoke(cli, [*base, "https://127.0.0.1:1"])
     assert no_filter.exit_code == 2
     assert "--product-id" in no_filter.output

@@ -10,14 +10,10 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from footprint.exchange.server import (
-    EVENT_CREATED,
-    EVENT_FULFILLED,
-    EVENT_PUBLISHED,
-    EVENT_REJECTED,
-    create_app,
-    validate_event,
-)
+from footprint.exchange.events import EVENT_PUBLISHED, validate_event
+from footprint.exchange.outbox import remember_request
+from footprint.exchange.replies import EVENT_CREATED, EVENT_FULFILLED, EVENT_REJECTED
+from footprint.exchange.server import create_app
 from footprint.exchange.store import FootprintStore
 from tests.exchange.conftest import (
     FOOTPRINT_A,
@@ -355,6 +351,7 @@ def test_get_unknown_footprint(authed: TestClient, pf_id: str) -> None:
 def test_valid_events_are_accepted_and_recorded(
     authed: TestClient, filled: FootprintStore, type_: str
 ) -> None:
+    remember_request(filled, {"id": "req-1"}, "https://supplier.example.com")  # answers name it
     body = event(type_)
     response = authed.post("/3/events", json=body, headers=CLOUDEVENTS)
     assert response.status_code == 200, response.text
