@@ -286,7 +286,7 @@ def generate_system(
 def to_background(system: SyntheticSystem, name: str = "synthetic") -> Background:
     """The system as our ``Background``; exchanges carry the uncertainty columns too.
 
-    As :mod:`footprint.background.build_uslci` writes them (stats_arrays parameters):
+    As :mod:`footprint.background.importers.tables` writes them (stats_arrays parameters):
     ``uncertainty_type`` 2 (lognormal, ``loc`` = ln amount, ``scale`` = σ) or 0 (none).
     """
     n = system.n_activities
@@ -342,7 +342,7 @@ def to_background(system: SyntheticSystem, name: str = "synthetic") -> Backgroun
 
 def write_tables(background: Background, directory: Path) -> None:
     """Write ``background`` as an imported database (gzip CSV tables) in ``directory``."""
-    from footprint.background.build_uslci import UNCERTAINTY_COLUMNS
+    from footprint.background.importers.tables import UNCERTAINTY_COLUMNS
     from footprint.background.store import (
         ACTIVITY_COLUMNS,
         BIOSPHERE_COLUMNS,

@@ -6,27 +6,26 @@ Run::
 
 The source is the ILCD archive of the TianGong LCA Database (Tsinghua-led TianGong LCI Data
 Working Group, ``linancn/TianGong-LCA-Data``, MIT licence), read and converted like
-``footprint import --format ilcd`` (:mod:`footprint.background.ilcd_convert`). The tables, the
-build report, ``README.md`` and ``SOURCES.md`` are written to ``inventories/background/tiangong``;
-a rebuild from the same archive is byte-identical (rows sorted, gzip mtime 0, no dates or paths).
-``findings.csv`` beside them is reviewed by hand and never written here. Nothing runs at import
-time; the shipped package never reads the source.
+``footprint import --format ilcd`` (:mod:`footprint.background.importers.ilcd_convert`). The
+tables, the build report, ``README.md`` and ``SOURCES.md`` are written to
+``inventories/background/tiangong``; a rebuild from the same archive is byte-identical (rows
+sorted, gzip mtime 0, no dates or paths). ``findings.csv`` beside them is reviewed by hand and
+never written here. Nothing runs at import time; the shipped package never reads the source.
 """
 
 from __future__ import annotations
 
-import argparse
 import re
-import sys
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from footprint.background.build_uslci import source_commit, write_build
-from footprint.background.ilcd import read_archive
-from footprint.background.ilcd_convert import READER, build_ilcd, file_sha256
-from footprint.errors import FootprintError
+from footprint.background.importers.build_script import SUMMARY, BuildScript
+from footprint.background.importers.ilcd import read_archive
+from footprint.background.importers.ilcd_convert import READER, build_ilcd
+from footprint.background.importers.openlca_source import source_commit
+from footprint.background.importers.tables import file_sha256, write_build
 
 DEFAULT_OUT = Path("inventories/background/tiangong")
 REPOSITORY = "linancn/TianGong-LCA-Data"
@@ -93,7 +92,8 @@ def readme_md(report: dict[str, Any]) -> str:
             "flow. Same table format as `../uslci/README.md`, plus `name_zh` (Chinese names).",
             "Use it with `--background tiangong`, or joined: `--background default+tiangong`.",
             "",
-            "How it was converted (`footprint.background.ilcd_convert`): amounts to each flow's",
+            "How it was converted (`footprint.background.importers.ilcd_convert`): "
+            "amounts to each flow's",
             "reference unit through flow-property and unit-group factors; every process divided",
             "by its reference amount; an input made by several data sets goes to the one at the",
             "consumer's location or the nearest enclosing one (city -> province -> CN -> GLO),",
@@ -159,28 +159,19 @@ def build(source: Path, out: Path, *, commit: str | None = None) -> dict[str, An
     return report
 
 
+SCRIPT = BuildScript(
+    prog="python -m footprint.background.build_tiangong",
+    description="Build the shipped TianGong background database from its ILCD archive.",
+    source_help="ILCD zip or folder",
+    default_out=DEFAULT_OUT,
+    build=lambda args: build(args.source, args.out, commit=args.commit),
+    summary=[s for s in SUMMARY if s[0] != "elementary_flows"],
+)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Command-line entry point."""
-    parser = argparse.ArgumentParser(
-        prog="python -m footprint.background.build_tiangong",
-        description="Build the shipped TianGong background database from its ILCD archive.",
-    )
-    parser.add_argument("--source", type=Path, required=True, help="ILCD zip or folder")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output directory")
-    parser.add_argument("--commit", default=None, help="upstream commit (default: NOTICE.md)")
-    args = parser.parse_args(argv)
-    try:
-        report = build(args.source, args.out, commit=args.commit)
-    except FootprintError as exc:
-        sys.stderr.write(f"error: {exc}\n")
-        return exc.exit_code
-    counts = report["counts"]
-    sys.stdout.write(
-        f"wrote {args.out}: {counts['activities_written']} activities, "
-        f"{counts['technosphere_exchanges']} technosphere, "
-        f"{counts['biosphere_exchanges']} biosphere, {counts['unlinked_exchanges']} unlinked\n"
-    )
-    return 0
+    return SCRIPT.main(argv)
 
 
 if __name__ == "__main__":

@@ -1,9 +1,10 @@
-"""Import an LCI database (openLCA JSON-LD, EcoSpold 1/2, SimaPro CSV, ILCD) into the data directory.
+"""Import an LCI database (openLCA JSON-LD, EcoSpold 1/2, SimaPro CSV, ILCD, PACT) into a data dir.
 
 Each imported database becomes a directory of background tables under ``DATA_DIR/backgrounds/NAME``
 (the format of the shipped background), written to a temporary directory and swapped in by rename
 under a lock per name (see :mod:`footprint.background.swap`), so an interrupted or killed import
 leaves any previous database of that name intact, and two imports of one name cannot both run.
+The readers of the formats are in :mod:`footprint.background.importers.registry`.
 """
 
 from __future__ import annotations
@@ -15,22 +16,17 @@ import os
 import re
 import sys
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from footprint.background.importers.registry import FORMATS, READERS, Progress
 from footprint.background.swap import exclusive, recover, staging, swap_in
 from footprint.errors import BackgroundError, FootprintError
-from footprint.safeload import load_json, read_text
 
-FORMATS = ("jsonld", "ecospold1", "ecospold2", "simapro-csv", "ilcd", "pact")
 #: Names of shipped backgrounds, which an import may not take.
 RESERVED = ("default", "tiangong")
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
-
-#: progress(stage, done, total): stage is a short description; total 0 means unknown.
-Progress = Callable[[str, int, int], None]
 
 
 @dataclass(frozen=True)
@@ -75,87 +71,6 @@ class ImportReport:
 def backgrounds_dir(data_dir: Path) -> Path:
     """Where imported backgrounds live inside ``data_dir``."""
     return data_dir / "backgrounds"
-
-
-def _convert(path: Path, fmt: str, progress: Progress) -> Any:
-    if fmt == "jsonld":
-        from footprint.background.build_uslci import build_tables, read_source
-
-        progress("reading JSON-LD", 0, 0)
-        source = read_source(path)
-        progress("linking and converting units", 0, 0)
-        return build_tables(source, commit="unknown")
-    if fmt == "ecospold1":
-        from footprint.background.ecospold import convert_ecospold1
-
-        return convert_ecospold1(
-            path, progress=lambda d, t: progress("converting EcoSpold 1", d, t)
-        )
-    if fmt == "ecospold2":
-        from footprint.background.ecospold import convert_ecospold2
-
-        return convert_ecospold2(
-            path, progress=lambda d, t: progress("converting EcoSpold 2", d, t)
-        )
-    if fmt == "pact":
-        return _convert_pact(path, progress)
-    if fmt == "ilcd":
-        from footprint.background.ilcd_convert import convert_ilcd
-
-        return convert_ilcd(path, progress=lambda d, t: progress("reading ILCD processes", d, t))
-    from footprint.background.simapro import convert_simapro_csv
-
-    return convert_simapro_csv(path, progress=lambda d, t: progress("converting SimaPro CSV", d, t))
-
-
-def _convert_pact(path: Path, progress: Progress) -> Any:
-    """Suppliers' PACT footprints (one document, a list, or ``{"data": [...]}``) as background tables."""
-    from footprint.background.build_uslci import ACTIVITY_COLUMNS, Build
-    from footprint.background.lci import fmt
-    from footprint.background.pact_background import pact_as_background
-    from footprint.pact.model import from_pact
-
-    _, text = read_text(path)
-    data = load_json(text, source=str(path))
-    documents = data.get("data", data) if isinstance(data, dict) else data
-    documents = [documents] if isinstance(documents, dict) else documents
-    if not isinstance(documents, list) or not documents:
-        raise FootprintError(
-            "no ProductFootprint found",
-            where=str(path),
-            fix='give one ProductFootprint, a list, or a {"data": [...]} response',
-        )
-    footprints = []
-    for i, document in enumerate(documents):
-        progress("reading PACT footprints", i, len(documents))
-        footprints.append(from_pact(document))
-    bg = pact_as_background(footprints, name=path.stem)
-    acts = bg.activities.fillna("")
-    tables: dict[str, list[tuple[str, ...]]] = {
-        "activities": sorted(
-            tuple(str(a.get(c, "")) for c in ACTIVITY_COLUMNS)
-            for a in acts.rename(columns={"source": "description_source"}).to_dict("records")
-        ),
-        "technosphere": [],
-        "biosphere": sorted(
-            (str(b.activity), str(b.flow), fmt(float(str(b.amount))))
-            for b in bg.biosphere.itertuples()
-        ),
-        "flows": sorted(tuple(str(v) for v in row) for row in bg.flows.itertuples(index=False)),
-        "unlinked": [],
-    }
-    report: dict[str, Any] = {
-        "counts": {
-            "processes_read": len(footprints),
-            "activities_written": len(footprints),
-            "technosphere_exchanges": 0,
-            "biosphere_exchanges": len(tables["biosphere"]),
-            "elementary_flows": len(tables["flows"]),
-        },
-        "unlinked_by_reason": {},
-        "suspect_references": [{"id": k, "note": v} for k, v in bg.suspect.items()],
-    }
-    return Build(tables, report)
 
 
 def _check(path: Path, fmt: str, name: str, target: Path, replace: bool) -> None:
@@ -214,13 +129,13 @@ def import_database(
 def _import_locked(
     path: Path, fmt: str, name: str, data_dir: Path, target: Path, progress: Progress | None
 ) -> ImportReport:
-    from footprint.background.build_uslci import write_build
+    from footprint.background.importers.tables import write_build
 
     report_progress: Progress = progress or (lambda stage, done, total: None)
     started = time.perf_counter()
     _use_data_dir_for_brightway(data_dir)
     try:
-        build = _convert(path, fmt, report_progress)
+        build = READERS[fmt](path, report_progress)
     except (FootprintError, MemoryError):
         raise
     except Exception as exc:  # third-party readers raise anything on malformed files

@@ -18,16 +18,16 @@ from typing import Any
 
 import pandas as pd
 
-from footprint.background.corrections import caveats as correction_caveats
+from footprint.background.importers import tables
+from footprint.background.importers.corrections import caveats as correction_caveats
 from footprint.errors import BackgroundError
 
-ACTIVITY_COLUMNS = ["id", "name", "location", "unit", "product", "category", "source"]
-#: Activity columns kept when a background has them: the Chinese name (see ``report.i18n``).
-OPTIONAL_ACTIVITY_COLUMNS = ["name_zh"]
-TECHNOSPHERE_COLUMNS = ["consumer", "supplier", "amount"]
-BIOSPHERE_COLUMNS = ["activity", "flow", "amount"]
-FLOW_COLUMNS = ["id", "name", "compartment", "unit", "cas", "gas", "origin", "kind"]
-CUT_OFF_COLUMNS = ["activity", "activity_name", "flow", "flow_name", "amount", "unit", "reason"]
+ACTIVITY_COLUMNS = list(tables.LOADED_ACTIVITY_COLUMNS)
+OPTIONAL_ACTIVITY_COLUMNS = list(tables.OPTIONAL_ACTIVITY_COLUMNS)
+TECHNOSPHERE_COLUMNS = list(tables.TECHNOSPHERE_COLUMNS)
+BIOSPHERE_COLUMNS = list(tables.BIOSPHERE_COLUMNS)
+FLOW_COLUMNS = list(tables.FLOW_COLUMNS)
+CUT_OFF_COLUMNS = list(tables.UNLINKED_COLUMNS)
 DEFAULT = "default"
 
 

@@ -1,7 +1,7 @@
 """Distributions of background exchanges: those the tables carry, and an opt-in default spread.
 
 :func:`with_uncertainty` joins the optional stats_arrays columns of a background's table files
-(see :mod:`footprint.background.build_uslci`) onto its tables; :func:`table_distributions` reads
+(see :mod:`footprint.background.importers.tables`) onto its tables; :func:`table_distributions` reads
 them.
 
 :func:`with_default_spread` (``--background-uncertainty default``, ``background_uncertainty=
@@ -42,7 +42,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from footprint.background.build_uslci import UNCERTAINTY_COLUMNS
+from footprint.background.importers.tables import UNCERTAINTY_COLUMNS
 from footprint.background.store import Background
 from footprint.errors import FootprintError
 from footprint.inventory.uncertainty import (

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from footprint.background.allocation import EXCLUDED_REASON, allocate
-from footprint.background.lci import (
+from footprint.background.importers.allocation import EXCLUDED_REASON, allocate
+from footprint.background.importers.tables import (
     ELEMENTARY,
     LOGNORMAL,
     PRODUCT,

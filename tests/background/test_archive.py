@@ -11,7 +11,8 @@ from typer.testing import CliRunner
 
 from footprint import archive as limits
 from footprint.archive import check_zip, open_zip
-from footprint.background import ecospold as es
+from footprint.background.importers.ecospold1 import convert_ecospold1
+from footprint.background.importers.ecospold2 import convert_ecospold2
 from footprint.cli.app import app
 from footprint.errors import FootprintError
 
@@ -52,7 +53,7 @@ def test_a_zip_bomb_is_refused_naming_the_archive_and_member(bomb: Path) -> None
 
 
 @pytest.mark.parametrize(
-    "convert", [es.convert_ecospold1, es.convert_ecospold2], ids=["ecospold1", "ecospold2"]
+    "convert", [convert_ecospold1, convert_ecospold2], ids=["ecospold1", "ecospold2"]
 )
 def test_readers_refuse_a_bomb_before_unpacking_it(
     bomb: Path, monkeypatch: pytest.MonkeyPatch, convert: object

@@ -20,9 +20,12 @@ from pathlib import Path
 
 import pytest
 
-from footprint.background import build_uslci as b
-from footprint.background.lci import coproduct_id
-from footprint.background.linking import derived_flow_id
+from footprint.background import build_uslci
+from footprint.background.importers import openlca as b
+from footprint.background.importers import tables
+from footprint.background.importers.linking import derived_flow_id
+from footprint.background.importers.openlca_source import Index
+from footprint.background.importers.tables import coproduct_id
 
 FIXTURE = Path(__file__).parent / "fixtures" / "jsonld_mini"
 MJ = 0.2777777777777778  # kWh per MJ, as in the fixture's unit group
@@ -207,36 +210,41 @@ def test_report(report: dict[str, object], out: Path) -> None:
     assert report["ghg_not_characterised"] == []  # HCFC-22 and HFC-143 have GWPs
     files = report["files_sha256"]
     assert isinstance(files, dict)
-    assert sorted(files) == sorted(name for name, _ in b.OUTPUT_FILES.values())
+    assert sorted(files) == sorted(name for name, _ in tables.OUTPUT_FILES.values())
 
 
 def test_rebuild_is_byte_identical(out: Path, tmp_path: Path) -> None:
     b.build(FIXTURE, tmp_path, commit="0" * 40)
-    for name in [*(n for n, _ in b.OUTPUT_FILES.values()), "build_report.json"]:
+    for name in [*(n for n, _ in tables.OUTPUT_FILES.values()), "build_report.json"]:
         assert (tmp_path / name).read_bytes() == (out / name).read_bytes(), name
     header = (out / "activities.csv.gz").read_bytes()[4:8]
     assert header == b"\x00\x00\x00\x00"  # gzip mtime 0
 
 
 def test_source_unit_factors_option(tmp_path: Path) -> None:
-    assert b.main(["--source", str(FIXTURE), "--out", str(tmp_path), "--source-unit-factors"]) == 0
+    assert (
+        build_uslci.main(
+            ["--source", str(FIXTURE), "--out", str(tmp_path), "--source-unit-factors"]
+        )
+        == 0
+    )
     tech = pairs(read_table(tmp_path / "technosphere.csv.gz"), "consumer", "supplier")
     assert tech[("proc-steel", "proc-gas-a")] == pytest.approx(100.0 * 0.02 / 2000.0 * STEEL)
 
 
 def test_csv_floats_round_trip() -> None:
     value = 0.1 + 0.2
-    text = gzip.decompress(b.csv_gz_bytes(("x",), [(b.fmt(value),)])).decode()
+    text = gzip.decompress(tables.csv_gz_bytes(("x",), [(tables.fmt(value),)])).decode()
     assert float(next(csv.reader(io.StringIO(text.splitlines()[1])))[0]) == value
-    assert b.fmt(-0.0) == "0.0"
+    assert tables.fmt(-0.0) == "0.0"
 
 
 def test_uncharacterised_ghgs_are_listed_with_their_mass() -> None:
-    from footprint.background.lci import ELEMENTARY, Activity, Flow
-    from footprint.background.linking import Linked
+    from footprint.background.importers.linking import Linked
+    from footprint.background.importers.tables import ELEMENTARY, Activity, Flow
 
     flow = Flow("f-mix", "CFCs and HCFCs, unspecified", ELEMENTARY, "air/unspecified", "", "p", {})
-    index = b.Index({}, {}, {}, {"f-mix": flow}, {}, {})
+    index = Index({}, {}, {}, {"f-mix": flow}, {}, {})
     linked = Linked()
     linked.biosphere[("a", "f-mix")].extend([1e-6, 2e-6])
     linked.biosphere[("c", "f-mix")].append(5e-6)

@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from footprint.background import build_uslci as b
-from footprint.background.corrections import COLUMNS, caveats, read_corrections
+from footprint.background import build_uslci
+from footprint.background.importers import openlca as b
+from footprint.background.importers.corrections import COLUMNS, caveats, read_corrections
 from footprint.background.store import read_table_dir
 from footprint.errors import BackgroundError
 
@@ -129,7 +130,9 @@ def test_the_command_line_names_the_row_and_exits_2(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = write(tmp_path / "corrections.csv", [row(old_value="1")])
-    code = b.main(["--source", str(FIXTURE), "--out", str(tmp_path), "--corrections", str(path)])
+    code = build_uslci.main(
+        ["--source", str(FIXTURE), "--out", str(tmp_path), "--corrections", str(path)]
+    )
     assert code == 2
     err = capsys.readouterr().err
     assert f"{path}, line 2, old_value" in err

@@ -24,8 +24,11 @@ from pathlib import Path
 
 import pytest
 
-from footprint.background import ecospold as es
-from footprint.background.build_uslci import Build, classify_gas, write_build
+from footprint.background.importers import ecospold as es
+from footprint.background.importers.ecospold1 import convert_ecospold1, ecospold1_flow_id
+from footprint.background.importers.ecospold2 import convert_ecospold2
+from footprint.background.importers.gases import classification_path, classify_gas
+from footprint.background.importers.tables import Build, write_build
 from footprint.background.store import read_table_dir
 from footprint.engine.calculate import calculate
 from footprint.errors import BackgroundError
@@ -64,14 +67,14 @@ def _bw2_dir(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathF
 
 @pytest.fixture(scope="module")
 def es1_build() -> Build:
-    return es.convert_ecospold1(ES1)
+    return convert_ecospold1(ES1)
 
 
 @pytest.fixture(scope="module")
 def es2_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("BRIGHTWAY2_DIR", str(tmp_path_factory.mktemp("bw2")))
-        return es.convert_ecospold2(ES2)
+        return convert_ecospold2(ES2)
 
 
 def amounts(rows: list[tuple[str, ...]]) -> dict[tuple[str, str], float]:
@@ -84,7 +87,7 @@ def approx(values: dict[tuple[str, str], float]) -> object:
 
 def es1_flow(name: str, compartment: str) -> str:
     category, sub = compartment.split("/")
-    return es.ecospold1_flow_id(name, category, sub)
+    return ecospold1_flow_id(name, category, sub)
 
 
 CO2_1 = es1_flow("Carbon dioxide, fossil", "air/low population density")
@@ -228,10 +231,10 @@ def test_es1_reads_a_zip_or_a_single_file(es1_build: Build, tmp_path: Path) -> N
     with zipfile.ZipFile(archive, "w") as zf:
         for file in sorted(ES1.glob("*.xml")):
             zf.write(file, f"EcoSpold01/{file.name}")
-    from_zip = es.convert_ecospold1(archive)
+    from_zip = convert_ecospold1(archive)
     assert from_zip.tables == es1_build.tables
     assert len(from_zip.report["source_sha256"]) == 64
-    single = es.convert_ecospold1(ES1 / "energy.xml")
+    single = convert_ecospold1(ES1 / "energy.xml")
     assert [r[0] for r in single.tables["activities"]] == ["101", "102"]
     assert single.tables["technosphere"] == [("101", "102", es1_build.tables["technosphere"][0][2])]
 
@@ -268,7 +271,7 @@ def test_es1_providers_are_chosen_by_location_else_ambiguous(tmp_path: Path) -> 
         + INPUT_ES1.format(name="Diesel, at refinery", unit="gal (UK)", amount=2, location="RNA"),
     )
     (folder / "extra.xml").write_text(EXTRA_ES1.format(power_cn + aluminium), encoding="utf-8")
-    build = es.convert_ecospold1(folder)
+    build = convert_ecospold1(folder)
     tech = amounts(build.tables["technosphere"])
     assert tech[("103", "101")] == pytest.approx(500.0)  # still the US grid (by location)
     assert tech[("106", "105")] == pytest.approx(10.0)  # name matched ignoring case and spaces
@@ -292,7 +295,7 @@ def test_es1_providers_are_chosen_by_location_else_ambiguous(tmp_path: Path) -> 
 
 
 def test_es1_is_deterministic(es1_build: Build, tmp_path: Path) -> None:
-    again = es.convert_ecospold1(ES1)
+    again = convert_ecospold1(ES1)
     assert again == es1_build
     first = write_build(es1_build, tmp_path / "a")
     second = write_build(again, tmp_path / "b")
@@ -301,17 +304,17 @@ def test_es1_is_deterministic(es1_build: Build, tmp_path: Path) -> None:
 
 def test_progress_and_errors(tmp_path: Path) -> None:
     calls: list[tuple[int, int]] = []
-    es.convert_ecospold1(ES1, progress=lambda done, total: calls.append((done, total)))
+    convert_ecospold1(ES1, progress=lambda done, total: calls.append((done, total)))
     assert calls == [(1, 4), (2, 4), (3, 4), (4, 4)]
     with pytest.raises(BackgroundError, match="not found"):
-        es.convert_ecospold1(tmp_path / "missing")
+        convert_ecospold1(tmp_path / "missing")
     (tmp_path / "db.7z").write_bytes(b"7z")
     with pytest.raises(BackgroundError, match="only .zip"):
-        es.convert_ecospold2(tmp_path / "db.7z")
+        convert_ecospold2(tmp_path / "db.7z")
     with pytest.raises(BackgroundError, match="no .spold files"):
-        es.convert_ecospold2(ES1)
+        convert_ecospold2(ES1)
     with pytest.raises(BackgroundError, match="no EcoSpold 1 datasets"):
-        es.convert_ecospold1(ES1 / "categories.xml")
+        convert_ecospold1(ES1 / "categories.xml")
 
 
 # --- EcoSpold 2 -------------------------------------------------------------------------------
@@ -405,7 +408,7 @@ def test_es2_reads_a_zip(es2_build: Build, tmp_path: Path) -> None:
         for file in sorted(ES2.rglob("*")):
             if file.is_file():
                 zf.write(file, f"release/{file.relative_to(ES2)}")
-    assert es.convert_ecospold2(archive).tables == es2_build.tables
+    assert convert_ecospold2(archive).tables == es2_build.tables
 
 
 TREATMENT = """<?xml version="1.0" encoding="utf-8"?>
@@ -467,7 +470,7 @@ def test_es2_waste_goes_to_a_treatment_with_negative_reference(tmp_path: Path) -
     datasets = folder / "datasets"
     (datasets / f"{treat_act}_{waste}.spold").write_text(treatment, encoding="utf-8")
     (datasets / f"{part_act}_{part}.spold").write_text(machining, encoding="utf-8")
-    build = es.convert_ecospold2(folder)
+    build = convert_ecospold2(folder)
     treat_id, part_id = f"{treat_act}_{waste}", f"{part_act}_{part}"
     acts = {r[0]: r for r in build.tables["activities"]}
     assert acts[treat_id][3] == "kg"
@@ -533,7 +536,7 @@ def test_unit_label(unit: str, label: str) -> None:
 def test_export_compartments_are_classified(
     name: str, compartment: str, from_nature: bool, expected: tuple[str, str, str]
 ) -> None:
-    info = classify_gas(name, "", es.classification_path(compartment, from_nature))
+    info = classify_gas(name, "", classification_path(compartment, from_nature))
     assert (info.gas, info.origin, info.kind) == expected
     assert not info.other_ghg
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from footprint.background.ghg import GASES, classify_gas
+from footprint.background.importers.gases import GASES, classify_gas
 
 
 @pytest.mark.parametrize(

@@ -27,11 +27,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from footprint.background.build_uslci import write_build
 from footprint.background.catalog import load_background
-from footprint.background.ilcd import read_archive
-from footprint.background.ilcd_convert import MISSING_FLOW, convert_ilcd, location_chain
 from footprint.background.importer import import_database
+from footprint.background.importers.ilcd import read_archive
+from footprint.background.importers.ilcd_convert import MISSING_FLOW, convert_ilcd, location_chain
+from footprint.background.importers.tables import write_build
 from footprint.background.store import Background, read_table_dir
 from footprint.cli.app import app
 from footprint.engine.intensities import background_intensities

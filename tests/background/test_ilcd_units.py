@@ -6,9 +6,9 @@ from collections import Counter
 
 import pytest
 
-from footprint.background.ilcd_units import FlowProperty, UnitGroup, UnitProblem, Units
-from footprint.background.lci import PRODUCT, Activity, Exchange, Flow, Parsed
-from footprint.background.linking import link, unlink_singular_loops
+from footprint.background.importers.ilcd_units import FlowProperty, UnitGroup, UnitProblem, Units
+from footprint.background.importers.linking import link, unlink_singular_loops
+from footprint.background.importers.tables import PRODUCT, Activity, Exchange, Flow, Parsed
 
 MASS = UnitGroup("g-mass", "Units of mass", "kg", {"kg": 1.0, "t": 1000.0, "g": 0.001})
 # factors stated the other way round (how many of each unit one reference unit is), as some do

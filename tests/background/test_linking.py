@@ -7,20 +7,20 @@ from pathlib import Path
 
 import pytest
 
-from footprint.background.lci import PRODUCT, Activity, Exchange, Parsed, coproduct_id
-from footprint.background.linking import (
+from footprint.background.importers.linking import (
     PROVIDER_COLUMNS,
     link,
     read_providers,
     resolve_preferences,
 )
-from footprint.background.refinery import (
+from footprint.background.importers.refinery import (
     COLUMNS,
     RefineryTable,
     check_names,
     feedstock_per_unit,
     read_refinery_table,
 )
+from footprint.background.importers.tables import PRODUCT, Activity, Exchange, Parsed, coproduct_id
 from footprint.errors import BackgroundError
 
 

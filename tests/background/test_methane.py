@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from footprint.background.lci import ELEMENTARY, Activity, Flow
-from footprint.background.linking import Linked, derived_flow_id
-from footprint.background.methane import methane_origin, qualify_methane
+from footprint.background.importers.linking import Linked, derived_flow_id
+from footprint.background.importers.methane import methane_origin, qualify_methane
+from footprint.background.importers.tables import ELEMENTARY, Activity, Flow
 
 
 def test_rules_by_name_then_category() -> None:

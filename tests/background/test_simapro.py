@@ -21,7 +21,13 @@ from pathlib import Path
 
 import pytest
 
-from footprint.background.build_uslci import (
+from footprint.background.importers.simapro import convert_simapro_csv
+from footprint.background.importers.simapro_units import (
+    flow_reference_unit,
+    unit_factor,
+    unit_label,
+)
+from footprint.background.importers.tables import (
     ACTIVITY_COLUMNS,
     BIOSPHERE_COLUMNS,
     FLOW_COLUMNS,
@@ -29,12 +35,6 @@ from footprint.background.build_uslci import (
     UNLINKED_COLUMNS,
     Build,
     write_build,
-)
-from footprint.background.simapro import (
-    convert_simapro_csv,
-    flow_reference_unit,
-    unit_factor,
-    unit_label,
 )
 from footprint.background.store import read_table_dir
 from footprint.engine.calculate import calculate

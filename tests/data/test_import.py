@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 from footprint.background import importer, swap
 from footprint.background.catalog import load_background
 from footprint.background.importer import import_database, imported_names
+from footprint.background.importers import registry
 from footprint.cli.app import app
 from footprint.errors import FootprintError
 
@@ -104,7 +105,7 @@ def test_interrupted_import_keeps_the_previous_database(
         (out / "activities.csv.gz").write_bytes(b"half")
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("footprint.background.build_uslci.write_build", interrupted)
+    monkeypatch.setattr("footprint.background.importers.tables.write_build", interrupted)
     with pytest.raises(KeyboardInterrupt):
         import_database(MINI, fmt="jsonld", name="mini", data_dir=tmp_path, replace=True)
     assert (tmp_path / "backgrounds" / "mini" / "activities.csv.gz").read_bytes() == before
@@ -245,10 +246,10 @@ class ExtractorTrouble(Exception):
 def test_any_reader_exception_names_the_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken(path: Path, fmt: str, progress: object) -> None:
+    def broken(path: Path, progress: object) -> None:
         raise ExtractorTrouble("unexpected tag <x> at line 3")
 
-    monkeypatch.setattr(importer, "_convert", broken)
+    monkeypatch.setitem(registry.READERS, "jsonld", broken)
     with pytest.raises(FootprintError) as failed:
         import_database(MINI, fmt="jsonld", name="mini", data_dir=tmp_path)
     assert failed.value.where == str(MINI)
@@ -260,10 +261,10 @@ def test_any_reader_exception_names_the_file(
 def test_memory_errors_and_interrupts_are_not_swallowed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: type[BaseException]
 ) -> None:
-    def broken(path: Path, fmt: str, progress: object) -> None:
+    def broken(path: Path, progress: object) -> None:
         raise kind()
 
-    monkeypatch.setattr(importer, "_convert", broken)
+    monkeypatch.setitem(registry.READERS, "jsonld", broken)
     with pytest.raises(kind):
         import_database(MINI, fmt="jsonld", name="mini", data_dir=tmp_path)
 

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from footprint.background.pact_background import pact_as_background
+from footprint.background.importers.pact import pact_as_background
 from footprint.engine.calculate import calculate
 from footprint.engine.result import FootprintResult
 from footprint.errors import FootprintError, UnitError

@@ -14,7 +14,7 @@ from typing import Any
 
 import pint
 
-from footprint.background.importer import _convert_pact
+from footprint.background.importers.pact import convert_pact
 from footprint.errors import FootprintError
 from footprint.inventory import Inventory, read_inventory
 from footprint.inventory.excel import write_template
@@ -28,7 +28,7 @@ TIME_LIMIT = 5.0
 
 
 def _pact(path: Path) -> object:
-    return _convert_pact(path, lambda stage, done, total: None)
+    return convert_pact(path)
 
 
 #: kind → (file suffix, reader).

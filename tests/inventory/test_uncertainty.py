@@ -8,7 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from footprint.background import build_uslci as b
+from footprint.background.importers import openlca_uncertainty as u
+from footprint.background.importers import tables as t
 from footprint.engine.calculate import calculate
 from footprint.engine.montecarlo import monte_carlo
 from footprint.errors import InventoryError
@@ -309,21 +310,21 @@ def read_amount(text: str) -> object:
 
 
 def test_openlca_uncertainty_is_scaled_like_the_amount() -> None:
-    stats = b.Stats()
+    stats = t.Stats()
     lognormal = {"distributionType": "LOG_NORMAL_DISTRIBUTION", "geomMean": 4.0, "geomSd": 1.5}
-    spread = b.exchange_spread({"amount": 4.0, "uncertainty": lognormal}, 0.25, stats)
+    spread = u.exchange_spread({"amount": 4.0, "uncertainty": lognormal}, 0.25, stats)
     assert spread is not None
-    assert spread.kind == b.LOGNORMAL
+    assert spread.kind == t.LOGNORMAL
     assert spread.loc == pytest.approx(math.log(1.0), abs=1e-15)  # 4 × 0.25
     assert spread.scale == pytest.approx(math.log(1.5), rel=1e-15)
     swapped = {"distributionType": "TRIANGLE_DISTRIBUTION", "minimum": 6, "mode": 5, "maximum": 4}
-    tri = b.exchange_spread({"amount": 5.0, "uncertainty": swapped}, -2.0, stats)
+    tri = u.exchange_spread({"amount": 5.0, "uncertainty": swapped}, -2.0, stats)
     assert tri is not None
     assert (tri.minimum, tri.loc, tri.maximum) == (-12.0, -10.0, -8.0)
     assert stats.uncertainty["used with minimum and maximum swapped back"] == 1
     normal = {"distributionType": "NORMAL_DISTRIBUTION", "mean": 2.0, "sd": 0.5}
-    assert b.exchange_spread({"amount": 2.0, "uncertainty": normal}, 3.0, stats) == b.Spread(
-        b.NORMAL, loc=6.0, scale=1.5
+    assert u.exchange_spread({"amount": 2.0, "uncertainty": normal}, 3.0, stats) == t.Spread(
+        t.NORMAL, loc=6.0, scale=1.5
     )
 
 
@@ -345,17 +346,16 @@ def test_openlca_uncertainty_is_scaled_like_the_amount() -> None:
 def test_openlca_uncertainty_that_contradicts_the_amount_is_not_used(
     uncertainty: dict[str, object], reason: str
 ) -> None:
-    stats = b.Stats()
-    assert b.exchange_spread({"amount": 1.0, "uncertainty": uncertainty}, 1.0, stats) is None
+    stats = t.Stats()
+    assert u.exchange_spread({"amount": 1.0, "uncertainty": uncertainty}, 1.0, stats) is None
     assert any(reason in key for key in stats.uncertainty if key.startswith("not used"))
 
 
 def test_merged_rows_keep_no_distribution() -> None:
-    stats = b.Stats()
-    spread = b.Spread(b.UNIFORM, minimum=0.5, maximum=2.0)
-    rows = b._sum_rows(
+    stats = t.Stats()
+    spread = t.Spread(t.UNIFORM, minimum=0.5, maximum=2.0)
+    rows = stats.sum_rows(
         {("a", "x"): [1.0], ("a", "y"): [1.0, 2.0]},
-        stats,
         "technosphere",
         {("a", "x"): [spread], ("a", "y"): [spread, None]},
     )
@@ -363,7 +363,7 @@ def test_merged_rows_keep_no_distribution() -> None:
         ("a", "x", "1.0", "4", "", "", "0.5", "2.0"),
         ("a", "y", "3.0", "0", "", "", "", ""),
     ]
-    assert b._sum_rows({("a", "x"): [1.0]}, stats, "biosphere") == [("a", "x", "1.0")]
+    assert stats.sum_rows({("a", "x"): [1.0]}, "biosphere") == [("a", "x", "1.0")]
 
 
 def test_shipped_tables_carry_valid_uncertainty_columns() -> None:
@@ -373,7 +373,7 @@ def test_shipped_tables_carry_valid_uncertainty_columns() -> None:
 
     for stem in ("technosphere", "biosphere"):
         frame = pd.read_csv(background_dir() / "uslci" / f"{stem}.csv.gz", dtype=str)
-        assert list(frame.columns[-5:]) == list(b.UNCERTAINTY_COLUMNS)
+        assert list(frame.columns[-5:]) == list(t.UNCERTAINTY_COLUMNS)
         assert set(frame["uncertainty_type"]) <= {"0", "2", "3", "4", "5"}
         with_type = frame[frame["uncertainty_type"] != "0"].assign(
             amount=lambda f: f["amount"].astype(float)

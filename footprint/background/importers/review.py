@@ -20,12 +20,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from footprint.background.corrections import FILE_NAME as CORRECTIONS_FILE
-from footprint.background.corrections import Correction, corrected_activities, read_corrections
-from footprint.background.lci import Activity
-from footprint.background.linking import PROVIDERS_FILE, Linked, Preference, read_providers
-from footprint.background.refinery import FILE_NAME as REFINERY_FILE
-from footprint.background.refinery import RefineryTable, read_refinery_table
+from footprint.background.importers.corrections import FILE_NAME as CORRECTIONS_FILE
+from footprint.background.importers.corrections import (
+    Correction,
+    corrected_activities,
+    read_corrections,
+)
+from footprint.background.importers.linking import (
+    PROVIDERS_FILE,
+    Linked,
+    Preference,
+    read_providers,
+)
+from footprint.background.importers.refinery import FILE_NAME as REFINERY_FILE
+from footprint.background.importers.refinery import RefineryTable, read_refinery_table
+from footprint.background.importers.tables import Activity
 
 
 @dataclass(frozen=True)

@@ -28,9 +28,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from footprint.background.ghg import classify_gas
-from footprint.background.lci import Activity, Flow
-from footprint.background.linking import Linked
+from footprint.background.importers.gases import classify_gas
+from footprint.background.importers.linking import Linked
+from footprint.background.importers.tables import Activity, Flow
 
 FOSSIL, BIOGENIC = "fossil", "biogenic"
 

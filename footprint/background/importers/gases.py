@@ -10,9 +10,10 @@ CO2 taken from a resource compartment, which is a removal. Nothing here runs at 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 GASES = (
     "CO2",
@@ -324,3 +325,52 @@ def classify_gas(name: str, cas: str | None, compartment: str) -> GasInfo:
     other = other and not gas and where in ("air", "unknown")
     origin = _origin(gas, qualifier, norm) if gas else "unspecified"
     return GasInfo(gas, origin, kind, other)
+
+
+# Top compartments of EcoSpold exports (USLCI's openLCA export uses troposphere/urban,
+# fresh water body/river, human-dominated/agricultural, ...) -> the class ``classify_gas`` knows.
+COMPARTMENT_CLASSES: Mapping[str, str] = {
+    "air": "air",
+    "troposphere": "air",
+    "stratosphere": "air",
+    "urban": "air",
+    "rural": "air",
+    "water": "water",
+    "fresh water body": "water",
+    "saline water body": "water",
+    "soil": "soil",
+    "ground": "soil",
+    "human-dominated": "soil",
+    "terrestrial": "soil",
+    "natural resource": "resource",
+    "resource": "resource",
+}
+
+
+def classification_path(compartment: str, from_nature: bool) -> str:
+    """The compartment path given to ``classify_gas``, prefixed with the class it belongs to.
+
+    A flow taken from nature (mostly an input) is a resource whatever its compartment: USLCI's
+    EcoSpold 1 has methane and natural gas from ``air/subterranean`` and CO2 from
+    ``air/troposphere`` as inputs. Otherwise the top compartment decides (``emission/<sub>``: the
+    subcompartment), so ``troposphere/urban`` is air and ``emission/ground`` soil.
+    """
+    parts = [p.strip().lower() for p in compartment.split("/")]
+    top = parts[1] if parts[0] == "emission" and len(parts) > 1 else parts[0]
+    kind = "resource" if from_nature else COMPARTMENT_CLASSES.get(top, "")
+    if not kind or compartment_class(compartment) == kind:
+        return compartment
+    return f"{kind}/{compartment}"
+
+
+def other_ghg_flows(
+    flows: Iterable[tuple[str, str, str, bool]], uses: Mapping[str, int]
+) -> list[dict[str, Any]]:
+    """The ``ghg_not_characterised`` entries of a report: of each (id, name, compartment, is a
+    greenhouse gas without a GWP) flow that is one, how many activities emit it (``uses``)."""
+    out = [
+        {"id": fid, "name": name, "compartment": compartment, "activities": uses.get(fid, 0)}
+        for fid, name, compartment, other in flows
+        if other
+    ]
+    return sorted(out, key=lambda d: (d["name"], d["compartment"], d["id"]))

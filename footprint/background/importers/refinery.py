@@ -34,8 +34,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from footprint.background.lci import Exchange
-from footprint.background.reviewed_csv import reviewed_rows
+from footprint.background.importers.reviewed_csv import reviewed_rows
+from footprint.background.importers.tables import Exchange
 from footprint.errors import BackgroundError, FootprintError
 from footprint.units import convert, quantity
 

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
+from footprint.background.importers.tables import ACTIVITY_COLUMNS as TABLE_ACTIVITY_COLUMNS
+from footprint.background.importers.tables import Build, fmt
 from footprint.background.store import (
     ACTIVITY_COLUMNS,
     BIOSPHERE_COLUMNS,
@@ -15,7 +19,11 @@ from footprint.background.store import (
     Background,
 )
 from footprint.errors import FootprintError
-from footprint.pact.model import PACT_SOURCE, PactFootprint, iso_moment
+from footprint.pact.model import PACT_SOURCE, PactFootprint, from_pact, iso_moment
+from footprint.safeload import load_json, read_text
+
+#: progress(done, total) while reading the footprints.
+Progress = Callable[[int, int], None]
 
 #: Flows of :func:`pact_as_background` (kg CO2e, or kg CO2 taken up, per unit of an activity).
 FLOW_FOSSIL = "footprint:pact:CO2e:fossil"
@@ -145,3 +153,53 @@ def pact_as_background(footprints: Sequence[PactFootprint], name: str = "pact") 
         sources=[str(a["source"]) for a in activities],
         suspect=suspect,
     )
+
+
+def convert_pact(path: Path, *, progress: Progress | None = None) -> Build:
+    """Suppliers' PACT footprints (one document, a list, or ``{"data": [...]}``) as tables.
+
+    Raises:
+        FootprintError: the file is not JSON, holds no footprint, or a footprint is invalid.
+    """
+    _, text = read_text(path)
+    data = load_json(text, source=str(path))
+    documents = data.get("data", data) if isinstance(data, dict) else data
+    documents = [documents] if isinstance(documents, dict) else documents
+    if not isinstance(documents, list) or not documents:
+        raise FootprintError(
+            "no ProductFootprint found",
+            where=str(path),
+            fix='give one ProductFootprint, a list, or a {"data": [...]} response',
+        )
+    footprints = []
+    for i, document in enumerate(documents):
+        if progress is not None:
+            progress(i, len(documents))
+        footprints.append(from_pact(document))
+    bg = pact_as_background(footprints, name=path.stem)
+    acts = bg.activities.fillna("")
+    tables: dict[str, list[tuple[str, ...]]] = {
+        "activities": sorted(
+            tuple(str(a.get(c, "")) for c in TABLE_ACTIVITY_COLUMNS)
+            for a in acts.rename(columns={"source": "description_source"}).to_dict("records")
+        ),
+        "technosphere": [],
+        "biosphere": sorted(
+            (str(b.activity), str(b.flow), fmt(float(str(b.amount))))
+            for b in bg.biosphere.itertuples()
+        ),
+        "flows": sorted(tuple(str(v) for v in row) for row in bg.flows.itertuples(index=False)),
+        "unlinked": [],
+    }
+    report: dict[str, Any] = {
+        "counts": {
+            "processes_read": len(footprints),
+            "activities_written": len(footprints),
+            "technosphere_exchanges": 0,
+            "biosphere_exchanges": len(tables["biosphere"]),
+            "elementary_flows": len(tables["flows"]),
+        },
+        "unlinked_by_reason": {},
+        "suspect_references": [{"id": k, "note": v} for k, v in bg.suspect.items()],
+    }
+    return Build(tables, report)

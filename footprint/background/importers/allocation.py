@@ -1,7 +1,8 @@
 """Multi-output processes split into one activity per product, by physical (mass) allocation.
 
 A process with co-products becomes one activity per allocated product. The reference product
-keeps the process's id; each co-product gets :func:`~footprint.background.lci.coproduct_id`.
+keeps the process's id; each co-product gets
+:func:`~footprint.background.importers.tables.coproduct_id`.
 Every input and emission is shared by mass: product ``k`` with mass ``mₖ`` (its amount times its
 kg per unit) carries the share ``fₖ = mₖ / Σ m`` of each exchange, per unit of ``k``.
 
@@ -28,7 +29,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from footprint.background.lci import PRODUCT, Activity, Exchange, Parsed, coproduct_id
+from footprint.background.importers.tables import PRODUCT, Activity, Exchange, Parsed, coproduct_id
 
 #: Relative tolerance for recognising an output that is the sum of the others.
 AGGREGATE_TOLERANCE = 0.05

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from footprint.background.reviewed_csv import reviewed_rows
+from footprint.background.importers.reviewed_csv import reviewed_rows
 from footprint.errors import BackgroundError
 
 FILE_NAME = "corrections.csv"

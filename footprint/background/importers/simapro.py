@@ -2,7 +2,8 @@
 
 The file is read with ``bw_simapro_csv`` (header, blocks, parameters and formulas, SimaPro's own
 ``Units`` block if the export has one); everything after reading is done here. The tables are
-those of :mod:`footprint.background.build_uslci` and follow ``inventories/background/uslci/README.md``:
+those of :mod:`footprint.background.importers.tables` and follow
+``inventories/background/uslci/README.md``:
 
 - one activity per product of each ``Process`` block (or per treated waste of a waste treatment
   process), making one unit of that product, in the product's unit (SimaPro ``ton`` is a metric
@@ -15,7 +16,7 @@ those of :mod:`footprint.background.build_uslci` and follow ``inventories/backgr
 - elementary flows are keyed ``<compartment>/<subcompartment>/<name>/<unit>`` (``unspecified`` when
   SimaPro leaves the subcompartment blank) and converted to a reference unit of their dimension
   (kg, MJ, m3, m2, m2*a, kBq, ...); gas, origin and kind come from
-  :func:`~footprint.background.ghg.classify_gas`;
+  :func:`~footprint.background.importers.gases.classify_gas`;
 - everything else (inputs nobody makes, avoided products, waste without a treatment process,
   social and economic issues, unknown units, skipped processes) is listed in ``unlinked`` with
   its reason. Nothing is dropped silently.
@@ -32,100 +33,28 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 from typing import Any
 
-from footprint.background.build_uslci import (
+from footprint.background.importers.gases import classify_gas, normalise_cas, other_ghg_flows
+from footprint.background.importers.simapro_units import (
+    flow_reference_unit,
+    unit_factor,
+    unit_label,
+    unit_problem,
+)
+from footprint.background.importers.tables import (
+    Activity,
     Build,
     Stats,
-    _reason_key,
-    _sum_rows,
+    UnlinkedRow,
     activity_rows,
+    import_report,
     table_counts,
-    units_emitted,
     unlinked_rows,
 )
-from footprint.background.ghg import classify_gas, normalise_cas
-from footprint.background.lci import Activity, UnlinkedRow
 from footprint.errors import BackgroundError, UnitError
-from footprint.units import convert, is_known_unit, parse_unit, quantity
-
-# SimaPro unit names -> unit strings the footprint unit registry parses (others are tried as is).
-SIMAPRO_UNITS: Mapping[str, str] = {
-    "kg": "kg",
-    "g": "g",
-    "mg": "mg",
-    "ug": "ug",
-    "ton": "t",  # SimaPro's ton is a metric tonne (1000 kg), not pint's US short ton
-    "kton": "kilotonne",
-    "t": "t",
-    "lb": "lb",
-    "kWh": "kWh",
-    "Wh": "Wh",
-    "MWh": "MWh",
-    "GWh": "GWh",
-    "MJ": "MJ",
-    "kJ": "kJ",
-    "GJ": "GJ",
-    "TJ": "TJ",
-    "kcal": "kcal",
-    "Btu": "Btu",
-    "m3": "m3",
-    "dm3": "dm3",
-    "cm3": "cm3",
-    "l": "L",
-    "L": "L",
-    "ml": "mL",
-    "Nm3": "Nm3",
-    "m2": "m2",
-    "cm2": "cm2",
-    "km2": "km2",
-    "ha": "ha",
-    "m": "m",
-    "km": "km",
-    "cm": "cm",
-    "mm": "mm",
-    "m2a": "m2*a",
-    "cm2a": "cm2*a",
-    "km2a": "km2*a",
-    "ha a": "ha*a",
-    "m3a": "m3*a",
-    "ma": "m*a",
-    "kma": "km*a",
-    "tkm": "tkm",
-    "kgkm": "kgkm",
-    "personkm": "pkm",
-    "pkm": "pkm",
-    "p": "piece",
-    "unit": "piece",
-    "Bq": "Bq",
-    "kBq": "kBq",
-    "MBq": "MBq",
-    "s": "s",
-    "min": "min",
-    "hr": "hour",
-    "h": "hour",
-    "day": "day",
-    "year": "year",
-}
-
-# Reference units of elementary flows: the first one of the flow's dimension is used.
-FLOW_REFERENCE_UNITS = (
-    "kg",
-    "MJ",
-    "m3",
-    "m2",
-    "m2*a",
-    "m3*a",
-    "m*a",
-    "m",
-    "kBq",
-    "piece",
-    "tkm",
-    "pkm",
-    "hour",
-)
+from footprint.units import is_known_unit
 
 # Process blocks with elementary flows -> compartment (first part of the flow's category path).
 BIOSPHERE_BLOCKS: Mapping[str, str] = {
@@ -150,43 +79,6 @@ _YEARS = re.compile(r"^\s*(\d{4})\s*(?:-\s*(\d{4}))?\s*$")
 
 Edge = Mapping[str, Any]
 Progress = Callable[[int, int], None]
-
-
-# --- units ------------------------------------------------------------------------------------
-
-
-def unit_label(simapro_unit: str) -> str:
-    """The unit string written to the tables for a SimaPro unit name (``ton`` -> ``t``)."""
-    text = simapro_unit.strip()
-    return SIMAPRO_UNITS.get(text, text)
-
-
-@cache
-def unit_factor(source: str, target: str) -> float:
-    """Amount in ``target`` per 1 ``source`` (registry labels, e.g. kWh -> MJ = 3.6).
-
-    Raises:
-        UnitError: a unit is unknown or the two measure different things.
-    """
-    if source == target:
-        return 1.0
-    return convert(quantity(1.0, source), target)
-
-
-@cache
-def flow_reference_unit(label: str) -> str:
-    """Reference unit of an elementary flow stated in ``label``: kg, MJ, m3, ... (else ``label``)."""
-    dimension = parse_unit(label).dimensionality
-    for ref in FLOW_REFERENCE_UNITS:
-        if parse_unit(ref).dimensionality == dimension:
-            return ref
-    return label
-
-
-def _unit_problem(source: str, target: str) -> str:
-    if not is_known_unit(source):
-        return f"unknown unit: {source}"
-    return f"incompatible unit: {source} -> {target}"
 
 
 # --- source model -----------------------------------------------------------------------------
@@ -447,7 +339,7 @@ def _to_provider(
     try:
         factor = unit_factor(unit, target)
     except UnitError:
-        return Target("unlinked", name, name, amount, unit, _unit_problem(unit, target))
+        return Target("unlinked", name, name, amount, unit, unit_problem(unit, target))
     if unit != target:
         stats.conversions[f"{unit} -> {target}"] += 1
     return Target("technosphere", supplier, name, amount * factor, target)
@@ -570,13 +462,16 @@ def _ghg_not_characterised(
     tables: Mapping[str, Sequence[tuple[str, ...]]], converted: Converted
 ) -> list[dict[str, Any]]:
     uses = Counter(flow for (_, flow) in converted.biosphere)
-    out = []
-    for fid, name, compartment, *_ in tables["flows"]:
-        if classify_gas(name, converted.flows[fid].cas, compartment).other_ghg:
-            out.append(
-                {"id": fid, "name": name, "compartment": compartment, "activities": uses[fid]}
-            )
-    return sorted(out, key=lambda d: (d["name"], d["compartment"], d["id"]))
+    flows = [
+        (
+            fid,
+            name,
+            compartment,
+            classify_gas(name, converted.flows[fid].cas, compartment).other_ghg,
+        )
+        for fid, name, compartment, *_ in tables["flows"]
+    ]
+    return other_ghg_flows(flows, uses)
 
 
 def make_report(
@@ -590,15 +485,14 @@ def make_report(
     catalogue: Catalogue,
     stats: Stats,
 ) -> dict[str, Any]:
-    """The build report: same keys as ``build_uslci`` where they apply, plus the SimaPro header."""
+    """The build report: the keys of every reader's report, plus the SimaPro header."""
     project = _text(header.get("project")) or path.stem
     version = _text(header.get("simapro_version"))
     libraries = [_text(x) for x in header.get("libraries") or []]
-    gas_counts = Counter(row[5] for row in tables["flows"] if row[5])
     source = f"SimaPro CSV export {path.name} (project {project!r}"
     source += f", SimaPro {version}" if version else ""
     source += f", libraries: {', '.join(libraries)}" if libraries else ""
-    return {
+    meta = {
         "dataset": project,
         "version": digest[:12],
         "source_file": path.name,
@@ -612,17 +506,16 @@ def make_report(
             "libraries": libraries,
         },
         "sources": [source + ")"],
-        "counts": _counts(processes, tables, converted),
-        "flows_by_gas": dict(sorted(gas_counts.items())),
-        "unlinked_by_reason": dict(
-            sorted(Counter(_reason_key(row[6]) for row in tables["unlinked"]).items())
-        ),
-        "unit_conversions": dict(sorted(stats.conversions.items())),
-        "notes": dict(sorted(stats.notes.items())),
-        "units_emitted": units_emitted(tables),
-        "multi_output_activities": sorted(catalogue.allocated, key=lambda d: (d["name"], d["id"])),
-        "ghg_not_characterised": _ghg_not_characterised(tables, converted),
     }
+    multi = sorted(catalogue.allocated, key=lambda d: (d["name"], d["id"]))
+    after = {
+        "units_emitted": {
+            "multi_output_activities": multi,
+            "ghg_not_characterised": _ghg_not_characterised(tables, converted),
+        }
+    }
+    counts = _counts(processes, tables, converted)
+    return import_report(meta, counts, tables, stats.conversions, stats.notes, after)
 
 
 def _read(path: Path) -> tuple[Any, str, str]:
@@ -684,8 +577,8 @@ def convert_simapro_csv(path: Path, *, progress: Progress | None = None) -> Buil
     activities = {o.activity.id: o.activity for _, outputs in catalogue.outputs for o in outputs}
     tables = {
         "activities": activity_rows(activities),
-        "technosphere": _sum_rows(converted.technosphere, stats, "technosphere"),
-        "biosphere": _sum_rows(converted.biosphere, stats, "biosphere"),
+        "technosphere": stats.sum_rows(converted.technosphere, "technosphere"),
+        "biosphere": stats.sum_rows(converted.biosphere, "biosphere"),
         "flows": flow_rows(converted.flows, (flow for _, flow in converted.biosphere)),
         "unlinked": unlinked_rows(converted.unlinked),
     }

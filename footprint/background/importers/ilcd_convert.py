@@ -1,12 +1,13 @@
-"""Convert an ILCD archive (see :mod:`footprint.background.ilcd`) into background tables.
+"""Convert an ILCD archive (see :mod:`footprint.background.importers.ilcd`) into background tables.
 
 Each process becomes one activity making one unit of its reference flow (amounts divided by the
 reference amount, which is often not 1); exchanges are converted to their flow's reference unit
-(:mod:`footprint.background.ilcd_units`) and linked by :mod:`footprint.background.linking`. A
-product input made by several data sets goes to the one at the consumer's location, else at the
-nearest enclosing one (a city code ``HA-JS-CN`` -> its province ``JS-CN`` -> ``CN`` -> ``GLO``);
-several at that level, or none on the way, leave it listed as an ambiguous provider, not guessed.
-Elementary flows are characterised by :mod:`footprint.background.ghg`.
+(:mod:`footprint.background.importers.ilcd_units`) and linked by
+:mod:`footprint.background.importers.linking`. A product input made by several data sets goes to
+the one at the consumer's location, else at the nearest enclosing one (a city code ``HA-JS-CN``
+-> its province ``JS-CN`` -> ``CN`` -> ``GLO``); several at that level, or none on the way, leave
+it listed as an ambiguous provider, not guessed.
+Elementary flows are characterised by :mod:`footprint.background.importers.gases`.
 
 Two kinds of TianGong data set get a caveat (``suspect_references`` in the report, shown with the
 activity): the pollution-census coefficients (names ending ``NESPS2``), which carry no energy or
@@ -18,7 +19,6 @@ data set that makes them. Nothing runs at import time.
 
 from __future__ import annotations
 
-import hashlib
 import math
 import re
 from collections import Counter
@@ -27,32 +27,36 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from footprint.background.build_uslci import (
-    Build,
-    activity_rows,
-    multi_output_activities,
-    table_counts,
-    units_emitted,
-    unlinked_rows,
+from footprint.background.importers.ilcd import (
+    ExchangeRecord,
+    IlcdData,
+    ProcessRecord,
+    read_archive,
 )
-from footprint.background.ilcd import ExchangeRecord, IlcdData, ProcessRecord, read_archive
-from footprint.background.ilcd_units import UnitProblem
-from footprint.background.lci import (
-    ELEMENTARY,
-    PRODUCT,
-    Activity,
-    Exchange,
-    Flow,
-    Parsed,
-    UnlinkedRow,
-    sum_rows,
-)
-from footprint.background.linking import (
+from footprint.background.importers.ilcd_units import UnitProblem
+from footprint.background.importers.linking import (
     Linked,
     flow_table,
     ghg_not_characterised,
     link,
     unlink_singular_loops,
+)
+from footprint.background.importers.tables import (
+    ELEMENTARY,
+    PRODUCT,
+    Activity,
+    Build,
+    Exchange,
+    Flow,
+    Parsed,
+    UnlinkedRow,
+    activity_rows,
+    import_report,
+    multi_output_activities,
+    source_meta,
+    sum_rows,
+    table_counts,
+    unlinked_rows,
 )
 
 Progress = Callable[[int, int], None]
@@ -353,12 +357,9 @@ def _exchange_counts(
     }
 
 
-def _reason_key(reason: str) -> str:
-    return reason.split(":", 1)[0]
-
-
 def build_ilcd(data: IlcdData, meta: Mapping[str, Any]) -> Build:
-    """Convert what :func:`~footprint.background.ilcd.read_archive` read into tables and a report."""
+    """Convert what :func:`~footprint.background.importers.ilcd.read_archive` read into tables
+    and a report."""
     stats = Stats()
     converter = _Converter(data, stats)
     for pid in sorted(data.processes):
@@ -384,7 +385,6 @@ def build_ilcd(data: IlcdData, meta: Mapping[str, Any]) -> Build:
         "unlinked": unlinked_rows(linked.unlinked),
     }
     before = sum(len(v) for v in linked.technosphere.values())
-    gas_counts = Counter(row[5] for row in tables["flows"] if row[5])
     multi = multi_output_activities(tables["unlinked"])
     locations = Counter(a.location for a in parsed.activities.values())
     unknown = sorted(c for c in locations if data.locations and c and c not in data.locations)
@@ -392,68 +392,50 @@ def build_ilcd(data: IlcdData, meta: Mapping[str, Any]) -> Build:
     by_flow = [
         {**m, "data_sets": len(m["data_sets"]), "for_example": m["data_sets"][:3]} for m in missing
     ]
-    report: dict[str, Any] = {
-        **meta,
-        "counts": table_counts(len(data.processes), tables, before),
-        "exchanges": _exchange_counts(linked, tables, stats, chooser),
-        "linked_by_location": dict(sorted(chooser.resolved.items())),
-        "flows_by_gas": dict(sorted(gas_counts.items())),
-        "unlinked_by_reason": dict(
-            sorted(Counter(_reason_key(row[6]) for row in tables["unlinked"]).items())
-        ),
-        "unit_conversions": dict(sorted(stats.conversions.items())),
-        "notes": dict(sorted(stats.notes.items())),
-        "units_emitted": units_emitted(tables),
-        "suspect_groups": [
-            {"note": note, "activities": len(ids), "ids": sorted(ids)}
-            for note, ids in sorted(stats.suspect.items())
-        ],
-        "multi_output": {
-            "activities": len(multi),
-            "co_product_exchanges": sum(m["co_products"] for m in multi),
-            "listed_in": "unlinked.csv.gz, reason 'extra output (co-product, no allocation)'",
+    counts = table_counts(len(data.processes), tables, before)
+    after: dict[str, dict[str, Any]] = {
+        "counts": {
+            "exchanges": _exchange_counts(linked, tables, stats, chooser),
+            "linked_by_location": dict(sorted(chooser.resolved.items())),
         },
-        "ghg_not_characterised": ghg_not_characterised(converter.flows, linked, parsed.activities),
-        "missing_flow_data_sets": {
-            "flows": len(missing),
-            "exchanges": sum(m["exchanges"] for m in missing),
-            "data_sets": len({d for m in missing for d in m["data_sets"]}),
-            "by_flow": by_flow,
+        "units_emitted": {
+            "suspect_groups": [
+                {"note": note, "activities": len(ids), "ids": sorted(ids)}
+                for note, ids in sorted(stats.suspect.items())
+            ],
+            "multi_output": {
+                "activities": len(multi),
+                "co_product_exchanges": sum(m["co_products"] for m in multi),
+                "listed_in": "unlinked.csv.gz, reason 'extra output (co-product, no allocation)'",
+            },
+            "ghg_not_characterised": ghg_not_characterised(
+                converter.flows, linked, parsed.activities
+            ),
+            "missing_flow_data_sets": {
+                "flows": len(missing),
+                "exchanges": sum(m["exchanges"] for m in missing),
+                "data_sets": len({d for m in missing for d in m["data_sets"]}),
+                "by_flow": by_flow,
+            },
+            "product_inputs_of_non_census_data_sets": _product_inputs(parsed, data),
+            "locations": {
+                "activities_by_location": len(locations),
+                "codes_not_in_ILCDLocations": unknown,
+            },
+            "duplicate_data_sets_not_read": [
+                {"folder": f, "uuid": u, "file": n} for f, u, n in data.duplicates
+            ],
         },
-        "product_inputs_of_non_census_data_sets": _product_inputs(parsed, data),
-        "locations": {
-            "activities_by_location": len(locations),
-            "codes_not_in_ILCDLocations": unknown,
-        },
-        "duplicate_data_sets_not_read": [
-            {"folder": f, "uuid": u, "file": n} for f, u, n in data.duplicates
-        ],
     }
+    report = import_report(meta, counts, tables, stats.conversions, stats.notes, after)
     return Build(tables, report)
-
-
-def file_sha256(path: Path) -> str:
-    """The sha256 of the file at ``path`` (hex), read in 1 MiB blocks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def convert_ilcd(path: Path, *, progress: Progress | None = None) -> Build:
     """Convert the ILCD archive at ``path`` (a .zip or a folder) into tables and a report.
 
     Raises:
-        FootprintError: see :func:`~footprint.background.ilcd.read_archive`.
+        FootprintError: see :func:`~footprint.background.importers.ilcd.read_archive`.
     """
     data = read_archive(path, progress)
-    meta: dict[str, Any] = {
-        "dataset": path.name,
-        "source_format": "ILCD",
-        "reader": READER,
-        "sources": [f"{path.name} (ILCD)"],
-    }
-    if path.is_file():
-        meta["source_sha256"] = file_sha256(path)
-    return build_ilcd(data, meta)
+    return build_ilcd(data, source_meta(path, "ILCD", READER))

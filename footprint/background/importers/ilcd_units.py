@@ -18,69 +18,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 
-from footprint.background.lci import Flow
+from footprint.background.importers.tables import Flow
+from footprint.background.importers.unit_aliases import UNIT_ALIASES
 from footprint.errors import FootprintError
 from footprint.units import is_known_unit
 
 # ILCD unit names -> unit strings the registry parses (names not listed are tried as written).
-UNIT_LABELS: Mapping[str, str] = {
-    "kg": "kg",
-    "t": "t",
-    "g": "g",
-    "mg": "mg",
-    "ug": "ug",
-    "Mg": "t",
-    "MJ": "MJ",
-    "kJ": "kJ",
-    "GJ": "GJ",
-    "J": "J",
-    "kWh": "kWh",
-    "MWh": "MWh",
-    "GWh": "GWh",
-    "Wh": "Wh",
-    "m3": "m3",
-    "l": "L",
-    "L": "L",
-    "Nm3": "Nm3",
-    "m2": "m2",
-    "sqm": "m2",
-    "km2": "km2",
-    "ha": "ha",
-    "m": "m",
-    "km": "km",
-    "cm": "cm",
-    "mm": "mm",
-    "t*km": "tkm",
-    "tkm": "tkm",
-    "kg*km": "kgkm",
-    "p*km": "pkm",
-    "pkm": "pkm",
-    "Item(s)": "piece",
-    "Items": "piece",
-    "Item": "piece",
-    "pcs": "piece",
-    "piece": "piece",
-    "a": "year",
-    "yr": "year",
-    "d": "day",
-    "h": "hour",
-    "min": "minute",
-    "s": "second",
-    "m2*a": "m2*a",
-    "sqm*a": "m2*a",
-    "m2a": "m2*a",
-    "m2*yr": "m2*a",
-    "m3*a": "m3*a",
-    "m3a": "m3*a",
-    "m*a": "m*a",
-    "kg*a": "kg*a",
-    "kBq": "kBq",
-    "Bq": "Bq",
-    "mol": "mol",
-    "W": "W",
-    "kW": "kW",
-    "MW": "MW",
-}
+UNIT_LABELS: Mapping[str, str] = UNIT_ALIASES["ilcd"]
 #: Units used, in this order, when a reference unit is unknown to the registry.
 PREFERRED: tuple[str, ...] = ("kg", "MJ", "kWh", "m3", "m2", "m", "piece", "tkm", "m2*a", "kBq")
 #: Relative tolerance of a unit-group factor checked against the registry.

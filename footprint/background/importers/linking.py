@@ -20,8 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from footprint.background.ghg import classify_gas, normalise_name
-from footprint.background.lci import (
+from footprint.background.importers.gases import classify_gas, normalise_name
+from footprint.background.importers.reviewed_csv import reviewed_rows
+from footprint.background.importers.tables import (
     ELEMENTARY,
     PRODUCT,
     WASTE,
@@ -33,7 +34,6 @@ from footprint.background.lci import (
     UnlinkedRow,
     coproduct_id,
 )
-from footprint.background.reviewed_csv import reviewed_rows
 from footprint.errors import BackgroundError
 
 #: Namespace of the ids of flows derived from a source flow (a biogenic CO2 uptake listed as a

@@ -6,7 +6,7 @@ loading, no huge trees); a file that declares a DOCTYPE (an ILCD data set never 
 entity attacks such as XXE start) or is not well-formed XML raises :class:`FootprintError` naming
 the data set and the file. Zips are opened through :func:`footprint.archive.open_zip` (size and
 ratio limits before anything is unpacked). The records read here are turned into activities and
-exchanges by :mod:`footprint.background.ilcd_convert`. Nothing runs at import time.
+exchanges by :mod:`footprint.background.importers.ilcd_convert`. Nothing runs at import time.
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from footprint.background.ghg import normalise_cas
-from footprint.background.ilcd_units import FlowProperty, UnitGroup, Units
-from footprint.background.lci import ELEMENTARY, PRODUCT, WASTE, Flow
+from footprint.background.importers.gases import normalise_cas
+from footprint.background.importers.ilcd_units import FlowProperty, UnitGroup, Units
+from footprint.background.importers.tables import ELEMENTARY, PRODUCT, WASTE, Flow
 from footprint.errors import FootprintError
 
 COMMON = "http://lca.jrc.it/ILCD/Common"
