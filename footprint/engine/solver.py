@@ -232,4 +232,3 @@ def load_lca(entries: Any, cf: np.ndarray, demand: dict[int, float]) -> Any:
         warnings.simplefilter("ignore", category=UserWarning)
         lca.load_lci_data()
     return lca
-
