@@ -80,19 +80,18 @@ def monte_carlo(
     if not isinstance(inventory, Inventory):
         inventory = read_inventory(inventory)
     uses_background = any(i.background for p in inventory.processes for i in p.inputs)
-    model = None
-    if not uses_background:
-        if isinstance(background, str):
-            background = Background.empty(f"none (foreground only; {background} not needed)")
-    else:
-        background, key = _sampled_background(
+    content = ""
+    if uses_background:
+        background, content = _sampled_background(
             background, data_dir, include_background=include_background, spread=spread
         )
-        model = background_model(background, gwp, key)
-        if not include_background:
-            model = without_distributions(model)
+    elif isinstance(background, str):
+        background = Background.empty(f"none (foreground only; {background} not needed)")
     system = link(inventory, background, with_background=False)
     cf = system.characterisation(gwp)
+    model = background_model(background, gwp, content) if uses_background else None
+    if model is not None and not include_background:
+        model = without_distributions(model)
     started = time.perf_counter()
     problem = make_problem(system, cf, model)
     sizes = blocks(iterations)
