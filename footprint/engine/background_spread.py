@@ -141,10 +141,14 @@ def table_files(directories: Sequence[Path]) -> list[Path]:
 
 
 def _read_distributions(path: Path, keys: tuple[str, str]) -> pd.DataFrame:
-    """Rows of a table file that carry a distribution."""
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    if "uncertainty_type" not in frame:
+    """Rows of a table file that carry a distribution (only the key and uncertainty columns)."""
+    header = pd.read_csv(path, dtype=str, nrows=0).columns
+    if "uncertainty_type" not in header:
         return pd.DataFrame(columns=[*keys, *UNCERTAINTY_COLUMNS])
+    wanted = {*keys, *UNCERTAINTY_COLUMNS}
+    frame = pd.read_csv(
+        path, dtype=str, keep_default_na=False, usecols=[c for c in header if c in wanted]
+    )
     frame = frame[~frame["uncertainty_type"].isin(["", "0", "1"])]
     return frame[[*keys, *UNCERTAINTY_COLUMNS]].reset_index(drop=True)
 
