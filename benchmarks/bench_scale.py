@@ -163,9 +163,9 @@ def _check_ids(n: int) -> list[int]:
 
 
 def _bw2calc() -> Any:
-    from footprint.engine.solve import _bw
+    from footprint.engine.solver import brightway
 
-    return _bw()[0]
+    return brightway()[0]
 
 
 def _best_of(repeat: int, call: Callable[[], Any]) -> tuple[Any, float]:
@@ -289,7 +289,8 @@ def _intensity_steps(bg: Any) -> dict[str, float]:
     steps: dict[str, float] = {}
     try:
         from footprint.engine import intensities as mod
-        from footprint.engine.solve import _category_matrix
+        from footprint.engine.solve import category_matrix
+        from footprint.engine.solver import factorise
 
         def timed(name: str, call: Callable[[], Any]) -> Any:
             t0 = time.perf_counter()
@@ -297,17 +298,17 @@ def _intensity_steps(bg: Any) -> dict[str, float]:
             steps[name] = time.perf_counter() - t0
             return out
 
-        system = timed("link background tables (Python lists)", lambda: mod._system(bg))
+        system = timed("link background tables (Python lists)", lambda: mod.background_system(bg))
         cf = timed("characterisation factors", lambda: system.characterisation("ar6"))
         energy = timed("energy factors", system.energy_factors)
-        timed("content hash", lambda: mod._content_key(system, cf, energy))
-        cmat, _ = timed("category matrix", lambda: _category_matrix(system, cf))
+        timed("content hash", lambda: mod.content_key(system, cf, energy))
+        cmat, _ = timed("category matrix", lambda: category_matrix(system, cf))
         a, b = timed("matrices via bw_processing + bw2calc", lambda: mod._matrices(system, cf))
         rhs = timed(
             "right-hand sides Bᵀ C", lambda: np.asarray(b.T @ np.column_stack([cmat, energy]))
         )
-        solve, _ = timed("factorise Aᵀ", lambda: mod.factorize(a.T))
-        timed("solve", lambda: solve(rhs))
+        factor = timed("factorise Aᵀ", lambda: factorise(a, "transposed"))
+        timed("solve", lambda: factor.solve_transposed(rhs))
     except Exception as exc:  # noqa: BLE001 - a breakdown is optional; report why it is missing
         steps["error: " + type(exc).__name__] = math.nan
     return steps

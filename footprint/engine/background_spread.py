@@ -35,7 +35,6 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import replace
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -129,49 +128,46 @@ def table_dirs(name: str, data_dir: Path | None) -> list[Path]:
     return [candidate] if candidate.is_dir() else []
 
 
-@cache
-def _read_distributions(path: Path, stamp: int, keys: tuple[str, str]) -> pd.DataFrame:
-    """Rows of a table file that carry a distribution (read once per file version)."""
-    del stamp
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    if "uncertainty_type" not in frame:
+def table_files(directories: Sequence[Path]) -> list[Path]:
+    """The technosphere and biosphere table files of ``directories`` (gzip CSV, else CSV)."""
+    found = []
+    for stem in ("technosphere", "biosphere"):
+        for directory in directories:
+            for name in (f"{stem}.csv.gz", f"{stem}.csv"):
+                if (directory / name).exists():
+                    found.append(directory / name)
+                    break
+    return found
+
+
+def _read_distributions(path: Path, keys: tuple[str, str]) -> pd.DataFrame:
+    """Rows of a table file that carry a distribution (only the key and uncertainty columns)."""
+    header = pd.read_csv(path, dtype=str, nrows=0).columns
+    if "uncertainty_type" not in header:
         return pd.DataFrame(columns=[*keys, *UNCERTAINTY_COLUMNS])
+    wanted = {*keys, *UNCERTAINTY_COLUMNS}
+    frame = pd.read_csv(
+        path, dtype=str, keep_default_na=False, usecols=[c for c in header if c in wanted]
+    )
     frame = frame[~frame["uncertainty_type"].isin(["", "0", "1"])]
     return frame[[*keys, *UNCERTAINTY_COLUMNS]].reset_index(drop=True)
-
-
-_JOINED: dict[tuple[int, tuple[Path, ...]], tuple[Background, Background]] = {}
 
 
 def with_uncertainty(background: Background, directories: Sequence[Path]) -> Background:
     """``background`` with the uncertainty columns of the tables in ``directories`` joined on.
 
     Rows are matched on (consumer, supplier) and (activity, flow); a key written twice is ignored.
-    The result is kept for the same background object and directories.
     """
-    key = (id(background), tuple(directories))
-    if key in _JOINED and _JOINED[key][0] is background:
-        return _JOINED[key][1]
-    joined = _join_uncertainty(background, directories)
-    while len(_JOINED) >= 4:
-        del _JOINED[next(iter(_JOINED))]
-    _JOINED[key] = (background, joined)
-    return joined
-
-
-def _join_uncertainty(background: Background, directories: Sequence[Path]) -> Background:
     tables: dict[str, pd.DataFrame] = {}
     for stem, keys in (
         ("technosphere", ("consumer", "supplier")),
         ("biosphere", ("activity", "flow")),
     ):
-        parts = []
-        for directory in directories:
-            for name in (f"{stem}.csv.gz", f"{stem}.csv"):
-                path = directory / name
-                if path.exists():
-                    parts.append(_read_distributions(path, path.stat().st_mtime_ns, keys))
-                    break
+        parts = [
+            _read_distributions(path, keys)
+            for path in table_files(directories)
+            if path.name.startswith(f"{stem}.")
+        ]
         found = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
         frame = getattr(background, stem).drop(columns=list(UNCERTAINTY_COLUMNS), errors="ignore")
         if len(found):
@@ -248,19 +244,12 @@ def _filled(frame: pd.DataFrame, sigma: np.ndarray) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-_DEFAULTED: dict[int, tuple[Background, Background]] = {}
-
-
 def with_default_spread(background: Background) -> Background:
     """``background`` with the default lognormal on every exchange that carries no distribution.
 
     Technosphere rows take the transport or technosphere σ by the supplier's unit, biosphere rows
     the CO2 or other-gas σ by the flow's gas; flows without a GWP keep none (they add nothing).
-    The result is kept for the same background object.
     """
-    key = id(background)
-    if key in _DEFAULTED and _DEFAULTED[key][0] is background:
-        return _DEFAULTED[key][1]
     sigma = sigmas()
     tech = background.technosphere
     units = dict(zip(background.activities["id"], background.activities["unit"], strict=True))
@@ -281,12 +270,8 @@ def with_default_spread(background: Background) -> Background:
         sigma["CO2"],
         np.where(gas != "", sigma["other greenhouse gases"], 0.0),
     )
-    joined = replace(
+    return replace(
         background,
         technosphere=_filled(tech, np.asarray(tech_sigma, dtype=float)),
         biosphere=_filled(bio, np.asarray(bio_sigma, dtype=float)),
     )
-    while len(_DEFAULTED) >= 4:
-        del _DEFAULTED[next(iter(_DEFAULTED))]
-    _DEFAULTED[key] = (background, joined)
-    return joined

@@ -60,7 +60,7 @@ def calculate(
     # Amounts near the float limit overflow to inf; _check_finite then names them.
     with np.errstate(over="ignore", invalid="ignore"):
         solution = solve(system, cf)
-        return _result(inventory, system, solution, gwp, cf)
+        return footprint_result(inventory, system, solution, gwp, cf)
 
 
 def calculate_scenarios(
@@ -217,7 +217,7 @@ def _check_finite(
     )
 
 
-def _result(
+def footprint_result(
     inventory: Inventory, system: LinkedSystem, solution: Solution, gwp: str, cf: np.ndarray
 ) -> FootprintResult:
     items = _contributions(system, solution, cf)

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from footprint.background.store import Background
-from footprint.engine.calculate import _result
+from footprint.engine.calculate import footprint_result
 from footprint.engine.intensities import Intensities
 from footprint.engine.result import FootprintResult
 from footprint.engine.solve import Solution
@@ -60,4 +60,4 @@ def calculate_with(
         intensities.solver | {"intensities": intensities.key[:12]},
         intensities.energy,
     )
-    return _result(inventory, system, solution, intensities.gwp, cf)
+    return footprint_result(inventory, system, solution, intensities.gwp, cf)

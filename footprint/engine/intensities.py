@@ -3,15 +3,14 @@
 λ = A⁻ᵀ Bᵀ C gives, for each activity, kg CO2e per unit by (gas, ISO 14067 bucket) and MJ of
 cumulative energy demand. A product that buys from the background then costs a sparse dot product
 instead of a new LCA. Matrices are built by bw2calc from bw_processing datapackages; the
-factorisation uses pypardiso when installed, else UMFPACK (scikit-umfpack), else SuperLU.
+factorisation is :func:`footprint.engine.solver.factorise`'s (pypardiso when installed, else
+UMFPACK (scikit-umfpack), else SuperLU).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import warnings
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,8 +20,9 @@ from scipy import sparse
 
 from footprint.background.store import Background
 from footprint.engine.methods import check_gwp
-from footprint.engine.solve import _bw, _category_matrix, datapackage
-from footprint.engine.system import LinkedSystem, _add_background
+from footprint.engine.solve import category_matrix
+from footprint.engine.solver import factorise, load_lca
+from footprint.engine.system import LinkedSystem, add_background
 
 CACHE_VERSION = 1
 
@@ -47,34 +47,8 @@ class Intensities:
         return np.asarray(self.matrix.sum(axis=1))
 
 
-def factorize(matrix: sparse.spmatrix) -> tuple[Callable[[np.ndarray], np.ndarray], str]:
-    """A solver for ``matrix @ x = b`` (one factorisation, many right-hand sides) and its name."""
-    try:
-        from pypardiso import PyPardisoSolver
-
-        solver = PyPardisoSolver()
-        csr = sparse.csr_matrix(matrix)
-        solver.factorize(csr)
-        return (
-            lambda b: np.asarray(solver.solve(csr, np.ascontiguousarray(b, dtype=float)))
-        ), "pypardiso (MKL PARDISO)"
-    except ImportError:
-        pass
-    try:
-        from scikits.umfpack import splu as umfpack_splu
-
-        lu = umfpack_splu(sparse.csc_matrix(matrix))
-        return (lambda b: np.asarray(lu.solve(b))), "UMFPACK (scikit-umfpack)"
-    except ImportError:
-        from scipy.sparse.linalg import splu
-
-        lu = splu(
-            sparse.csc_matrix(matrix)
-        )  # default COLAMD: 1.0 s vs 14 s for MMD on Aᵀ at 21k activities
-        return (lambda b: np.asarray(lu.solve(b))), "SuperLU (scipy)"
-
-
-def _system(background: Background) -> LinkedSystem:
+def background_system(background: Background) -> LinkedSystem:
+    """``background`` alone as a linked system (activity id = table row), no foreground."""
     system = LinkedSystem(
         background=background,
         processes=[],
@@ -82,11 +56,11 @@ def _system(background: Background) -> LinkedSystem:
         demand=1.0,
         n_background=len(background.activities),
     )
-    _add_background(system)
+    add_background(system)
     return system
 
 
-def _content_key(system: LinkedSystem, cf: np.ndarray, energy: np.ndarray) -> str:
+def content_key(system: LinkedSystem, cf: np.ndarray, energy: np.ndarray) -> str:
     digest = hashlib.sha256(f"v{CACHE_VERSION}".encode())
     e = system.entries()
     for array in (
@@ -118,11 +92,7 @@ def _matrix_order(mapper: Any, ids: np.ndarray) -> np.ndarray | None:
 
 def _matrices(system: LinkedSystem, cf: np.ndarray) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
     """Technosphere and biosphere matrices in table order, built by bw2calc."""
-    bw2calc, _ = _bw()
-    lca = bw2calc.LCA({0: 1.0}, data_objs=[datapackage(system, cf)])
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", category=UserWarning)
-        lca.load_lci_data()
+    lca = load_lca(system.entries(), cf, {0: 1.0})
     n = system.n_background
     ids = np.arange(n)
     cols = _matrix_order(lca.technosphere_mm.col_mapper, ids)  # matrix column of each activity id
@@ -152,21 +122,21 @@ def background_intensities(
         MethodError: unknown GWP set.
     """
     gwp = check_gwp(gwp)
-    system = _system(background)
+    system = background_system(background)
     cf = system.characterisation(gwp)
     energy_factors = system.energy_factors()
-    key = _content_key(system, cf, energy_factors)
+    key = content_key(system, cf, energy_factors)
     cached = _load(cache_dir, key)
     if cached is not None:
         matrix, energy, categories, solver = cached
     else:
-        cmat, categories = _category_matrix(system, cf)
+        cmat, categories = category_matrix(system, cf)
         a, b = _matrices(system, cf)
         rhs = np.asarray(b.T @ np.column_stack([cmat, energy_factors]))
-        solve, name = factorize(a.T)
-        result = solve(rhs) if len(rhs) else rhs
+        factor = factorise(a, "transposed")
+        result = factor.solve_transposed(rhs) if len(rhs) else rhs
         matrix, energy = result[:, :-1], result[:, -1]
-        solver = {"name": name, "method": "one transposed solve for every activity"}
+        solver = {"name": factor.name, "method": "one transposed solve for every activity"}
         _save(cache_dir, key, matrix, energy, categories, solver)
     return Intensities(
         background.name,

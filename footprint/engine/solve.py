@@ -2,55 +2,16 @@
 
 from __future__ import annotations
 
-import sys
 import warnings
 from dataclasses import dataclass
-from types import ModuleType
 from typing import Any
 
 import numpy as np
 from scipy import sparse
-from scipy.sparse.linalg import splu
 
+from footprint.engine.solver import factorise, load_lca, solver_info
 from footprint.engine.system import LinkedSystem
 from footprint.errors import BackgroundError
-
-
-def _bw() -> tuple[ModuleType, ModuleType]:
-    """Import bw2calc and bw_processing without bw2data.
-
-    bw2calc imports bw2data only for its optional project-based calling convention, and importing
-    bw2data creates a Brightway project directory in the user's home. Calculations here never use
-    a project, so bw2data is kept out while bw2calc is first imported.
-    """
-    block = "bw2data" not in sys.modules and "bw2calc" not in sys.modules
-    if block:
-        sys.modules["bw2data"] = None  # type: ignore[assignment]
-    try:
-        with warnings.catch_warnings():
-            # bw2calc warns at import when no fast solver is installed; the result records the solver.
-            warnings.simplefilter("ignore")
-            import bw2calc
-            import bw_processing
-    finally:
-        if block:
-            del sys.modules["bw2data"]
-    return bw2calc, bw_processing
-
-
-def solver_info() -> dict[str, Any]:
-    """Which sparse solver bw2calc uses here, and library versions."""
-    bw2calc, bw_processing = _bw()
-    name = (
-        "pypardiso (MKL PARDISO)"
-        if bw2calc.PYPARDISO
-        else ("UMFPACK (scikit-umfpack)" if bw2calc.UMFPACK else "SuperLU (scipy)")
-    )
-    return {
-        "name": name,
-        "bw2calc": bw2calc.__version__,
-        "bw_processing": bw_processing.__version__,
-    }
 
 
 @dataclass
@@ -68,44 +29,7 @@ class Solution:
     activity_scores: np.ndarray | None = None
 
 
-def _indices(rows: Any, cols: Any, dtype: np.dtype[Any]) -> np.ndarray:
-    """A bw_processing indices array (structured: row, col)."""
-    out = np.empty(len(rows), dtype=dtype)
-    out["row"] = rows
-    out["col"] = cols
-    return out
-
-
-def datapackage(system: LinkedSystem, cf: np.ndarray) -> Any:
-    """The system as an in-memory bw_processing datapackage."""
-    _, bwp = _bw()
-    dp = bwp.create_datapackage(name="footprint-system", sequential=True)
-    idx = bwp.INDICES_DTYPE
-    e = system.entries()
-    dp.add_persistent_vector(
-        matrix="technosphere_matrix",
-        name="technosphere",
-        indices_array=_indices(e.tech_rows, e.tech_cols, idx),
-        data_array=e.tech_values,
-        flip_array=e.tech_flip,
-    )
-    dp.add_persistent_vector(
-        matrix="biosphere_matrix",
-        name="biosphere",
-        indices_array=_indices(e.bio_rows, e.bio_cols, idx),
-        data_array=e.bio_values,
-    )
-    flows = np.flatnonzero(cf)
-    dp.add_persistent_vector(
-        matrix="characterization_matrix",
-        name="gwp100",
-        indices_array=_indices(flows, flows, idx),
-        data_array=cf[flows],
-    )
-    return dp
-
-
-def _category_matrix(
+def category_matrix(
     system: LinkedSystem, cf: np.ndarray
 ) -> tuple[np.ndarray, list[tuple[str, str]]]:
     from footprint.engine.methods import bucket
@@ -142,11 +66,17 @@ def _singular(system: LinkedSystem, exc: BaseException) -> BackgroundError:
 def solve(system: LinkedSystem, cf: np.ndarray) -> Solution:
     """Solve the system for its demand with bw2calc, and the background's intensities by category.
 
-    The intensities come from one transposed solve of bw2calc's technosphere matrix for every
-    (gas, ISO bucket) category: λ = A⁻ᵀ Bᵀ C.
+    One factorisation of bw2calc's technosphere matrix A serves both: bw2calc solves A x = d with
+    it, and the intensities come from one transposed solve for every (gas, ISO bucket) category:
+    λ = A⁻ᵀ Bᵀ C. The result records the solver that factorised it.
     """
-    bw2calc, _ = _bw()
-    lca = bw2calc.LCA({system.reference: system.demand}, data_objs=[datapackage(system, cf)])
+    e = system.entries()
+    lca = load_lca(e, cf, {system.reference: system.demand})
+    try:  # one factorisation (of Aᵀ) for bw2calc's inventory and for the intensities
+        factor = factorise(lca.technosphere_matrix)
+    except RuntimeError as exc:  # SuperLU: "Factor is exactly singular"
+        raise _singular(system, exc) from None
+    lca.solver = factor.solve  # bw2calc's solve_linear_system uses it instead of its own
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", category=UserWarning)
         try:
@@ -154,7 +84,6 @@ def solve(system: LinkedSystem, cf: np.ndarray) -> Solution:
         except (RuntimeError, ValueError, np.linalg.LinAlgError) as exc:
             raise _singular(system, exc) from None
         lca.lcia()
-    e = system.entries()
     n = int(max(e.tech_rows.max(), e.tech_cols.max())) + 1 if e.tech_rows.size else 0
     col_of = lca.dicts.activity
     row_of = lca.dicts.product
@@ -163,18 +92,14 @@ def solve(system: LinkedSystem, cf: np.ndarray) -> Solution:
     supply_array = np.atleast_1d(lca.supply_array)  # PARDISO returns a scalar for one activity
     for activity, col in col_of.items():
         supply[activity] = supply_array[col]
-    cmat, categories = _category_matrix(system, cf)
+    cmat, categories = category_matrix(system, cf)
     cmat = np.column_stack([cmat, system.energy_factors()])  # last column: MJ, not kg CO2e
     b = lca.biosphere_matrix  # flows (bw2calc order) × activities
     c_rows = np.zeros((b.shape[0], cmat.shape[1]))
     for flow, row in flow_row.items():
         c_rows[row] = cmat[flow]
     rhs = np.asarray(b.T @ c_rows)  # activities (bw2calc col order) × categories
-    try:
-        lu = splu(sparse.csc_matrix(lca.technosphere_matrix.T))
-    except RuntimeError as exc:  # SuperLU: "Factor is exactly singular"
-        raise _singular(system, exc) from None
-    lam_rows = lu.solve(rhs)  # indexed by bw2calc product rows
+    lam_rows = factor.solve_transposed(rhs)  # Aᵀλ = Bᵀc, indexed by bw2calc product rows
     intensity = np.zeros((n, cmat.shape[1]))
     for activity, row in row_of.items():
         intensity[activity] = lam_rows[row]
@@ -187,7 +112,7 @@ def solve(system: LinkedSystem, cf: np.ndarray) -> Solution:
         float(lca.score),
         intensity[:, :-1],
         categories,
-        solver_info(),
+        solver_info(factor.name),
         intensity[:, -1],
         scores,
     )

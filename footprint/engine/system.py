@@ -160,7 +160,7 @@ def _positions(ids: pa.Array, keys: pd.Series, what: str, background: Background
     return np.asarray(found.to_numpy(zero_copy_only=False), dtype=np.int64)
 
 
-def _add_background(system: LinkedSystem) -> None:
+def add_background(system: LinkedSystem) -> None:
     """Add the background's activities, exchanges and flows (to a system with no entries yet)."""
     bg = system.background
     assert system.background_entries is None, "the background is added once"
@@ -445,7 +445,7 @@ def link(
         n_background=len(background.activities),
     )
     if with_background:
-        _add_background(system)
+        add_background(system)
     for position in range(len(inventory.processes)):
         _add_process(system, inventory, position, positions)
     _check_foreground(system, inventory)

@@ -13,6 +13,8 @@ from footprint.cli.app import app
 from footprint.engine import montecarlo as mc
 from footprint.engine.calculate import calculate
 from footprint.engine.montecarlo import UncertaintyResult, monte_carlo
+from footprint.engine.montecarlo import model as mc_model
+from footprint.engine.montecarlo import sampling as mc_sampling
 from footprint.errors import FootprintError
 from footprint.paths import examples_dir
 from tests.conftest import write
@@ -255,14 +257,14 @@ def test_matches_direct_solves_of_each_sampled_system(tmp_path: Path) -> None:
     inventory = read_inventory(scanner_kit(tmp_path))
     background = mc.with_uncertainty(load_background(), mc.table_dirs("default", None))
     system = link(inventory, background, with_background=False)
-    problem = mc._problem(
-        system, system.characterisation("ar6"), mc._background_model(background, "ar6")
+    problem = mc_model.problem(
+        system, system.characterisation("ar6"), mc_model.background_model(background, "ar6")
     )
     assert problem.a is not None
     result = monte_carlo(inventory, iterations=60, seed=21)
     rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(21).spawn(1)[0]))
-    draws = [mc._draw(d, rng, 60) for d in (problem.f_dist, problem.l_dist, problem.t_dist)]
-    supply = mc._foreground(problem, draws[0], 60)
+    draws = [mc_sampling.draw(d, rng, 60) for d in (problem.f_dist, problem.l_dist, problem.t_dist)]
+    supply = mc_sampling.foreground(problem, draws[0], 60)
     for i in range(60):
         amounts = problem.l_amount.copy()
         amounts[problem.l_at] = draws[1][:, i]
