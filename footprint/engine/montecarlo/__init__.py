@@ -2,7 +2,7 @@
 
 Each iteration samples the inventory's declared distributions (foreground amounts) and, with
 ``include_background``, the background's technosphere and biosphere exchanges that carry one
-(optional columns of the background tables, see :mod:`footprint.background.build_uslci`).
+(optional columns of the background tables, see :mod:`footprint.background.importers.tables`).
 Characterisation factors (GWP100) are fixed.
 
 How it is computed, instead of re-building and re-factorising the whole system each iteration
