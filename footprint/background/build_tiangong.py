@@ -128,6 +128,12 @@ def readme_md(report: dict[str, Any]) -> str:
             "intensities (`footprint background show ID --background tiangong`) with published",
             "Chinese figures. Both are written by hand, never by this build.",
             "",
+            "`proxies.csv` (also written by hand) links inputs that no TianGong data set makes to",
+            "a USLCI activity when the databases are joined (`--background default+tiangong`);",
+            "TianGong alone is unchanged. Each row gives its reason and becomes a `proxy: ...`",
+            "caveat of the results that reach it; `REVIEW.md` lists the links, and",
+            "`footprint/background/proxies.py` the file format and its checks.",
+            "",
         ]
     )
 

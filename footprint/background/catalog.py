@@ -12,6 +12,8 @@ from pathlib import Path
 
 from footprint.background.grid import grid_background
 from footprint.background.importer import backgrounds_dir, imported_names
+from footprint.background.proxies import FILE_NAME as PROXIES_FILE
+from footprint.background.proxies import apply_proxies
 from footprint.background.store import DEFAULT, Background, combine, read_table_dir
 from footprint.background.swap import recover
 from footprint.errors import BackgroundError
@@ -74,8 +76,11 @@ def load_background(name: str = DEFAULT, data_dir: Path | None = None) -> Backgr
     if name in SHIPPED:
         return shipped_background(name)
     if "+" in name:
-        parts = [load_background(part.strip(), data_dir) for part in name.split("+")]
-        return combine(name, "+".join(p.version for p in parts), parts)
+        names = [part.strip() for part in name.split("+")]
+        parts = [load_background(part, data_dir) for part in names]
+        joined = combine(name, "+".join(p.version for p in parts), parts)
+        # reviewed links across the joined databases (``proxies.csv`` beside each one)
+        return apply_proxies(joined, parts, [_proxies_file(n, data_dir) for n in names])
     data_dir = data_dir or default_data_dir()
     candidate = backgrounds_dir(data_dir) / name
     if not candidate.is_dir():
@@ -93,6 +98,15 @@ def load_background(name: str = DEFAULT, data_dir: Path | None = None) -> Backgr
         fix="import it first with `footprint import PATH --format ... --name NAME`, or pass the "
         "--data-dir it was imported into",
     )
+
+
+def _proxies_file(name: str, data_dir: Path | None) -> Path | None:
+    """The mapping file kept beside the background ``name`` (see :mod:`.proxies`), if any."""
+    if name == DEFAULT or "+" in name:
+        return None
+    if name in SHIPPED:
+        return background_dir() / name / PROXIES_FILE
+    return backgrounds_dir(data_dir or default_data_dir()) / name / PROXIES_FILE
 
 
 @cache
