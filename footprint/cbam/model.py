@@ -112,8 +112,8 @@ class Good(_Strict):
     def _category_matches(self) -> Good:
         if CATEGORIES[self.category.strip().lower()] != sector_of(self.cn):
             raise ValueError(
-                f"CN code {self.cn} is a {sector_of(self.cn)} good but category "
-                f"{self.category!r} is {CATEGORIES[self.category.strip().lower()]}"
+                f"CN code {self.cn} is a good of the sector {sector_of(self.cn)!r} but category "
+                f"{self.category!r} belongs to {CATEGORIES[self.category.strip().lower()]!r}"
             )
         return self
 
