@@ -68,12 +68,8 @@ def calc_command(file: InstallationFile, fmt: FormatOption = Format.table, out: 
         caption_justify="left",
     )
     for column in ("CN", "good", "process", "direct", "indirect", "total", "defaults %"):
-        goods.add_column(
-            column,
-            justify="right"
-            if column[0].islower() and column != "good" and column != "process"
-            else "left",
-        )
+        left = column in ("CN", "good", "process")
+        goods.add_column(column, justify="left" if left else "right", no_wrap=column == "CN")
     for good in result.goods:
         goods.add_row(
             good.cn,
@@ -85,27 +81,30 @@ def calc_command(file: InstallationFile, fmt: FormatOption = Format.table, out: 
             f"{good.see.default_share:.1f}",
         )
     procs = Table(title="Processes (t CO2e over the period)", title_justify="left")
-    for column in (
-        "process",
-        "activity t",
-        "attributed direct",
-        "attributed indirect",
-        "precursors",
-    ):
-        procs.add_column(column)
-    for res in result.processes:
-        precursors = "; ".join(
-            f"{c.precursor}: {c.per_tonne:.4g} t/t x {c.see.direct:.5f}/{c.see.indirect:.5f} "
-            f"({c.basis})"
-            for c in res.precursors
+    for column in ("process", "activity t", "attributed direct", "attributed indirect"):
+        procs.add_column(column, justify="left" if column == "process" else "right")
+    inputs = Table(title="Precursors (SEE in t CO2e/t)", title_justify="left")
+    for column in ("process", "precursor", "t per t", "direct", "indirect", "basis"):
+        inputs.add_column(
+            column, justify="right" if column in ("t per t", "direct", "indirect") else "left"
         )
+    for res in result.processes:
         procs.add_row(
             res.name,
             f"{res.activity_level:,.0f}",
             f"{res.attributed_direct:,.1f}",
             f"{res.attributed_indirect:,.1f}" + ("" if res.indirect_counted else " (not counted)"),
-            precursors or "–",
         )
+        for c in res.precursors:
+            inputs.add_row(
+                res.id,
+                c.precursor,
+                f"{c.per_tonne:.6g}",
+                _number(c.see.direct),
+                _number(c.see.indirect),
+                c.basis,
+            )
+    tables = [goods, procs] + ([inputs] if inputs.row_count else [])
     if out not in (None, "-"):
         import io
 
@@ -113,14 +112,14 @@ def calc_command(file: InstallationFile, fmt: FormatOption = Format.table, out: 
 
         buffer = io.StringIO()
         writer = console(file=buffer, width=140, no_color=True)
-        writer.print(goods)
-        writer.print(procs)
+        for table in tables:
+            writer.print(table)
         for warning in result.warnings:
             writer.print(f"warning: {warning}", soft_wrap=True)
         write_text(buffer.getvalue(), out)
         return
-    console().print(goods)
-    console().print(procs)
+    for table in tables:
+        console().print(table)
     for warning in result.warnings:
         err.print(caveat(warning), soft_wrap=True)
 
