@@ -109,6 +109,7 @@ class ProcessResult:
     parts: dict[str, float]
     precursors: list[PrecursorContribution]
     see: See
+    carbon_price: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data: emissions in t CO2e (also rounded to full tonnes), SEE in t CO2e/t."""
@@ -127,6 +128,7 @@ class ProcessResult:
             "parts_t": self.parts,
             "precursors": [p.to_dict() for p in self.precursors],
             "see": self.see.to_dict(),
+            "carbon_price": self.carbon_price,
         }
 
 
@@ -351,6 +353,7 @@ class _Calculator:
                 )
             )
         self.stack.pop()
+        see = See(see_direct, see_indirect, from_defaults)
         result = ProcessResult(
             process.id,
             process.label,
@@ -361,10 +364,45 @@ class _Calculator:
             process.counts_indirect,
             parts,
             contributions,
-            See(see_direct, see_indirect, from_defaults),
+            see,
+            self.carbon_price(i, process, level, see),
         )
         self.results[process.id] = result
         return result
+
+    def carbon_price(
+        self, i: int, process: Process, level: float, see: See
+    ) -> dict[str, Any] | None:
+        paid = process.carbon_price
+        if paid is None:
+            return None
+        at = ("processes", i, "carbon_price")
+        priced = _co2e(paid.emissions_priced, self.where(*at, "emissions_priced"))
+        rebated = _co2e(paid.rebated, self.where(*at, "rebated"))
+        net = max(priced - rebated, 0.0)
+        if net == 0:
+            self.warnings.append(
+                f"process {process.id!r}: the carbon price paid is effectively zero: rebates "
+                f"({rebated:g} t CO2e, e.g. free allocation) cover the emissions priced"
+            )
+        if see.from_defaults > 0:
+            self.warnings.append(
+                f"process {process.id!r}: a carbon price can be deducted with actual evidence only "
+                "for actual embedded emissions; part of this SEE comes from default values"
+            )
+        return {
+            "scheme": paid.scheme,
+            "price_per_t_co2e": paid.price,
+            "currency": paid.currency,
+            "emissions_priced_t": priced,
+            "rebated_t": rebated,
+            "effective_total": net * paid.price,
+            "effective_per_t_good": net * paid.price / level,
+            "evidence": paid.evidence,
+            "deducted": False,
+            "note": RULES["carbon-price"].text,
+            "status": RULES["carbon-price"].status,
+        }
 
     def purchased_see(self, item: PurchasedPrecursor) -> See:
         if item.id in self.purchased:

@@ -73,6 +73,7 @@ def _processes(result: CbamResult) -> Table:
             "Attributed direct emissions (t CO2e)",
             "Attributed indirect emissions (t CO2e)",
             "Indirect emissions counted",
+            "Carbon price paid (effective, per t of good; not deducted)",
         ]
     ]
     for process, res in zip(result.installation.processes, result.processes, strict=True):
@@ -98,9 +99,19 @@ def _processes(result: CbamResult) -> Table:
                 res.attributed_direct,
                 res.attributed_indirect,
                 "yes" if res.indirect_counted else "no (Annex II good)",
+                _price(res.carbon_price),
             ]
         )
     return rows
+
+
+def _price(paid: dict[str, Any] | None) -> str:
+    if paid is None:
+        return ""
+    return (
+        f"{paid['effective_per_t_good']:.4f} {paid['currency']}/t ({paid['scheme']}; evidence: "
+        f"{paid['evidence']})"
+    )
 
 
 def _precursors(result: CbamResult) -> Table:

@@ -137,6 +137,18 @@ RULES: dict[str, Rule] = {
             "opening paragraph of Annex I of IR (EU) 2025/2621 as replaced by IR (EU) 2026/1740 "
             "(S1 sections 4.1-4.2; S3 ADR 0010)",
         ),
+        Rule(
+            "carbon-price",
+            "a carbon price paid in the country of origin is reported, not deducted: the "
+            "implementing act under Art. 9(5) was a draft (Ares(2026)4841230); in the draft, the "
+            "effective price = (emissions - rebated emissions) x price, free allocation counting "
+            "as a rebate; a deduction with actual evidence is possible only for actual embedded "
+            "emissions, effectively paid, certified by an independent person",
+            "unconfirmed",
+            _S1,
+            "Reg. 2023/956 Art. 9 as replaced by Reg. 2025/2083; draft IR under Art. 9(5), "
+            "Art. 6, Art. 8(1), Annex I eq. 12a/b (S1 sections 8.2-8.4)",
+        ),
     )
 }
 

@@ -189,6 +189,24 @@ class PrecursorUse(_Strict):
     amount: Amount = Field(description="mass consumed over the period, e.g. '22000 t'")
 
 
+class CarbonPrice(_Strict):
+    """A carbon price paid in the country of origin on a process's emissions (reported, never
+    deducted: the act on its deduction was a draft)."""
+
+    scheme: str = Field(min_length=1, description="e.g. 'China national ETS'")
+    price: Number = Field(ge=0, description="price per t CO2e, in `currency`")
+    currency: str = Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 code, e.g. CNY")
+    emissions_priced: Amount = Field(description="emissions the price was paid on, t CO2e")
+    rebated: Amount = Field(
+        "0 t CO2e",
+        description="emissions covered by free allocation, refunds or compensation, t CO2e",
+    )
+    evidence: str = Field(
+        min_length=1,
+        description="the evidence: payment records, certification by an independent person",
+    )
+
+
 class Process(_Strict):
     """A production process and the goods it makes (one aggregated goods category)."""
 
@@ -205,6 +223,9 @@ class Process(_Strict):
     electricity_consumed: list[Electricity] = Field(default_factory=list)
     electricity_exported: list[EnergyFlow] = Field(default_factory=list)
     precursors: list[PrecursorUse] = Field(default_factory=list)
+    carbon_price: CarbonPrice | None = Field(
+        None, description="carbon price paid in the country of origin (reported only)"
+    )
 
     @model_validator(mode="after")
     def _one_category(self) -> Process:

@@ -79,6 +79,13 @@ def test_aluminium_smelter_with_pfcs_and_an_eu_precursor() -> None:
     assert _good(result, "7606") == pytest.approx((sheet, 0.0), abs=1e-9)
     eu = result.processes[1].precursors[1]
     assert (eu.direct, eu.indirect, eu.basis) == (0.0, 0.0, "EU origin: counts zero")
+    # carbon price: (458900 - 450000) t CO2e priced net of free allocation, at 97.49 CNY/t.
+    price = result.processes[0].carbon_price
+    assert price is not None
+    assert price["effective_total"] == pytest.approx((458900 - 450000) * 97.49, abs=1e-6)
+    assert price["effective_per_t_good"] == pytest.approx((458900 - 450000) * 97.49 / 200000)
+    assert price["deducted"] is False
+    assert _good(result, "76011000")[0] == pytest.approx(unwrought, abs=1e-9)  # SEE unchanged
 
 
 def test_reported_values_are_rounded_half_up_to_five_decimals() -> None:

@@ -117,3 +117,25 @@ def test_over_consumption_and_unused_precursors_are_warned() -> None:
     assert "processes consume 9 t but 5 t were purchased" in text
     assert "'y' is used by no process" in text
     assert "other processes consume 150 t of its goods but it makes 100 t" in text
+
+
+def test_a_carbon_price_covered_by_free_allocation_is_effectively_zero() -> None:
+    paid = {
+        "scheme": "national ETS",
+        "price": 97.49,
+        "currency": "CNY",
+        "emissions_priced": "56.1 t CO2e",
+        "rebated": "56.1 t CO2e",
+        "evidence": "allowance records",
+    }
+    a = process(
+        "a", level=100.0, streams=[(1.0, 56.1)], precursors=[("x", 10.0)], carbon_price=paid
+    )
+    bought = [{"id": "x", "cn": "7201", "country": "CN", "quantity": "10 t"}]
+    result = calculate(build(installation([a], bought)))
+    price = result.processes[0].carbon_price
+    assert price is not None
+    assert (price["effective_total"], price["deducted"]) == (0.0, False)
+    text = " ".join(result.warnings)
+    assert "carbon price paid is effectively zero" in text
+    assert "part of this SEE comes from default values" in text
