@@ -238,6 +238,54 @@ def communicate_command(
         err.print(caveat(warning), soft_wrap=True)
 
 
+@cbam_app.command("reconcile")
+@handles_errors
+def reconcile_command(
+    file: InstallationFile,
+    inventory: Annotated[
+        Path, typer.Option("--inventory", help="Product inventory of the same good (per t or kg).")
+    ],
+    cn: Annotated[str, typer.Option("--cn", help="CN code of the good, as in the installation.")],
+    background: Annotated[str, typer.Option(help="Background database name.")] = "default",
+    fmt: FormatOption = Format.table,
+    out: Out = None,
+) -> None:
+    """A good's CBAM SEE beside its cradle-to-gate product footprint, per tonne, with the boundary
+    differences that explain the gap."""
+    from footprint.cbam.reconcile import SCOPE_NOTES, reconcile
+    from footprint.engine.calculate import calculate
+
+    _no_csv(fmt)
+    result = _calculate(file)
+    footprint = calculate(inventory, gwp=result.installation.gwp, background=background)
+    table_data = reconcile(result, cn, footprint)
+    if fmt is Format.json:
+        _json(table_data.to_dict(), out)
+        return
+    table = Table(
+        title=f"CBAM SEE and product footprint of {table_data.good.name} ({table_data.good.cn}), "
+        "t CO2e/t",
+        title_justify="left",
+    )
+    table.add_column("item")
+    table.add_column("t CO2e/t", justify="right")
+    for label, value in table_data.rows():
+        table.add_row(label, _number(value))
+    notes = [f"- {note}" for note in SCOPE_NOTES]
+    if out not in (None, "-"):
+        import io
+
+        from footprint.output import write_text
+
+        buffer = io.StringIO()
+        console(file=buffer, width=120, no_color=True).print(table)
+        write_text(buffer.getvalue() + "\n".join(notes) + "\n", out)
+        return
+    console().print(table)
+    for note in notes:
+        console().print(note, soft_wrap=True)
+
+
 def schema_installation() -> None:
     """Print the JSON Schema of the CBAM installation file."""
     from footprint.cbam.model import installation_schema
