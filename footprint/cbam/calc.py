@@ -448,8 +448,8 @@ class _Calculator:
         for process in self.inst.processes:
             for use in process.precursors:
                 used[use.precursor] = used.get(use.precursor, 0.0) + _t(use.amount, "")
-        for item in self.inst.purchased_precursors:
-            bought = _t(item.quantity, "")
+        for k, item in enumerate(self.inst.purchased_precursors):
+            bought = _t(item.quantity, self.where("purchased_precursors", k, "quantity"))
             if item.id not in used:
                 self.warnings.append(f"purchased precursor {item.id!r} is used by no process")
             elif used[item.id] > bought * (1 + 1e-9):

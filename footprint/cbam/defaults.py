@@ -248,6 +248,13 @@ def default_for(
         CbamError: as :func:`lookup`, or the code is a heading covering several values.
     """
     found = lookup(country, cn, year=year, where=where)
+    if not found:
+        raise CbamError(
+            f"CN code {cn!r} has no default value for {country!r} nor for 'Other countries and "
+            "territories' in the shipped table",
+            where=where,
+            fix="give the supplier's verified actual emissions, or check the CN code",
+        )
     if len(found) != 1:
         codes = ", ".join(v.row.cn for v in found[:8])
         raise CbamError(

@@ -116,3 +116,15 @@ def test_a_category_that_does_not_match_the_cn_code(tmp_path: Path) -> None:
 def test_not_yaml_and_not_a_mapping(tmp_path: Path) -> None:
     assert "YAML" in _fail(tmp_path, "installation: [\n").what
     assert "expected a mapping" in _fail(tmp_path, "- 1\n").what
+
+
+def test_a_purchased_quantity_in_the_wrong_unit(tmp_path: Path) -> None:
+    text = (
+        GOOD.replace("precursors: []", "precursors: [{precursor: pig, amount: 5 t}]")
+        + """\
+purchased_precursors:
+  - {id: pig, cn: "7201", country: CN, quantity: 5 MWh}
+"""
+    )
+    error = _fail(tmp_path, text)
+    assert error.where == f"{tmp_path / 'bad.yaml'}, line 11, purchased_precursors[0].quantity"
