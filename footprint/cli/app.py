@@ -14,6 +14,7 @@ from rich.table import Table
 from footprint import __version__
 from footprint.cli.batch_cmd import batch_command, intensities_command
 from footprint.cli.bugs import report_bug
+from footprint.cli.cbam_cmd import register as register_cbam
 from footprint.cli.common import (
     BackgroundSpread,
     BackgroundUncertainty,
@@ -525,6 +526,7 @@ app.command("verify", rich_help_panel=LABELS)(verify_command)
 app.command("import", rich_help_panel=DATA)(import_command)
 app.add_typer(background_app, name="background", rich_help_panel=DATA)
 app.add_typer(schema_app, name="schema", rich_help_panel=DATA)
+register_cbam(app, schema_app, FOOTPRINTS)
 app.add_typer(template_app, name="template", rich_help_panel=DATA)
 app.add_typer(export_app, name="export", rich_help_panel=EXCHANGE)
 app.command("publish", rich_help_panel=EXCHANGE)(publish_command)

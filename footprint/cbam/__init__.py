@@ -1,0 +1,25 @@
+"""EU CBAM: specific embedded emissions (SEE) of an installation's goods, the Commission's default
+values, and the communication to importers.
+
+Modules: :mod:`~footprint.cbam.goods` (CN codes, sectors, cited rules), :mod:`~footprint.cbam.defaults`
+(the shipped default values), :mod:`~footprint.cbam.model` (the installation file),
+:mod:`~footprint.cbam.calc` (the SEE) and :mod:`~footprint.cbam.communicate` (the data package).
+"""
+
+from __future__ import annotations
+
+from footprint.cbam.calc import CbamResult, calculate
+from footprint.cbam.defaults import default_for, lookup
+from footprint.cbam.goods import RULES, CbamError
+from footprint.cbam.model import Installation, read_installation
+
+__all__ = [
+    "RULES",
+    "CbamError",
+    "CbamResult",
+    "Installation",
+    "calculate",
+    "default_for",
+    "lookup",
+    "read_installation",
+]

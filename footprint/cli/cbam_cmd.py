@@ -1,0 +1,299 @@
+"""``footprint cbam``: EU CBAM specific embedded emissions, default values and the communication."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.table import Table
+
+from footprint.cli.common import Format, Out, caveat, console, err, handles_errors
+from footprint.errors import FootprintError
+
+if TYPE_CHECKING:
+    from footprint.cbam.calc import CbamResult
+
+cbam_app = typer.Typer(
+    help="EU CBAM: specific embedded emissions of an installation's goods, the Commission's "
+    "default values, and the communication to importers.",
+    no_args_is_help=True,
+)
+
+InstallationFile = Annotated[
+    Path, typer.Argument(help="Installation file (.yaml); see `footprint schema installation`.")
+]
+FormatOption = Annotated[Format, typer.Option("--format", "-f", help="table or json.")]
+
+
+def _json(data: Any, out: str | None) -> None:
+    from footprint.output import write_text
+
+    write_text(json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False), out)
+
+
+def _no_csv(fmt: Format) -> None:
+    if fmt is Format.csv:
+        raise FootprintError("--format csv is not offered here", fix="use --format table or json")
+
+
+def _number(value: float | None, digits: int = 5) -> str:
+    return "–" if value is None else f"{value:.{digits}f}"
+
+
+def _calculate(file: Path) -> CbamResult:
+    from footprint.cbam.calc import calculate
+    from footprint.cbam.model import read_installation
+
+    return calculate(read_installation(file))
+
+
+@cbam_app.command("calc")
+@handles_errors
+def calc_command(file: InstallationFile, fmt: FormatOption = Format.table, out: Out = None) -> None:
+    """Direct, indirect and total SEE (t CO2e/t) of every good, with each process's attributed
+    emissions and its precursors' contributions."""
+    _no_csv(fmt)
+    result = _calculate(file)
+    if fmt is Format.json:
+        _json(result.to_dict(), out)
+        return
+    inst = result.installation
+    goods = Table(
+        title=f"{inst.installation.name} ({inst.installation.unlocode}), "
+        f"{inst.reporting_period.start} to {inst.reporting_period.end}: SEE in t CO2e/t",
+        title_justify="left",
+        caption="Rounded half up to 5 decimals (the act names no rounding method).",
+        caption_justify="left",
+    )
+    for column in ("CN", "good", "process", "direct", "indirect", "total", "defaults %"):
+        left = column in ("CN", "good", "process")
+        goods.add_column(column, justify="left" if left else "right", no_wrap=column == "CN")
+    for good in result.goods:
+        goods.add_row(
+            good.cn,
+            good.name,
+            good.process,
+            _number(good.see.direct),
+            _number(good.see.indirect),
+            _number(good.see.total),
+            f"{good.see.default_share:.1f}",
+        )
+    procs = Table(title="Processes (t CO2e over the period)", title_justify="left")
+    for column in ("process", "activity t", "attributed direct", "attributed indirect"):
+        procs.add_column(column, justify="left" if column == "process" else "right")
+    inputs = Table(title="Precursors (SEE in t CO2e/t)", title_justify="left")
+    for column in ("process", "precursor", "t per t", "direct", "indirect", "basis"):
+        inputs.add_column(
+            column, justify="right" if column in ("t per t", "direct", "indirect") else "left"
+        )
+    for res in result.processes:
+        procs.add_row(
+            res.name,
+            f"{res.activity_level:,.0f}",
+            f"{res.attributed_direct:,.1f}",
+            f"{res.attributed_indirect:,.1f}" + ("" if res.indirect_counted else " (not counted)"),
+        )
+        for c in res.precursors:
+            inputs.add_row(
+                res.id,
+                c.precursor,
+                f"{c.per_tonne:.6g}",
+                _number(c.see.direct),
+                _number(c.see.indirect),
+                c.basis,
+            )
+    tables = [goods, procs] + ([inputs] if inputs.row_count else [])
+    if out not in (None, "-"):
+        import io
+
+        from footprint.output import write_text
+
+        buffer = io.StringIO()
+        writer = console(file=buffer, width=140, no_color=True)
+        for table in tables:
+            writer.print(table)
+        for warning in result.warnings:
+            writer.print(f"warning: {warning}", soft_wrap=True)
+        write_text(buffer.getvalue(), out)
+        return
+    for table in tables:
+        console().print(table)
+    for warning in result.warnings:
+        err.print(caveat(warning), soft_wrap=True)
+
+
+@cbam_app.command("defaults")
+@handles_errors
+def defaults_command(
+    country: Annotated[
+        str,
+        typer.Option("--country", help="Country of production: CN, or OTHER for the fallback row."),
+    ],
+    cn: Annotated[
+        str | None, typer.Option("--cn", help="CN code, e.g. 7208 or '2523 10 00'.")
+    ] = None,
+    year: Annotated[
+        int | None, typer.Option(help="Year of import, for the mark-up (default: this year).")
+    ] = None,
+    fmt: FormatOption = Format.table,
+    out: Out = None,
+) -> None:
+    """The Commission's default values (direct, indirect, total, total with the year's mark-up)."""
+    import datetime as dt
+
+    from footprint.cbam.defaults import SOURCE, lookup
+
+    _no_csv(fmt)
+    year = dt.date.today().year if year is None else year
+    values = lookup(country, cn, year=year, where="--cn", country_where="--country")
+    if fmt is Format.json:
+        _json(
+            {
+                "country": country,
+                "cn": cn,
+                "year": year,
+                "unit": "t CO2e/t",
+                "status": "unconfirmed",
+                "source": SOURCE,
+                "values": [v.to_dict() for v in values],
+            },
+            out,
+        )
+        return
+    table = Table(
+        title=f"CBAM default values, {country}, import year {year} (t CO2e/t; status unconfirmed)",
+        title_justify="left",
+        caption=f"Source: {SOURCE}. '*' = row of 'Other countries and territories' (no value for "
+        "the country). Indirect is informative for Annex II goods (direct only).",
+        caption_justify="left",
+    )
+    for column in (
+        "CN",
+        "good",
+        "route",
+        "direct",
+        "indirect",
+        "total",
+        "mark-up",
+        "total + mark-up",
+    ):
+        table.add_column(column)
+    for v in values:
+        table.add_row(
+            v.row.cn + ("*" if v.fallback else ""),
+            v.row.description,
+            v.row.route or "–",
+            _number(float(v.row.direct) if v.row.direct is not None else None, 3),
+            _number(float(v.row.indirect) if v.row.indirect is not None else None, 3),
+            _number(v.total, 3),
+            f"{100 * (v.markup or 0):g} %",
+            _number(v.total_with_markup, 5),
+        )
+    if out not in (None, "-"):
+        import io
+
+        from footprint.output import write_text
+
+        buffer = io.StringIO()
+        console(file=buffer, width=140, no_color=True).print(table)
+        write_text(buffer.getvalue(), out)
+        return
+    console().print(table)
+
+
+@cbam_app.command("communicate")
+@handles_errors
+def communicate_command(
+    file: InstallationFile,
+    out: Out = None,
+    fmt: Annotated[
+        Format, typer.Option("--format", "-f", help="table (= .xlsx workbook) or json.")
+    ] = Format.table,
+) -> None:
+    """The communication to importers: installation data, processes, purchased precursors and the
+    SEE of every good, as an .xlsx workbook (--out) or JSON (--format json)."""
+    from footprint.cbam.communicate import communication, workbook_bytes
+    from footprint.output import write_bytes
+
+    _no_csv(fmt)
+    result = _calculate(file)
+    if fmt is Format.json:
+        _json(communication(result), out)
+        return
+    if out in (None, "-"):
+        raise FootprintError(
+            "the workbook is binary and needs a file",
+            where="--out",
+            fix="give --out communication.xlsx, or use --format json",
+        )
+    target = Path(str(out))
+    if target.suffix.lower() != ".xlsx":
+        raise FootprintError(
+            f"{target.name!r} is not an .xlsx file name", where="--out", fix="end it in .xlsx"
+        )
+    write_bytes(workbook_bytes(result), target)
+    for warning in result.warnings:
+        err.print(caveat(warning), soft_wrap=True)
+
+
+@cbam_app.command("reconcile")
+@handles_errors
+def reconcile_command(
+    file: InstallationFile,
+    inventory: Annotated[
+        Path, typer.Option("--inventory", help="Product inventory of the same good (per t or kg).")
+    ],
+    cn: Annotated[str, typer.Option("--cn", help="CN code of the good, as in the installation.")],
+    background: Annotated[str, typer.Option(help="Background database name.")] = "default",
+    fmt: FormatOption = Format.table,
+    out: Out = None,
+) -> None:
+    """A good's CBAM SEE beside its cradle-to-gate product footprint, per tonne, with the boundary
+    differences that explain the gap."""
+    from footprint.cbam.reconcile import SCOPE_NOTES, reconcile
+    from footprint.engine.calculate import calculate
+
+    _no_csv(fmt)
+    result = _calculate(file)
+    footprint = calculate(inventory, gwp=result.installation.gwp, background=background)
+    table_data = reconcile(result, cn, footprint)
+    if fmt is Format.json:
+        _json(table_data.to_dict(), out)
+        return
+    table = Table(
+        title=f"CBAM SEE and product footprint of {table_data.good.name} ({table_data.good.cn}), "
+        "t CO2e/t",
+        title_justify="left",
+    )
+    table.add_column("item")
+    table.add_column("t CO2e/t", justify="right")
+    for label, value in table_data.rows():
+        table.add_row(label, _number(value))
+    notes = [f"- {note}" for note in SCOPE_NOTES]
+    if out not in (None, "-"):
+        import io
+
+        from footprint.output import write_text
+
+        buffer = io.StringIO()
+        console(file=buffer, width=120, no_color=True).print(table)
+        write_text(buffer.getvalue() + "\n".join(notes) + "\n", out)
+        return
+    console().print(table)
+    for note in notes:
+        console().print(note, soft_wrap=True)
+
+
+def schema_installation() -> None:
+    """Print the JSON Schema of the CBAM installation file."""
+    from footprint.cbam.model import installation_schema
+
+    typer.echo(json.dumps(installation_schema(), indent=2, allow_nan=False))
+
+
+def register(app: typer.Typer, schema_app: typer.Typer, panel: str) -> None:
+    """Add ``footprint cbam`` and ``footprint schema installation`` to the command line."""
+    app.add_typer(cbam_app, name="cbam", rich_help_panel=panel)
+    schema_app.command("installation")(schema_installation)
