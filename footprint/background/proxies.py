@@ -40,7 +40,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from footprint.background.reviewed_csv import reviewed_rows
+from footprint.background.importers.reviewed_csv import reviewed_rows
 from footprint.background.store import Background
 from footprint.errors import BackgroundError, UnitError, locate
 from footprint.units import convert, quantity
