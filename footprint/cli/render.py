@@ -42,11 +42,11 @@ def result_table(result: FootprintResult, top: int = 10) -> Group:
     the largest emitting activities."""
     t = result.total
     head = Text.assemble(
-        (str(result.product["name"]), "bold"),
+        (result.product.name, "bold"),
         "\n",
         (f"{fmt(t)} {UNIT}", "bold green"),
         f" per {result.declared_amount:g} {result.declared_unit}"
-        f"  ({result.method['name']}, cradle-to-gate, background {result.background['name']})",
+        f"  ({result.method.name}, cradle-to-gate, background {result.background.name})",
     )
     iso = _breakdown(
         "ISO 14067 split",
@@ -105,7 +105,7 @@ def render_text(result: FootprintResult, width: int = 110) -> str:
 def render_csv(result: FootprintResult) -> str:
     """One row per line item, with the product and declared unit repeated."""
     frame = result.to_dataframe()
-    frame.insert(0, "product", result.product["name"])
+    frame.insert(0, "product", result.product.name)
     frame.insert(1, "declared_unit", f"{result.declared_amount:g} {result.declared_unit}")
     return str(frame.to_csv(index=False, float_format="%.10g"))
 
@@ -151,8 +151,8 @@ def render_scenarios(
             ]
         )
     table = Table(
-        title=f"{first.product['name']}: {UNIT} per {first.declared_amount:g} {first.declared_unit}, "
-        f"{first.method['name']} (every column: --format csv)"
+        title=f"{first.product.name}: {UNIT} per {first.declared_amount:g} {first.declared_unit}, "
+        f"{first.method.name} (every column: --format csv)"
     )
     for column in ("scenario", "parameters", "total", "vs first", "A1", "A2", "A3", "energy (MJ)"):
         table.add_column(

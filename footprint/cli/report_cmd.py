@@ -126,9 +126,7 @@ def report_command(
             data_dir=data_dir,
         )
     used = (
-        None
-        if result.background["name"].startswith("none")
-        else load_background(background, data_dir)
+        None if result.background.name.startswith("none") else load_background(background, data_dir)
     )
     html = render_html(
         result, labels=labels, uncertainty=spread, scenarios=scenarios, background=used, lang=lang

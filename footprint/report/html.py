@@ -109,11 +109,11 @@ def render_html(
     t = i18n.translator(lang)
     version, date = _defaults(tool_version, generated)
     verdicts = _verdicts(labels)
-    views = verdict_views(verdicts, result.product.get("parameters") or {}, t)
+    views = verdict_views(verdicts, result.product.parameters, t)
     context: dict[str, Any] = {
         "t": t,
         "lang": t.lang,
-        "title": t("Carbon footprint — {name}", name=result.product.get("name", "")),
+        "title": t("Carbon footprint — {name}", name=result.product.name),
         "tool_version": version,
         "generated": date,
         "result": result,

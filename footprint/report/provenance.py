@@ -45,8 +45,8 @@ def _plain(markdown: str) -> str:
 
 def gwp_sources(result: FootprintResult) -> list[str]:
     """The GWP set's name and its citation from ``footprint/data/gwp100.SOURCES.md``."""
-    gwp = str(result.method.get("gwp", ""))
-    lines = [f"{result.method.get('name', gwp)}: {result.method.get('source', DASH)}"]
+    gwp = result.method.gwp
+    lines = [f"{result.method.name}: {result.method.source}"]
     try:
         text = _data_text("gwp100.SOURCES.md")
     except OSError:
@@ -85,7 +85,7 @@ def _background(result: FootprintResult, background: Background | None) -> Backg
     from footprint.background.catalog import load_background
 
     try:
-        return load_background(str(result.background.get("name", "default")))
+        return load_background(result.background.name)
     except FootprintError:
         return None
 
@@ -95,13 +95,13 @@ def _trace(result: FootprintResult, background: Background) -> dict[Key, list[in
     from footprint.engine.system import link
     from footprint.inventory import read_inventory
 
-    source = Path(str(result.inventory.get("source") or ""))
+    source = Path(result.inventory.source)
     if not source.is_file():
         raise FileNotFoundError(source)
     inventory = read_inventory(source)
-    if inventory.sha256 != result.inventory.get("sha256"):
+    if inventory.sha256 != result.inventory.sha256:
         raise ValueError("the inventory file changed since the result was computed")
-    parameters = result.product.get("parameters") or {}
+    parameters = result.product.parameters
     if parameters:
         from footprint.inventory.validate import with_parameters
 
@@ -178,5 +178,5 @@ def provenance(
         rows,
         css="wide",
     )
-    sources = [str(s) for s in result.background.get("sources") or []]
+    sources = list(result.background.sources)
     return Provenance(table, note, sources, gwp_sources(result), ced_sources(t))

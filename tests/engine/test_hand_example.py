@@ -41,7 +41,7 @@ def test_matches_an_independent_dense_solve(fixtures: Path, empty_background: Ba
     ch4 = 0.01 * supply[1]
     result = calculate(fixtures / "hand.yaml", background=empty_background, gwp="ar5")
     assert result.total == pytest.approx(co2 + 30 * ch4, rel=1e-12)
-    assert result.method["gwp"] == "ar5"
+    assert result.method.gwp == "ar5"
 
 
 @pytest.mark.parametrize(("gwp", "ch4"), [("ar6", 29.8), ("ar5", 30.0), ("ar4", 25.0)])
@@ -62,5 +62,5 @@ def test_result_records_method_background_and_solver(
         "UMFPACK (scikit-umfpack)",
         "SuperLU (scipy)",
     }
-    assert data["inventory"]["sha256"] == result.inventory["sha256"]
+    assert data["inventory"]["sha256"] == result.inventory.sha256
     assert len(result.to_dataframe()) == 3

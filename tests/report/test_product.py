@@ -101,13 +101,13 @@ def test_header_names_the_study(shipped: Example) -> None:
     html = _render(shipped)
     r = shipped.result
     for needle in (
-        r.inventory["sha256"],
-        str(r.background["version"]),
-        str(r.method["name"]),
-        str(r.solver["name"]),
+        r.inventory.sha256,
+        str(r.background.version),
+        str(r.method.name),
+        str(r.solver.name),
         "9.9.9",
         "2025-06-01",
-        str(r.product["geography"]),
+        str(r.product.geography),
     ):
         assert needle in html, needle
 
@@ -171,7 +171,7 @@ def test_provenance_lists_every_background_dataset_and_the_factor_sources(shippe
     html = _render(shipped)
     assert "IPCC (2021)" in html or "IPCC (2013)" in html or "IPCC (2007)" in html
     assert "Frischknecht" in html
-    for source in shipped.result.background.get("sources", []):
+    for source in shipped.result.background.sources:
         assert source in html
 
 
