@@ -175,16 +175,18 @@ def test_provenance_lists_every_background_dataset_and_the_factor_sources(shippe
         assert source in html
 
 
-def test_provenance_without_the_inventory_file_says_so(tmp_path: Any) -> None:
+def test_provenance_traces_through_the_system_not_the_inventory_file(tmp_path: Any) -> None:
     from dataclasses import replace
 
+    from footprint.engine.result import InventorySource
+
     ex = example(EXAMPLES[0])
-    moved = replace(
-        ex.result, inventory={"source": str(tmp_path / "gone.yaml"), "sha256": "0" * 64}
-    )
-    html = render_html(moved, generated="2025-06-01")
-    assert "could not be traced" in html
-    assert parse(html).errors == []
+    moved = replace(ex.result, inventory=InventorySource(str(tmp_path / "gone.yaml"), "0" * 64))
+    page = parse(render_html(moved, generated="2025-06-01"))
+    assert all(row[2][0] != "–" for row in page.tables["table-datasets"][1:])
+    bare = render_html(replace(ex.result, system=None), generated="2025-06-01")
+    assert "could not be traced (the result does not carry the system" in bare
+    assert parse(bare).errors == []
 
 
 @dataclass
