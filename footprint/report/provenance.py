@@ -106,7 +106,7 @@ def provenance(result: FootprintResult, t: Translator = ENGLISH) -> Provenance:
             note = t(
                 "Background datasets could not be traced ({reason}); "
                 "line items are listed without them.",
-                reason="the result does not carry the system it was computed from",
+                reason=t("the result does not carry the linked system it was computed from"),
             )
     rows: list[list[Cell]] = []
     for c in result.by_input:

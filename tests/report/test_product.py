@@ -185,7 +185,7 @@ def test_provenance_traces_through_the_system_not_the_inventory_file(tmp_path: A
     page = parse(render_html(moved, generated="2025-06-01"))
     assert all(row[2][0] != "–" for row in page.tables["table-datasets"][1:])
     bare = render_html(replace(ex.result, system=None), generated="2025-06-01")
-    assert "could not be traced (the result does not carry the system" in bare
+    assert "could not be traced (the result does not carry the linked system" in bare
     assert parse(bare).errors == []
 
 
