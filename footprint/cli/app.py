@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -43,10 +42,7 @@ from footprint.cli.serve_cmd import (
 from footprint.errors import FootprintError
 
 if TYPE_CHECKING:
-    from footprint.engine.montecarlo import UncertaintyResult
-    from footprint.engine.result import FootprintResult
-    from footprint.inventory import Inventory
-    from footprint.labels.verdict import LabelVerdict
+    from footprint.labels.chances import UncertaintyRequest
 
 app = typer.Typer(
     help="Product carbon footprints (ISO 14067 / GB/T 24067 / PACT) on Brightway.",
@@ -147,17 +143,24 @@ def calc(
                 "--uncertainty works with one inventory and --format table or json",
                 fix="drop --scenario / --format csv, or run the Monte Carlo per scenario with --set",
             )
-        _calc_uncertainty(
-            file,
-            gwp.value,
-            background,
-            data_dir,
-            overrides,
-            fmt,
-            out,
-            (uncertainty, seed, threshold, workers, scheduler, background_uncertainty.value),
-            (scheme or [], parse_day(on)),
+        from footprint.labels.chances import UncertaintyRequest
+
+        request = UncertaintyRequest(
+            iterations=uncertainty,
+            seed=seed,
+            gwp=gwp.value,
+            background=background,
+            data_dir=data_dir,
+            parameters=overrides,
+            background_uncertainty=background_uncertainty.value,
+            workers=workers,
+            scheduler=scheduler,
+            threshold=threshold,
+            threshold_where="--threshold",
+            schemes=tuple(scheme or ()),
+            on=parse_day(on),
         )
+        _calc_uncertainty(file, request, fmt, out)
         return
     if scenario is not None:
         scenarios = {
@@ -193,165 +196,35 @@ def calc(
         console().print(result_table(result))
 
 
-def _scheme_chances(
-    inventory: Inventory,
-    result: FootprintResult,
-    mc: UncertaintyResult,
-    wanted: list[str],
-    day: dt.date | None,
-) -> list[dict[str, Any]]:
-    """Per scheme: its limit (kg CO2e for the declared amount) and the share of samples meeting it."""
-    from footprint.engine.montecarlo import UNIT
-    from footprint.labels.assess import evaluate, limit_for
-    from footprint.labels.check import schemes_for
-
-    out = []
-    for scheme in schemes_for(inventory, wanted) if wanted else []:
-        verdict = evaluate(result, scheme, on=day)
-        limit = limit_for(verdict, result)
-        out.append(
-            {
-                "scheme": scheme.id,
-                "verdict": verdict.verdict.value,
-                "limit": limit,
-                "unit": UNIT,
-                "probability_meeting": mc.chance_at_most(limit) if limit is not None else None,
-                "why": _no_limit(verdict) if limit is None else _no_spread(mc),
-            }
-        )
-    return out
-
-
-def _no_spread(mc: UncertaintyResult) -> str:
-    from footprint.engine.montecarlo import NO_PROBABILITY
-
-    return "" if mc.has_spread else NO_PROBABILITY
-
-
-def _no_limit(verdict: LabelVerdict) -> str:
-    reasons = "; ".join(verdict.outcome.reasons)
-    return f"{verdict.verdict.value}, no footprint limit" + (f" ({reasons})" if reasons else "")
-
-
 def _calc_uncertainty(
-    file: Path,
-    gwp: str,
-    background: str,
-    data_dir: Path | None,
-    overrides: dict[str, float | str],
-    fmt: Format,
-    out: str | None,
-    options: tuple[int, int, str | None, int | None, str | None, str],
-    labels: tuple[list[str], dt.date | None] = ([], None),
+    file: Path, request: UncertaintyRequest, fmt: Format, out: str | None
 ) -> None:
     """``calc --uncertainty``: the result and its Monte Carlo statistics (JSON or tables)."""
-    from footprint.cli.render import fmt as number
-    from footprint.cli.render import render_text, result_table
-    from footprint.engine.calculate import calculate
-    from footprint.engine.montecarlo import NO_PROBABILITY, monte_carlo
-    from footprint.inventory import read_inventory
+    from footprint.cli.render import render_text, result_table, uncertainty_table
+    from footprint.labels.chances import footprint_uncertainty
     from footprint.output import write_text
-    from footprint.units import convert, quantity
 
-    iterations, seed, threshold, workers, scheduler, spread = options
-    inventory = read_inventory(file)
-    if overrides:
-        from footprint.inventory.validate import with_parameters
-
-        inventory = with_parameters(inventory, overrides)
-    result = calculate(inventory, gwp=gwp, background=background, data_dir=data_dir)
-    limit = None
-    if threshold is not None:
-        given = quantity(threshold, where="--threshold")
-        try:
-            limit = convert(given, "kg CO2e", where="--threshold")
-        except FootprintError:
-            per = f"kg CO2e / ({result.declared_unit})"
-            limit = convert(given, per, where="--threshold") * result.declared_amount
-    mc = monte_carlo(
-        inventory,
-        iterations=iterations,
-        seed=seed,
-        gwp=gwp,
-        background=background,
-        data_dir=data_dir,
-        workers=workers,
-        scheduler=scheduler,
-        background_uncertainty=spread,
-    )
-    chances = _scheme_chances(inventory, result, mc, *labels)
+    found = footprint_uncertainty(file, request)
+    mc = found.uncertainty
     terminal_table = fmt is not Format.json and out in (None, "-")
     if mc.note and not terminal_table:  # the table prints it below itself
         err.print(styled(("note:", "yellow"), " ", mc.note), soft_wrap=True)
     if fmt is Format.json:
-        data = result.to_dict() | {"uncertainty": mc.to_dict(threshold=limit)}
-        if labels[0]:
-            data["uncertainty"]["schemes"] = chances
-        write_text(json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False), out)
+        write_text(json.dumps(found.to_dict(), indent=2, ensure_ascii=False, allow_nan=False), out)
         return
-    table = Table(
-        title=f"Monte Carlo: {mc.iterations} iterations, seed {mc.seed}, sampling {mc.sources} "
-        f"(kg CO2e per {result.declared_amount:g} {result.declared_unit})",
-        title_justify="left",
-        caption_justify="left",
-    )
-    table.add_column("statistic")
-    table.add_column("kg CO2e", justify="right")
-    rows = [
-        ("deterministic", result.total),
-        ("mean", mc.mean),
-        ("median", mc.median),
-        ("standard deviation", mc.std),
-        ("2.5th percentile", mc.percentiles["2.5"]),
-        ("97.5th percentile", mc.percentiles["97.5"]),
-    ]
-    for label, value in rows:
-        table.add_row(label, number(value))
-    notes = []
-    if mc.has_spread:
-        if limit is not None:
-            table.add_row(
-                f"P(footprint <= {threshold})", f"{100 * mc.probability_at_most(limit):.1f} %"
-            )
-        for chance in chances:
-            p = chance["probability_meeting"]
-            table.add_row(
-                f"P(meeting {chance['scheme']})",
-                f"{100 * p:.1f} %" if p is not None else f"n/a ({chance['verdict']})",
-            )
-        if any(c["probability_meeting"] is None for c in chances):
-            table.caption = (
-                "n/a: no footprint limit applies then ('footprint label check' says why)"
-            )
-    else:
-        if mc.note:
-            notes.append(f"note: {mc.note}")
-        if limit is not None or chances:
-            notes.append(NO_PROBABILITY)
-    if mc.background_default is not None:
-        notes.append(_default_caption(mc.background_default))
+    table, notes = uncertainty_table(found)
     if out not in (None, "-"):
         import io
 
         buffer = io.StringIO()
         console(file=buffer, width=110, no_color=True).print(table)
         text = buffer.getvalue() + "".join(f"{line}\n" for line in notes)
-        write_text(render_text(result) + text, out)
+        write_text(render_text(found.result) + text, out)
     else:
-        console().print(result_table(result))
+        console().print(result_table(found.result))
         console().print(table)
         for line in notes:
             console().print(line, soft_wrap=True)
-
-
-def _default_caption(default: dict[str, Any]) -> str:
-    """One line on the default background spread: its pedigree and σ by kind of exchange."""
-    scores = ", ".join(str(v) for v in default["pedigree"].values())
-    sigmas = ", ".join(f"{kind} {value:.3f}" for kind, value in default["sigma"].items())
-    return (
-        f"background exchanges without a distribution: default lognormal, pedigree ({scores}), "
-        f"sigma of ln: {sigmas}"
-    )
 
 
 @schema_app.command("inventory")

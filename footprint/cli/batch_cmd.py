@@ -23,6 +23,7 @@ from footprint.cli.common import (
     styled,
 )
 from footprint.errors import FootprintError
+from footprint.report.format import sig
 
 
 def _write_frame(frame: object, out: str | None) -> None:
@@ -128,12 +129,9 @@ def batch_command(
         )
         for column in ("product", "declared unit", "kg CO2e"):
             table.add_column(column, justify="right" if column == "kg CO2e" else "left")
-        for row in ok.sort_values("kg_co2e", ascending=False).head(10).itertuples():
-            table.add_row(
-                str(row.product),
-                f"{row.declared_amount:g} {row.declared_unit}",
-                f"{row.kg_co2e:,.4g}",
-            )
+        top = ok.sort_values("kg_co2e", ascending=False).head(10)
+        for row, kg in zip(top.itertuples(), top["kg_co2e"].astype(float).tolist(), strict=True):
+            table.add_row(str(row.product), f"{row.declared_amount:g} {row.declared_unit}", sig(kg))
         err.print(table)
         _print_pass_rates(err, result.rows)
         for file, message in result.failures:

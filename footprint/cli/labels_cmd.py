@@ -21,6 +21,7 @@ from footprint.cli.common import (
     styled,
 )
 from footprint.errors import FootprintError
+from footprint.report.format import DASH, sig, signed_pct
 
 label_app = typer.Typer(
     help="Green and low-carbon label schemes: list, show, check a product.", no_args_is_help=True
@@ -179,12 +180,12 @@ def label_check(
             table.add_column(column, overflow="fold")
         for v in report.verdicts:
             o = v.outcome
-            value = f"{o.value:.4g}" if o.value is not None else "–"
-            threshold = f"{o.threshold:.4g} {o.unit}" if o.threshold is not None else "–"
+            value = sig(o.value)
+            threshold = f"{sig(o.threshold)} {o.unit}" if o.threshold is not None else DASH
             margin = (
-                f"{o.margin:+.4g} ({o.margin_pct:+.1f} %)"
+                f"{sig(o.margin, sign=True)} ({signed_pct(o.margin_pct)})"
                 if o.margin is not None and o.margin_pct is not None
-                else "–"
+                else DASH
             )
             why = (f"{o.grade}: " if o.grade else "") + "; ".join(o.reasons)
             style = VERDICT_STYLE.get(v.verdict.value, "")

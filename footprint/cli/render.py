@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Group
 from rich.panel import Panel
@@ -13,18 +13,14 @@ from rich.text import Text
 from footprint.cli.common import caveat, console
 from footprint.engine.result import UNIT, FootprintResult
 from footprint.inventory.model import STAGE_NAMES
-from footprint.report.format import sig
+from footprint.report.format import pct, share, sig, signed_pct
 
-
-def fmt(value: float) -> str:
-    """A number with four significant figures, as the report pages print it (one formatter)."""
-    return sig(value)
+if TYPE_CHECKING:
+    from footprint.labels.chances import UncertainFootprint
 
 
 def _share(value: float, total: float) -> str:
-    from footprint.report.format import pct
-
-    return pct(100 * value / total) if total else "–"
+    return pct(share(value, total))
 
 
 def _breakdown(title: str, values: dict[str, float], total: float, label: str) -> Table:
@@ -33,7 +29,7 @@ def _breakdown(title: str, values: dict[str, float], total: float, label: str) -
     table.add_column(UNIT, justify="right")
     table.add_column("share", justify="right")
     for key, value in values.items():
-        table.add_row(key, fmt(value), _share(value, total))
+        table.add_row(key, sig(value), _share(value, total))
     return table
 
 
@@ -42,11 +38,11 @@ def result_table(result: FootprintResult, top: int = 10) -> Group:
     the largest emitting activities."""
     t = result.total
     head = Text.assemble(
-        (str(result.product["name"]), "bold"),
+        (result.product.name, "bold"),
         "\n",
-        (f"{fmt(t)} {UNIT}", "bold green"),
+        (f"{sig(t)} {UNIT}", "bold green"),
         f" per {result.declared_amount:g} {result.declared_unit}"
-        f"  ({result.method['name']}, cradle-to-gate, background {result.background['name']})",
+        f"  ({result.method.name}, cradle-to-gate, background {result.background.name})",
     )
     iso = _breakdown(
         "ISO 14067 split",
@@ -66,7 +62,7 @@ def result_table(result: FootprintResult, top: int = 10) -> Group:
     contributors.add_column(UNIT, justify="right")
     contributors.add_column("share", justify="right")
     for c in result.by_input[:top]:
-        contributors.add_row(c.input, c.process, c.stage, fmt(c.value), _share(c.value, t))
+        contributors.add_row(c.input, c.process, c.stage, sig(c.value), _share(c.value, t))
     parts: list[object] = [
         Panel(head, expand=False),
         iso,
@@ -86,7 +82,7 @@ def result_table(result: FootprintResult, top: int = 10) -> Group:
         where.add_column("share", justify="right")
         for a in emitters:
             place = "foreground" if a.activity.startswith("foreground:") else a.location
-            where.add_row(a.name, place, fmt(a.value), _share(a.value, t))
+            where.add_row(a.name, place, sig(a.value), _share(a.value, t))
         parts.append(where)
     for warning in result.warnings:
         parts.append(caveat(warning))
@@ -105,7 +101,7 @@ def render_text(result: FootprintResult, width: int = 110) -> str:
 def render_csv(result: FootprintResult) -> str:
     """One row per line item, with the product and declared unit repeated."""
     frame = result.to_dataframe()
-    frame.insert(0, "product", result.product["name"])
+    frame.insert(0, "product", result.product.name)
     frame.insert(1, "declared_unit", f"{result.declared_amount:g} {result.declared_unit}")
     return str(frame.to_csv(index=False, float_format="%.10g"))
 
@@ -151,8 +147,8 @@ def render_scenarios(
             ]
         )
     table = Table(
-        title=f"{first.product['name']}: {UNIT} per {first.declared_amount:g} {first.declared_unit}, "
-        f"{first.method['name']} (every column: --format csv)"
+        title=f"{first.product.name}: {UNIT} per {first.declared_amount:g} {first.declared_unit}, "
+        f"{first.method.name} (every column: --format csv)"
     )
     for column in ("scenario", "parameters", "total", "vs first", "A1", "A2", "A3", "energy (MJ)"):
         table.add_column(
@@ -160,17 +156,17 @@ def render_scenarios(
         )
     base = first.total
     for name, r in results.items():
-        change = f"{100 * (r.total - base) / base:+.2f} %" if base else "–"
+        change = signed_pct(share(r.total - base, base))
         parameters = ", ".join(f"{k}={v}" for k, v in scenarios[name].items())
         table.add_row(
             name,
             parameters,
-            fmt(r.total),
+            sig(r.total),
             change,
-            fmt(r.by_stage.get("A1", 0.0)),
-            fmt(r.by_stage.get("A2", 0.0)),
-            fmt(r.by_stage.get("A3", 0.0)),
-            fmt(r.energy or 0.0),
+            sig(r.by_stage.get("A1", 0.0)),
+            sig(r.by_stage.get("A2", 0.0)),
+            sig(r.by_stage.get("A3", 0.0)),
+            sig(r.energy or 0.0),
         )
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -186,8 +182,8 @@ def explanation_tables(found: dict[str, Any], top: int = 15) -> list[object]:
     head = Text.assemble(
         (str(act["name"]), "bold"),
         f" [{act['location']}]  id {act['id']}\n",
-        (f"{fmt(found['kg_co2e'])} {per}", "bold green"),
-        f"  ·  {fmt(found['energy_mj'])} MJ per {unit} (cumulative energy demand)  ·  "
+        (f"{sig(found['kg_co2e'])} {per}", "bold green"),
+        f"  ·  {sig(found['energy_mj'])} MJ per {unit} (cumulative energy demand)  ·  "
         f"{found['background']['name']} {found['background']['version']}, "
         f"GWP {found['gwp'].upper()}",
     )
@@ -209,8 +205,8 @@ def explanation_tables(found: dict[str, Any], top: int = 15) -> list[object]:
         table.add_row(
             item["name"],
             item["location"],
-            f"{fmt(item['amount'])} {item['unit']}",
-            fmt(item["kg_co2e"]),
+            f"{sig(item['amount'])} {item['unit']}",
+            sig(item["kg_co2e"]),
         )
     parts.append(table)
     direct = Table(title=f"What it emits itself, per {unit}", title_justify="left")
@@ -219,7 +215,67 @@ def explanation_tables(found: dict[str, Any], top: int = 15) -> list[object]:
     direct.add_column("kg", justify="right")
     direct.add_column(UNIT, justify="right")
     for item in found["direct"]:
-        direct.add_row(item["name"], item["gas"], fmt(item["kg"]), fmt(item["kg_co2e"]))
+        direct.add_row(item["name"], item["gas"], sig(item["kg"]), sig(item["kg_co2e"]))
     parts.append(direct)
     parts.extend(caveat(c) for c in found["caveats"])
     return parts
+
+
+def uncertainty_table(found: UncertainFootprint) -> tuple[Table, list[str]]:
+    """``calc --uncertainty`` as a table of statistics and the notes printed below it."""
+    from footprint.engine.montecarlo import NO_PROBABILITY
+
+    result, mc = found.result, found.uncertainty
+    table = Table(
+        title=f"Monte Carlo: {mc.iterations} iterations, seed {mc.seed}, sampling {mc.sources} "
+        f"(kg CO2e per {result.declared_amount:g} {result.declared_unit})",
+        title_justify="left",
+        caption_justify="left",
+    )
+    table.add_column("statistic")
+    table.add_column("kg CO2e", justify="right")
+    rows = [
+        ("deterministic", result.total),
+        ("mean", mc.mean),
+        ("median", mc.median),
+        ("standard deviation", mc.std),
+        ("2.5th percentile", mc.percentiles["2.5"]),
+        ("97.5th percentile", mc.percentiles["97.5"]),
+    ]
+    for label, value in rows:
+        table.add_row(label, sig(value))
+    chances = found.chances or []
+    notes = []
+    if mc.has_spread:
+        if found.limit is not None:
+            table.add_row(
+                f"P(footprint <= {found.threshold})", pct(100 * mc.probability_at_most(found.limit))
+            )
+        for chance in chances:
+            p = chance.probability_meeting
+            table.add_row(
+                f"P(meeting {chance.scheme})",
+                pct(100 * p) if p is not None else f"n/a ({chance.verdict})",
+            )
+        if any(c.probability_meeting is None for c in chances):
+            table.caption = (
+                "n/a: no footprint limit applies then ('footprint label check' says why)"
+            )
+    else:
+        if mc.note:
+            notes.append(f"note: {mc.note}")
+        if found.limit is not None or chances:
+            notes.append(NO_PROBABILITY)
+    if mc.background_default is not None:
+        notes.append(_default_caption(mc.background_default))
+    return table, notes
+
+
+def _default_caption(default: dict[str, Any]) -> str:
+    """One line on the default background spread: its pedigree and σ by kind of exchange."""
+    scores = ", ".join(str(v) for v in default["pedigree"].values())
+    sigmas = ", ".join(f"{kind} {value:.3f}" for kind, value in default["sigma"].items())
+    return (
+        f"background exchanges without a distribution: default lognormal, pedigree ({scores}), "
+        f"sigma of ln: {sigmas}"
+    )

@@ -78,7 +78,6 @@ def report_command(
     lang: Lang = "en",
 ) -> None:
     """Write a report people look at: headline, ISO split, charts with data tables, verdicts, provenance."""
-    from footprint.background.catalog import load_background
     from footprint.engine.calculate import calculate, calculate_scenarios
     from footprint.inventory import read_inventory
     from footprint.report import render_html
@@ -98,7 +97,9 @@ def report_command(
     if scheme:
         from footprint.labels.check import check_labels
 
-        labels = check_labels(inventory, scheme, on=day, background=background, data_dir=data_dir)
+        labels = check_labels(
+            inventory, scheme, on=day, background=background, data_dir=data_dir, computed=result
+        )
     spread = None
     if uncertainty:
         from footprint.engine.montecarlo import monte_carlo
@@ -125,13 +126,6 @@ def report_command(
             background=background,
             data_dir=data_dir,
         )
-    used = (
-        None
-        if result.background["name"].startswith("none")
-        else load_background(background, data_dir)
-    )
-    html = render_html(
-        result, labels=labels, uncertainty=spread, scenarios=scenarios, background=used, lang=lang
-    )
+    html = render_html(result, labels=labels, uncertainty=spread, scenarios=scenarios, lang=lang)
     write_page(html, out, page)
     typer.echo(f"wrote {out}", err=True)

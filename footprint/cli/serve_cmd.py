@@ -54,7 +54,7 @@ def publish_command(
     result = calculate(file, gwp=gwp.value, background=background, data_dir=data_dir)
     created = dt.datetime.now(dt.UTC).replace(microsecond=0)
     document = export_pact(result, pf_id=str(uuid.uuid4()), created=created)
-    key = str(result.product.get("id") or result.product["name"])
+    key = str(result.product.id or result.product.name)
     stored = _store(data_dir, db_url).add(document, key)
     typer.echo(
         json.dumps(

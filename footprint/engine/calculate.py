@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from pathlib import Path
+from typing import Any, cast
 
 import numpy as np
 
@@ -12,7 +13,18 @@ from footprint.background.catalog import load_background
 from footprint.background.store import Background
 from footprint.engine.cutoffs import reached_cut_offs, summary
 from footprint.engine.methods import BUCKETS, GWP_SETS, check_gwp
-from footprint.engine.result import ActivityScore, Contribution, CutOff, FootprintResult
+from footprint.engine.result import (
+    ActivityScore,
+    BackgroundInfo,
+    Contribution,
+    CutOff,
+    FootprintResult,
+    InventorySource,
+    Method,
+    Period,
+    ProductInfo,
+    SolverInfo,
+)
 from footprint.engine.solve import Solution, solve
 from footprint.engine.system import LinkedSystem, link
 from footprint.errors import FootprintError
@@ -110,9 +122,9 @@ def _contributions(system: LinkedSystem, solution: Solution, cf: np.ndarray) -> 
                 kind=line.kind,
                 value=float(sum(buckets.values())),
                 by_bucket={b: float(buckets.get(b, 0.0)) for b in BUCKETS},
+                by_gas=dict(gases),
             )
         )
-        out[-1].by_bucket.update({f"gas:{g}": v for g, v in gases.items()})
     return out
 
 
@@ -233,14 +245,10 @@ def footprint_result(
     gases: dict[str, float] = defaultdict(float)
     buckets: dict[str, float] = defaultdict(float)
     for c in items:
+        for key, value in c.by_gas.items():
+            gases[key] += value
         for key, value in c.by_bucket.items():
-            if key.startswith("gas:"):
-                gases[key[4:]] += value
-            else:
-                buckets[key] += value
-    for c in items:
-        for key in [k for k in c.by_bucket if k.startswith("gas:")]:
-            del c.by_bucket[key]
+            buckets[key] += value
     total = float(sum(c.value for c in items))
     _check_finite(inventory, system, solution, items, total, energy)
     if not math.isnan(solution.score) and not math.isclose(
@@ -257,31 +265,7 @@ def footprint_result(
     cut_offs = _cut_offs(system, solution)
     caveat = summary(cut_offs)
     return FootprintResult(
-        product={
-            "name": product.name,
-            "id": product.id,
-            "category": product.category,
-            "geography": product.geography,
-            "boundary": product.boundary,
-            "reference_period": (
-                {
-                    "start": product.reference_period.start.isoformat(),
-                    "end": product.reference_period.end.isoformat(),
-                }
-                if product.reference_period
-                else None
-            ),
-            "biogenic_carbon_content_kg": _kg(product.biogenic_carbon_content),
-            "primary_data_share": product.primary_data_share,
-            "company": product.company.model_dump() if product.company else None,
-            "data_quality": (
-                product.data_quality.model_dump(exclude_none=True) if product.data_quality else None
-            ),
-            "cpc": product.cpc,
-            "fossil_carbon_content_kg": _kg(product.fossil_carbon_content),
-            "mass_per_declared_unit_kg": _kg(product.mass_per_declared_unit),
-            "parameters": dict(product.parameters),
-        },
+        product=_product_info(inventory),
         declared_unit=product.declared_unit,
         declared_amount=product.declared_amount,
         total=total,
@@ -294,17 +278,48 @@ def footprint_result(
         biogenic_emissions=buckets["biogenic_emissions"],
         biogenic_removals=buckets["biogenic_removals"],
         land_use_change=buckets["land_use_change"],
-        method={
-            "gwp": gwp,
-            "name": GWP_SETS[gwp],
-            "source": "IPCC; see footprint/data/gwp100.SOURCES.md",
-            "unspecified_origin": "counted as fossil",
-        },
-        background={k: v for k, v in system.background.describe().items()},
-        solver=solution.solver,
-        inventory={"source": inventory.source, "sha256": inventory.sha256},
+        method=Method(
+            gwp=gwp,
+            name=GWP_SETS[gwp],
+            source="IPCC; see footprint/data/gwp100.SOURCES.md",
+            unspecified_origin="counted as fossil",
+        ),
+        background=_background_info(system.background),
+        solver=SolverInfo.from_dict(solution.solver),
+        inventory=InventorySource(inventory.source, inventory.sha256),
         allocation=dict(system.allocation),
         warnings=[*system.warnings, *([caveat] if caveat else [])],
         energy=energy,
         cut_offs=cut_offs,
+        system=system,
     )
+
+
+def _product_info(inventory: Inventory) -> ProductInfo:
+    product = inventory.product
+    period = product.reference_period
+    return ProductInfo(
+        name=product.name,
+        id=product.id,
+        category=product.category,
+        geography=product.geography,
+        boundary=product.boundary,
+        reference_period=(
+            Period(period.start.isoformat(), period.end.isoformat()) if period else None
+        ),
+        biogenic_carbon_content_kg=_kg(product.biogenic_carbon_content),
+        primary_data_share=product.primary_data_share,
+        company=product.company.model_dump() if product.company else None,
+        data_quality=(
+            product.data_quality.model_dump(exclude_none=True) if product.data_quality else None
+        ),
+        cpc=product.cpc,
+        fossil_carbon_content_kg=_kg(product.fossil_carbon_content),
+        mass_per_declared_unit_kg=_kg(product.mass_per_declared_unit),
+        parameters=dict(product.parameters),
+    )
+
+
+def _background_info(background: Background) -> BackgroundInfo:
+    """What :meth:`Background.describe` says, as a record."""
+    return BackgroundInfo(**cast("dict[str, Any]", background.describe()))

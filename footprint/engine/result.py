@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, fields
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
+
+if TYPE_CHECKING:
+    from footprint.engine.system import LinkedSystem
 
 UNIT = "kg CO2e"
 
@@ -20,7 +24,21 @@ class Contribution:
     input: str
     kind: str  # "background" input or direct "emission"
     value: float
+    #: kg CO2e by ISO 14067 bucket (fossil, biogenic emissions, biogenic removals, land-use change)
     by_bucket: dict[str, float] = field(default_factory=dict)
+    #: kg CO2e by greenhouse gas (GWP100-weighted); not part of ``to_dict`` / ``to_dataframe``
+    by_gas: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The line item as JSON-ready data (its gases are summed in the result's ``by_gas``)."""
+        return {
+            "process": self.process,
+            "stage": self.stage,
+            "input": self.input,
+            "kind": self.kind,
+            "value": self.value,
+            "by_bucket": dict(self.by_bucket),
+        }
 
 
 @dataclass(frozen=True)
@@ -53,14 +71,139 @@ class CutOff:
 
 
 @dataclass(frozen=True)
+class Period:
+    """A reference period, as ISO dates (``2023-01-01``)."""
+
+    start: str
+    end: str
+
+
+@dataclass(frozen=True)
+class ProductInfo:
+    """What the inventory says about the product (masses in kg, shares in percent)."""
+
+    name: str
+    id: str | None = None
+    category: str | None = None
+    geography: str | None = None
+    boundary: str = "cradle-to-gate"
+    reference_period: Period | None = None
+    biogenic_carbon_content_kg: float | None = None
+    primary_data_share: float | None = None
+    #: the maker (``name``, ``ids``...), as the inventory gives it
+    company: dict[str, Any] | None = None
+    #: data quality ratings (lower is better) the inventory states
+    data_quality: dict[str, Any] | None = None
+    cpc: str | None = None
+    fossil_carbon_content_kg: float | None = None
+    mass_per_declared_unit_kg: float | None = None
+    #: the parameter values the footprint was computed with
+    parameters: dict[str, float | str] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready data (the ``product_info`` of ``footprint calc --format json``)."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Method:
+    """The characterisation method: an IPCC GWP100 set."""
+
+    gwp: str  # ar6, ar5 or ar4
+    name: str
+    source: str
+    unspecified_origin: str  # how a flow of unstated origin is counted
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready data."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class BackgroundInfo:
+    """The background database a result was computed with: name, version, size and sources."""
+
+    name: str
+    version: str
+    activities: int = 0
+    technosphere_exchanges: int = 0
+    biosphere_exchanges: int = 0
+    elementary_flows: int = 0
+    #: exchanges the background's import could not link, by reason
+    unlinked_exchanges: dict[str, int] = field(default_factory=dict)
+    ghg_flows_not_characterised: int = 0
+    sources: list[str] = field(default_factory=list)
+
+    @property
+    def foreground_only(self) -> bool:
+        """True when no background database was needed (the system is all foreground)."""
+        return self.name.startswith("none")
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready data."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class SolverInfo:
+    """The solver used and the versions of the libraries behind it.
+
+    A solve by bw2calc gives ``bw2calc`` and ``bw_processing``; a footprint from precomputed
+    intensities gives their ``method`` and ``intensities`` key. Fields not given are left out of
+    :meth:`to_dict`; entries of a solver this record does not know are kept in ``more``.
+    """
+
+    name: str
+    bw2calc: str | None = None
+    bw_processing: str | None = None
+    method: str | None = None
+    intensities: str | None = None
+    more: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_dict(cls, info: Mapping[str, Any]) -> SolverInfo:
+        """The record of a solver's description (``name`` and what else it gives)."""
+        known = {f.name for f in fields(cls)} - {"more"}
+        return cls(
+            **{k: v for k, v in info.items() if k in known},
+            more={k: v for k, v in info.items() if k not in known},
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready data: the entries given (in field order), then the others."""
+        out = {
+            f.name: getattr(self, f.name)
+            for f in fields(self)
+            if f.name != "more" and getattr(self, f.name) is not None
+        }
+        return out | self.more
+
+
+@dataclass(frozen=True)
+class InventorySource:
+    """The inventory file a result was computed from, and its sha256."""
+
+    source: str
+    sha256: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready data."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
 class FootprintResult:
     """Cradle-to-gate footprint of ``declared_amount`` ``declared_unit`` of a product.
 
     All values are kg CO2e for the declared amount. ``total`` = fossil + biogenic emissions +
     biogenic removals (≤ 0) + land-use change (ISO 14067 §7.2 reports them separately).
+
+    ``system`` is the linked system the result was computed from (inventory and background); it
+    is not part of the result's data (not in ``to_dict``, not compared) and is None for a result
+    built otherwise.
     """
 
-    product: dict[str, Any]
+    product: ProductInfo
     declared_unit: str
     declared_amount: float
     total: float
@@ -72,10 +215,10 @@ class FootprintResult:
     biogenic_emissions: float
     biogenic_removals: float
     land_use_change: float
-    method: dict[str, Any]
-    background: dict[str, Any]
-    solver: dict[str, Any]
-    inventory: dict[str, Any]
+    method: Method
+    background: BackgroundInfo
+    solver: SolverInfo
+    inventory: InventorySource
     allocation: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     energy: float | None = None  # cumulative energy demand, MJ for the declared amount
@@ -84,6 +227,7 @@ class FootprintResult:
     by_activity: list[ActivityScore] = field(default_factory=list)
     #: background exchanges left out of the supply chain (cut off), every reason kept
     cut_offs: list[CutOff] = field(default_factory=list)
+    system: LinkedSystem | None = field(default=None, repr=False, compare=False)
 
     @property
     def total_excluding_biogenic_removals(self) -> float:
@@ -93,8 +237,8 @@ class FootprintResult:
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict; the contract of ``footprint calc --format json``."""
         return {
-            "product": self.product["name"],
-            "product_info": self.product,
+            "product": self.product.name,
+            "product_info": self.product.to_dict(),
             "declared_unit": {"amount": self.declared_amount, "unit": self.declared_unit},
             "total": {"value": self.total, "unit": UNIT},
             "total_excluding_biogenic_removals": {
@@ -104,7 +248,7 @@ class FootprintResult:
             "by_stage": dict(self.by_stage),
             "by_process": dict(self.by_process),
             "by_gas": dict(self.by_gas),
-            "by_input": [asdict(c) for c in self.by_input],
+            "by_input": [c.to_dict() for c in self.by_input],
             "by_activity": [asdict(a) for a in self.by_activity],
             "fossil": self.fossil,
             "biogenic_emissions": self.biogenic_emissions,
@@ -113,10 +257,10 @@ class FootprintResult:
             "energy": None
             if self.energy is None
             else {"value": self.energy, "unit": "MJ", "method": "cumulative energy demand"},
-            "method": self.method,
-            "background": self.background,
-            "solver": self.solver,
-            "inventory": self.inventory,
+            "method": self.method.to_dict(),
+            "background": self.background.to_dict(),
+            "solver": self.solver.to_dict(),
+            "inventory": self.inventory.to_dict(),
             "allocation": self.allocation,
             "warnings": list(self.warnings),
             "cut_offs": [asdict(c) for c in self.cut_offs],

@@ -36,25 +36,25 @@ def export_pact(
     from footprint.pact.schema import spec_line
 
     product = result.product
-    company = product.get("company") or {}
+    company = product.company or {}
     name = company_name or company.get("name")
     ids = list(company_ids or company.get("ids") or [])
     if not name or not ids:
         raise FootprintError(
             "PACT needs the company's name and at least one company id (a URN)",
-            where=str(result.inventory.get("source")),
+            where=result.inventory.source,
             fix="add product.company: {name: ..., ids: [urn:...]} to the inventory, or pass --company-name "
             "and --company-id",
         )
-    fossil_carbon = product.get("fossil_carbon_content_kg")
+    fossil_carbon = product.fossil_carbon_content_kg
     if fossil_carbon is None:
         raise FootprintError(
             "PACT needs the fossil carbon content of the product",
-            where=str(result.inventory.get("source")),
+            where=result.inventory.source,
             fix="add product.fossil_carbon_content (kg C per declared unit, '0 kg' if none) to the inventory",
         )
     declared = float(result.declared_amount)
-    mass = product.get("mass_per_declared_unit_kg")
+    mass = product.mass_per_declared_unit_kg
     is_v3 = spec_line(spec) == "3.0"
     dqi = _inventory_dqi(result, spec)
     return to_pact(
@@ -81,7 +81,7 @@ def _inventory_dqi(result: FootprintResult, spec: str) -> dict[str, float] | Non
     """
     from footprint.exchange.pact import dqi_ranges
 
-    given = result.product.get("data_quality")
+    given = result.product.data_quality
     if not given:
         return None
     ranges = dqi_ranges(spec)
@@ -91,7 +91,7 @@ def _inventory_dqi(result: FootprintResult, spec: str) -> dict[str, float] | Non
             raise FootprintError(
                 f"PACT {spec} needs data quality rating {key!r} from {low:g} to {high:g}, "
                 f"got {value!r}",
-                where=f"{result.inventory.get('source')}: product.data_quality.{key}",
+                where=f"{result.inventory.source}: product.data_quality.{key}",
                 fix="give "
                 + ", ".join(f"{k} ({a:g}-{b:g})" for k, (a, b) in ranges.items())
                 + " under product.data_quality",
@@ -101,5 +101,5 @@ def _inventory_dqi(result: FootprintResult, spec: str) -> dict[str, float] | Non
 
 def _inventory_cpc(result: FootprintResult) -> str | None:
     """The inventory's ``product.cpc``, as recorded with the result."""
-    value = result.product.get("cpc")
+    value = result.product.cpc
     return None if value is None else str(value)

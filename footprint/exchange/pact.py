@@ -18,7 +18,7 @@ from pathlib import PurePath
 from typing import Any
 
 from footprint.engine.cutoffs import by_reason
-from footprint.engine.result import FootprintResult
+from footprint.engine.result import BackgroundInfo, FootprintResult, ProductInfo
 from footprint.errors import FootprintError, UnitError
 from footprint.inventory.model import STAGE_NAMES
 from footprint.pact.decimal_text import decimal_string
@@ -221,23 +221,23 @@ def to_pact(
     def kg(value: float) -> str:
         return decimal_string(value * scale)
 
-    reference = product.get("reference_period")
+    reference = product.reference_period
     if not reference:
         raise FootprintError(
             "PACT requires the reference period of the data (referencePeriodStart/End)",
             where="product.reference_period",
             fix="add 'reference_period: {start: YYYY-MM-DD, end: YYYY-MM-DD}' to the inventory's product",
         )
-    period_start = _midnight(dt.date.fromisoformat(str(reference["start"])))
+    period_start = _midnight(dt.date.fromisoformat(reference.start))
     # Our end date is the last day covered; PACT's referencePeriodEnd is exclusive.
-    period_end = _midnight(dt.date.fromisoformat(str(reference["end"])) + dt.timedelta(days=1))
+    period_end = _midnight(dt.date.fromisoformat(reference.end) + dt.timedelta(days=1))
 
     scale_total = max(abs(result.total), abs(result.total_excluding_biogenic_removals), 1e-300)
     fossil = _not_negative(result.fossil, scale_total, "fossil emissions")
     land_use_change = _not_negative(result.land_use_change, scale_total, "land-use change")
     excluding = fossil + land_use_change + result.biogenic_emissions
     notes = [unit_note] if unit_note else []
-    per_unit_carbon = product.get("biogenic_carbon_content_kg")  # kg C per declared unit
+    per_unit_carbon = product.biogenic_carbon_content_kg  # kg C per declared unit
     carbon = (
         None if per_unit_carbon is None else float(per_unit_carbon) * float(result.declared_amount)
     )
@@ -283,7 +283,7 @@ def to_pact(
             "(0 for products without fossil-derived carbon, e.g. cement or glass)",
         )
     mass = _product_mass(unit_name, declared, product_mass_kg, required=v3)
-    gwp = str(result.method.get("gwp", "ar6"))
+    gwp = result.method.gwp
     report = _GWP_REPORTS.get(gwp, gwp.upper())
     from_2025 = period_end > _PACT_2025  # the reference period includes 2025-01-01 or later
 
@@ -292,7 +292,7 @@ def to_pact(
         pcf["productMassPerDeclaredUnit"] = kg(mass)
     pcf["referencePeriodStart"] = iso_moment(period_start)
     pcf["referencePeriodEnd"] = iso_moment(period_end)
-    place = geography_field(geography if geography is not None else str(product["geography"]))
+    place = geography_field(geography if geography is not None else str(product.geography))
     if place is not None:
         pcf[place[0]] = place[1]
     pcf["boundaryProcessesDescription"] = _boundary(result)
@@ -344,8 +344,8 @@ def to_pact(
     sources = _secondary_sources(result.background)
     if sources:
         pcf["secondaryEmissionFactorSources"] = sources
-    if product.get("primary_data_share") is not None:
-        pcf["primaryDataShare"] = _percent(float(product["primary_data_share"]), v3)
+    if product.primary_data_share is not None:
+        pcf["primaryDataShare"] = _percent(float(product.primary_data_share), v3)
     if dqi is not None:
         pcf["dqi"] = _dqi(dqi, _DQI_KEYS if v3 else _DQI_KEYS_V2, text=v3)
     if not v3:
@@ -371,13 +371,13 @@ def to_pact(
         else _default_description(result),
         productIds=ids,
     )
-    if product_classifications is None and v3 and product.get("cpc"):
-        product_classifications = [f"{CPC_URN}{product['cpc']}"]
+    if product_classifications is None and v3 and product.cpc:
+        product_classifications = [f"{CPC_URN}{product.cpc}"]
     if product_classifications:
         doc["productClassifications"] = list(product_classifications)
     if cpc is not None:
         doc["productCategoryCpc"] = cpc
-    doc["productNameCompany"] = product_name if product_name is not None else str(product["name"])
+    doc["productNameCompany"] = product_name if product_name is not None else product.name
     doc["comment"] = " ".join(([comment] if comment else []) + [_provenance(result), *notes])
     doc["pcf"] = pcf
     doc["id"] = pf_id if pf_id is not None else _content_id(doc)
@@ -400,8 +400,8 @@ def _cut_off_description(result: FootprintResult) -> str:
 
 def _category_cpc(given: str | None, result: FootprintResult) -> str:
     """The UN CPC code for PACT 2.x ``productCategoryCpc``: ``given``, else the inventory's."""
-    cpc = given if given is not None else result.product.get("cpc")
-    source = str(result.inventory.get("source") or "product.cpc")
+    cpc = given if given is not None else result.product.cpc
+    source = str(result.inventory.source or "product.cpc")
     if cpc is None or not str(cpc).strip():
         raise FootprintError(
             "PACT 2.3 export is not supported without the product's UN CPC code "
@@ -600,18 +600,18 @@ def _boundary(result: FootprintResult) -> str:
     processes = "; ".join(result.by_process)
     text = f"Cradle-to-gate ({stages}). Foreground processes: {processes}."
     background = result.background
-    if background.get("activities"):
-        text += f" Background data: {background.get('name')} {background.get('version')}."
+    if background.activities:
+        text += f" Background data: {background.name} {background.version}."
     return text
 
 
-def _secondary_sources(background: Mapping[str, Any]) -> list[dict[str, str]]:
-    if not background.get("activities"):
+def _secondary_sources(background: BackgroundInfo) -> list[dict[str, str]]:
+    if not background.activities:
         return []
-    version = str(background.get("version") or "unversioned")
-    names = [str(s) for s in background.get("sources", []) if not str(s).startswith(PACT_SOURCE)]
-    if not names and not background.get("sources"):
-        names = [str(background.get("name") or "background database")]
+    version = background.version or "unversioned"
+    names = [s for s in background.sources if not s.startswith(PACT_SOURCE)]
+    if not names and not background.sources:
+        names = [background.name or "background database"]
     return [{"name": name, "version": version} for name in dict.fromkeys(names)]
 
 
@@ -637,8 +637,8 @@ def _dqi(
     return out
 
 
-def _default_product_ids(product: Mapping[str, Any]) -> list[str]:
-    product_id = product.get("id")
+def _default_product_ids(product: ProductInfo) -> list[str]:
+    product_id = product.id
     if isinstance(product_id, str) and product_id.lower().startswith("urn:"):
         return [product_id]
     raise FootprintError(
@@ -649,16 +649,16 @@ def _default_product_ids(product: Mapping[str, Any]) -> list[str]:
 
 
 def _default_description(result: FootprintResult) -> str:
-    category = result.product.get("category")
+    category = result.product.category
     amount = decimal_string(result.declared_amount)
-    text = f"{result.product['name']}, {amount} {result.declared_unit}"
+    text = f"{result.product.name}, {amount} {result.declared_unit}"
     return text + (f" (category {category})" if category else "")
 
 
 def _provenance(result: FootprintResult) -> str:
-    source = str(result.inventory.get("source") or "")
-    sha = result.inventory.get("sha256")
-    text = f"Calculated with the footprint package ({result.method.get('name', 'GWP100')})"
+    source = result.inventory.source
+    sha = result.inventory.sha256
+    text = f"Calculated with the footprint package ({result.method.name})"
     if source:
         text += f", from inventory {PurePath(source).name}"
         if sha:

@@ -24,7 +24,7 @@ def subject_of(result: FootprintResult, evidence: dict[str, Any] | None = None) 
     }
     if result.energy is not None:
         values["energy"] = quantity(result.energy / result.declared_amount, f"MJ / ({per})")
-    merged = dict(result.product.get("parameters") or {})
+    merged = dict(result.product.parameters)
     merged.update(evidence or {})
     labels = {"gwp": f"kg CO2e/{per}", "energy": f"MJ/{per}"}
     return Subject(values=values, evidence=merged, labels=labels)
@@ -92,7 +92,7 @@ def evaluate(
     expected = expected_evidence(scheme)
     evidence = {
         **typed(
-            result.product.get("parameters") or {},
+            result.product.parameters,
             expected,
             where=lambda key: f"inventory parameter {key}",
         ),
@@ -108,19 +108,19 @@ def evaluate(
                 f"not on {on.isoformat()}"
             ],
         )
-    elif scheme.gwp != "any" and scheme.gwp != result.method.get("gwp"):
+    elif scheme.gwp != "any" and scheme.gwp != result.method.gwp:
         outcome = Outcome(
             Verdict.NOT_COMPARABLE,
             reasons=[
                 f"the scheme's limits use IPCC {scheme.gwp.upper()} GWP100, the footprint "
-                f"{str(result.method.get('gwp', '?')).upper()}: recompute with --gwp {scheme.gwp}"
+                f"{result.method.gwp.upper()}: recompute with --gwp {scheme.gwp}"
             ],
         )
-    elif result.product.get("boundary", "cradle-to-gate") != scheme.boundary:
+    elif result.product.boundary != scheme.boundary:
         outcome = Outcome(
             Verdict.NOT_COMPARABLE,
             reasons=[
-                f"the scheme's boundary is {scheme.boundary}, the footprint's {result.product.get('boundary')}"
+                f"the scheme's boundary is {scheme.boundary}, the footprint's {result.product.boundary}"
             ],
         )
     else:
@@ -141,7 +141,7 @@ def evaluate(
         version=scheme.version,
         status=scheme.status,
         outcome=outcome,
-        product=str(result.product.get("name")),
+        product=result.product.name,
     )
 
 

@@ -48,7 +48,7 @@ class SchemeVerdicts:
         self, result: FootprintResult, result_for: Callable[[str], FootprintResult]
     ) -> dict[str, Any]:
         """``{"verdict:<id>": verdict}`` for the schemes covering the product's category."""
-        category = result.product.get("category") or None
+        category = result.product.category or None
         row: dict[str, Any] = {}
         for scheme in self.schemes:
             if not scheme.applies_to(category):

@@ -121,8 +121,12 @@ def check_labels(
     on: dt.date | None = None,
     background: str = "default",
     data_dir: Path | None = None,
+    computed: FootprintResult | None = None,
 ) -> LabelReport:
     """Verdicts of ``schemes`` (ids, or ``["all"]`` for every scheme covering the product's category).
+
+    ``computed``: the footprint of this inventory already computed on ``background`` (with no
+    parameter overrides); a scheme on its GWP set is judged on it instead of computing it again.
 
     ``evidence`` values may be given as text (as on the command line: ``"0.95"``, ``"true"``,
     ``"900 kg CO2e/t"``); each is typed by what the schemes' rules do with it.
@@ -139,7 +143,7 @@ def check_labels(
         inventory = read_inventory(inventory)
     chosen = schemes_for(inventory, schemes)
     evidence = _typed_evidence(evidence or {}, chosen, inventory)
-    results: dict[str, FootprintResult] = {}
+    results: dict[str, FootprintResult] = {computed.method.gwp: computed} if computed else {}
     verdicts = []
     for scheme in chosen:
         gwp = "ar6" if scheme.gwp == "any" else scheme.gwp

@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from footprint.engine.result import ProductInfo
 from footprint.errors import FootprintError, UnitError, locate
 from footprint.labels.assess import evaluate
 from footprint.labels.claim import Claim, ClaimError, read_claim
@@ -186,22 +187,22 @@ def _evidence_checks(evidence: dict[str, Any], parameters: dict[str, Any]) -> li
     ]
 
 
-def _period_check(result_product: dict[str, Any]) -> Check:
-    period = result_product.get("reference_period")
+def _period_check(result_product: ProductInfo) -> Check:
+    period = result_product.reference_period
     if not period:
         return Check(
             "reference period of 12 months", False, "the inventory states no reference_period"
         )
     import datetime as dt
 
-    start, end = dt.date.fromisoformat(period["start"]), dt.date.fromisoformat(period["end"])
+    start, end = dt.date.fromisoformat(period.start), dt.date.fromisoformat(period.end)
     days = (end - start).days
     ok = days in (364, 365, 366)
     return Check(
         "reference period of 12 months",
         ok,
         f"{start} to {end} ({days + 1} days inclusive)",
-        dict(period),
+        {"start": period.start, "end": period.end},
     )
 
 
@@ -347,8 +348,8 @@ def verify(
         "value": recomputed_value,
         "unit": per,
         "gwp": claim.gwp,
-        "background": result.background.get("version"),
-        "method": result.method.get("name"),
+        "background": result.background.version,
+        "method": result.method.name,
     }
     try:
         declared = convert(quantity(claim.declared_value, claim.declared_unit), per)
@@ -380,7 +381,7 @@ def verify(
         )
     )
     checks.append(_period_check(result.product))
-    parameters = dict(result.product.get("parameters") or {})
+    parameters = dict(result.product.parameters)
     evidence = _claim_evidence(claim, path, expected, parameters)
     checks += _evidence_checks(evidence, parameters)
     if declared is not None:

@@ -9,14 +9,17 @@ DASH = "–"
 CO2E = "kg CO₂e"
 
 
-def sig(value: float | None, digits: int = 4) -> str:
+def sig(value: float | None, digits: int = 4, *, sign: bool = False) -> str:
     """``value`` to ``digits`` significant figures, with thousands separators (``1,234``).
 
-    Magnitudes below 1e-5 or from 1e12 use e-notation (``1.234e-06``); ``None``/NaN give a dash.
-    The text parses back with ``float(text.replace(",", ""))``.
+    Magnitudes below 1e-5 or from 1e12 use e-notation (``1.234e-06``); ``None``/NaN give a dash;
+    with ``sign``, a positive value starts with ``+``. The text parses back with
+    ``float(text.replace(",", ""))``.
     """
     if value is None or math.isnan(value):
         return DASH
+    if sign and value > 0:
+        return "+" + sig(value, digits)
     if math.isinf(value):
         return "∞" if value > 0 else "-∞"
     if value == 0:

@@ -90,8 +90,9 @@ def render_html(
         labels: verdicts (a :class:`LabelReport` or its verdicts) to show, with bullet charts.
         uncertainty: a Monte Carlo result (``samples``, ``percentiles``, ``probability_at_most``).
         scenarios: results side by side, name → result.
-        background: the background the result was computed with, to trace datasets (default:
-            loaded by the name recorded in the result, when available).
+        background: the background whose activity names the charts and tables show (default:
+            the one the result was computed with; datasets are traced through the result's
+            linked system).
         tool_version: shown in the header (default: this package's version).
         generated: the report date (default: today).
         lang: the page's language: ``en`` (default) or ``zh-CN`` (Simplified Chinese headings,
@@ -107,13 +108,15 @@ def render_html(
     from footprint.report.verdicts import summary, verdict_views
 
     t = i18n.translator(lang)
+    if background is None and result.system is not None and not result.background.foreground_only:
+        background = result.system.background
     version, date = _defaults(tool_version, generated)
     verdicts = _verdicts(labels)
-    views = verdict_views(verdicts, result.product.get("parameters") or {}, t)
+    views = verdict_views(verdicts, result.product.parameters, t)
     context: dict[str, Any] = {
         "t": t,
         "lang": t.lang,
-        "title": t("Carbon footprint — {name}", name=result.product.get("name", "")),
+        "title": t("Carbon footprint — {name}", name=result.product.name),
         "tool_version": version,
         "generated": date,
         "result": result,
@@ -133,7 +136,7 @@ def render_html(
         if uncertainty is not None
         else None,
         "scenarios": product.scenario_chart(scenarios, t) if scenarios else None,
-        "provenance": provenance(result, background, t),
+        "provenance": provenance(result, t),
         "warnings": list(result.warnings),
         "allocation": dict(result.allocation),
         "cut_offs": product.cut_off_table(result, t, background),

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from footprint.engine.result import ActivityScore, FootprintResult
+from footprint.engine.result import ActivityScore, FootprintResult, ProductInfo
 from footprint.report import charts
 from footprint.report.format import CO2E, DASH, formula, pct, sig, signed_pct
 from footprint.report.i18n import ENGLISH, N_, Translator, activity_name
@@ -80,59 +80,57 @@ def header(
 ) -> list[tuple[str, str, str]]:
     """(label, value, css class) rows describing the study."""
     product = result.product
-    period = product.get("reference_period") or {}
-    company = (product.get("company") or {}).get("name")
+    period = product.reference_period
+    company = (product.company or {}).get("name")
     background = result.background
     solver = result.solver
-    solver_text = str(solver.get("name") or DASH)
-    if solver.get("bw2calc"):
-        solver_text += f" (bw2calc {solver['bw2calc']})"
-    boundary = product.get("boundary")
+    solver_text = solver.name or DASH
+    if solver.bw2calc:
+        solver_text += f" (bw2calc {solver.bw2calc})"
+    boundary = product.boundary
     rows = [
-        (t("Product"), str(product.get("name") or DASH), ""),
-        (t("Product id"), str(product.get("id") or DASH), "mono"),
-        (t("Category"), str(product.get("category") or DASH), ""),
+        (t("Product"), product.name or DASH, ""),
+        (t("Product id"), product.id or DASH, "mono"),
+        (t("Category"), product.category or DASH, ""),
         (t("Company"), str(company or DASH), ""),
         (t("Declared unit"), f"{result.declared_amount:g} {result.declared_unit}", ""),
-        (t("Geography"), str(product.get("geography") or DASH), ""),
+        (t("Geography"), product.geography or DASH, ""),
         (
             t("Reference period"),
-            t("{start} to {end}", start=period["start"], end=period["end"])
+            t("{start} to {end}", start=period.start, end=period.end)
             if period
             else t("not stated"),
             "",
         ),
         (t("System boundary"), f"{boundary or t('cradle-to-gate')} (A1–A3)", ""),
-        (t("GWP set"), f"{result.method.get('name', DASH)} ({result.method.get('gwp', DASH)})", ""),
+        (t("GWP set"), f"{result.method.name} ({result.method.gwp})", ""),
         (
             t("Background database"),
             t(
                 "{name}, version {version}",
-                name=background.get("name", DASH),
-                version=background.get("version", DASH),
+                name=background.name,
+                version=background.version,
             ),
             "",
         ),
         (t("Solver"), solver_text, ""),
         *_data_quality_rows(product, t),
-        (t("Inventory"), str(result.inventory.get("source") or DASH), "mono"),
-        (t("Inventory sha256"), str(result.inventory.get("sha256") or DASH), "mono hash"),
+        (t("Inventory"), str(result.inventory.source or DASH), "mono"),
+        (t("Inventory sha256"), str(result.inventory.sha256 or DASH), "mono hash"),
         (t("Tool"), f"footprint {tool_version}", ""),
         (t("Generated"), generated, ""),
     ]
     return rows
 
 
-def _data_quality_rows(
-    product: Mapping[str, object], t: Translator = ENGLISH
-) -> list[tuple[str, str, str]]:
+def _data_quality_rows(product: ProductInfo, t: Translator = ENGLISH) -> list[tuple[str, str, str]]:
     """Primary data share and the data quality ratings, when the inventory states them."""
     rows = []
-    share = product.get("primary_data_share")
-    if isinstance(share, int | float):
+    share = product.primary_data_share
+    if share is not None:
         rows.append((t("Primary data share"), f"{float(share):g} %", ""))
-    quality = product.get("data_quality")
-    if isinstance(quality, Mapping) and quality:
+    quality = product.data_quality
+    if quality:
         text = ", ".join(
             f"{key.replace('_percent', ' %').replace('_', ' ')} {float(value):g}"
             for key, value in quality.items()
@@ -415,9 +413,7 @@ def gas_chart(result: FootprintResult, t: Translator = ENGLISH) -> Chart:
     """kg CO2e by greenhouse gas."""
     gases = list(result.by_gas.items())
     unit = unit_of(result, t)
-    title = t(
-        "Emissions by greenhouse gas, GWP100-weighted ({gwp})", gwp=result.method.get("gwp", "")
-    )
+    title = t("Emissions by greenhouse gas, GWP100-weighted ({gwp})", gwp=result.method.gwp)
     svg = charts.bars(
         "gas",
         title,

@@ -1,8 +1,7 @@
 """Where the numbers come from: the background datasets a product used and the factor sources.
 
-Datasets are traced by reading the result's inventory file again (only if its sha256 still
-matches the result's) and linking it to the background: each background line item then names
-its activity, location and the activity's ``source``.
+Datasets are traced through the linked system the result was computed from (it carries it):
+each background line item names its activity, location and the activity's ``source``.
 """
 
 from __future__ import annotations
@@ -11,14 +10,16 @@ import csv
 import re
 from dataclasses import dataclass
 from importlib import resources
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from footprint.background.store import Background
 from footprint.engine.result import FootprintResult
-from footprint.errors import FootprintError
 from footprint.report.format import DASH
 from footprint.report.i18n import ENGLISH, Translator, activity_name
 from footprint.report.model import Cell, Table, num, txt
+
+if TYPE_CHECKING:
+    from footprint.engine.system import LinkedSystem
 
 Key = tuple[str, str, str]
 
@@ -45,8 +46,8 @@ def _plain(markdown: str) -> str:
 
 def gwp_sources(result: FootprintResult) -> list[str]:
     """The GWP set's name and its citation from ``footprint/data/gwp100.SOURCES.md``."""
-    gwp = str(result.method.get("gwp", ""))
-    lines = [f"{result.method.get('name', gwp)}: {result.method.get('source', DASH)}"]
+    gwp = result.method.gwp
+    lines = [f"{result.method.name}: {result.method.source}"]
     try:
         text = _data_text("gwp100.SOURCES.md")
     except OSError:
@@ -77,36 +78,8 @@ def ced_sources(t: Translator = ENGLISH) -> list[str]:
     return out
 
 
-def _background(result: FootprintResult, background: Background | None) -> Background | None:
-    if background is not None:
-        return background
-    if not any(c.kind == "background" for c in result.by_input):
-        return None
-    from footprint.background.catalog import load_background
-
-    try:
-        return load_background(str(result.background.get("name", "default")))
-    except FootprintError:
-        return None
-
-
-def _trace(result: FootprintResult, background: Background) -> dict[Key, list[int]]:
+def _trace(system: LinkedSystem) -> dict[Key, list[int]]:
     """Background row positions used by each (process, input, stage) line item."""
-    from footprint.engine.system import link
-    from footprint.inventory import read_inventory
-
-    source = Path(str(result.inventory.get("source") or ""))
-    if not source.is_file():
-        raise FileNotFoundError(source)
-    inventory = read_inventory(source)
-    if inventory.sha256 != result.inventory.get("sha256"):
-        raise ValueError("the inventory file changed since the result was computed")
-    parameters = result.product.get("parameters") or {}
-    if parameters:
-        from footprint.inventory.validate import with_parameters
-
-        inventory = with_parameters(inventory, dict(parameters))
-    system = link(inventory, background)
     found: dict[Key, list[int]] = {}
     for line in system.lines:
         if line.kind == "background" and line.supplier >= 0:
@@ -117,29 +90,24 @@ def _trace(result: FootprintResult, background: Background) -> dict[Key, list[in
     return found
 
 
-def provenance(
-    result: FootprintResult, background: Background | None = None, t: Translator = ENGLISH
-) -> Provenance:
-    """The provenance section of ``result`` (``background``: the one it was computed with).
+def provenance(result: FootprintResult, t: Translator = ENGLISH) -> Provenance:
+    """The provenance section of ``result``, traced through the linked system it carries.
 
     Datasets are named in ``t``'s language where the background has such names.
     """
-    bg = _background(result, background)
+    bg: Background | None = None
     traced: dict[Key, list[int]] = {}
     note = ""
-    if bg is not None:
-        try:
-            traced = _trace(result, bg)
-        except (FootprintError, OSError, ValueError) as exc:
+    if any(c.kind == "background" for c in result.by_input):
+        if result.system is not None:
+            bg = result.system.background
+            traced = _trace(result.system)
+        else:
             note = t(
                 "Background datasets could not be traced ({reason}); "
                 "line items are listed without them.",
-                reason=exc.message if isinstance(exc, FootprintError) else exc,
+                reason=t("the result does not carry the linked system it was computed from"),
             )
-    elif any(c.kind == "background" for c in result.by_input):
-        note = t(
-            "The background database is not available here: line items are listed without datasets."
-        )
     rows: list[list[Cell]] = []
     for c in result.by_input:
         if c.kind != "background":
@@ -178,5 +146,5 @@ def provenance(
         rows,
         css="wide",
     )
-    sources = [str(s) for s in result.background.get("sources") or []]
+    sources = list(result.background.sources)
     return Provenance(table, note, sources, gwp_sources(result), ced_sources(t))

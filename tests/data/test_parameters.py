@@ -45,7 +45,7 @@ def expected(distance: float, load: float, grid_factor: float, scrap: float) -> 
 def test_declared_values(tmp_path: Path, mini_background: Background) -> None:
     result = calculate(write(tmp_path, "p.yaml", PRODUCT), background=mini_background)
     assert result.total == pytest.approx(expected(100, 0.5, 0.8, 0.2), rel=1e-12)
-    assert result.product["parameters"]["distance_km"] == 100
+    assert result.product.parameters["distance_km"] == 100
 
 
 def test_overrides_numbers_and_text(tmp_path: Path, mini_background: Background) -> None:
@@ -56,7 +56,7 @@ def test_overrides_numbers_and_text(tmp_path: Path, mini_background: Background)
         parameters={"distance_km": 300, "grid": "us", "scrap": 1.5},
     )
     assert result.total == pytest.approx(expected(300, 0.5, 0.6, 1.5), rel=1e-12)
-    assert result.product["parameters"]["grid"] == "us"
+    assert result.product.parameters["grid"] == "us"
 
 
 def test_scenarios_side_by_side(tmp_path: Path, mini_background: Background) -> None:

@@ -41,7 +41,7 @@ def test_matches_an_independent_dense_solve(fixtures: Path, empty_background: Ba
     ch4 = 0.01 * supply[1]
     result = calculate(fixtures / "hand.yaml", background=empty_background, gwp="ar5")
     assert result.total == pytest.approx(co2 + 30 * ch4, rel=1e-12)
-    assert result.method["gwp"] == "ar5"
+    assert result.method.gwp == "ar5"
 
 
 @pytest.mark.parametrize(("gwp", "ch4"), [("ar6", 29.8), ("ar5", 30.0), ("ar4", 25.0)])
@@ -62,5 +62,40 @@ def test_result_records_method_background_and_solver(
         "UMFPACK (scikit-umfpack)",
         "SuperLU (scipy)",
     }
-    assert data["inventory"]["sha256"] == result.inventory["sha256"]
+    assert data["inventory"]["sha256"] == result.inventory.sha256
     assert len(result.to_dataframe()) == 3
+
+
+def test_each_line_item_carries_its_gases_apart_from_its_buckets(
+    fixtures: Path, empty_background: Background
+) -> None:
+    result = calculate(fixtures / "hand.yaml", background=empty_background)
+    coal = next(c for c in result.by_input if c.process == "coal")
+    assert coal.by_gas == pytest.approx({"CH4": 29.8 * 0.01 * S_C})
+    assert set(coal.by_bucket) == {
+        "fossil",
+        "biogenic_emissions",
+        "biogenic_removals",
+        "land_use_change",
+    }
+    for gas, total in result.by_gas.items():
+        assert sum(c.by_gas.get(gas, 0.0) for c in result.by_input) == pytest.approx(total)
+    data = result.to_dict()
+    assert all(
+        set(item) == {"process", "stage", "input", "kind", "value", "by_bucket"}
+        for item in data["by_input"]
+    )
+    assert not any(str(k).startswith("gas") for k in result.to_dataframe().columns)
+
+
+def test_result_carries_the_system_it_was_computed_from_but_does_not_serialise_it(
+    fixtures: Path, empty_background: Background
+) -> None:
+    from dataclasses import replace
+
+    result = calculate(fixtures / "hand.yaml", background=empty_background)
+    assert result.system is not None
+    assert result.system.background is empty_background
+    assert [p.id for p in result.system.processes] == ["part", "electricity", "coal"]
+    assert "system" not in result.to_dict()
+    assert replace(result, system=None) == result

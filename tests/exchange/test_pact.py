@@ -6,6 +6,7 @@ import copy
 import datetime as dt
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,6 @@ from hypothesis import strategies as st
 
 from footprint.background.importers.pact import pact_as_background
 from footprint.engine.calculate import calculate
-from footprint.engine.result import FootprintResult
 from footprint.errors import FootprintError, UnitError
 from footprint.exchange.pact import pact_unit, to_pact
 from footprint.pact.decimal_text import decimal_string, parse_decimal
@@ -165,7 +165,7 @@ def test_export_of_each_shipped_example_validates(path: Path) -> None:
     )
     assert pcf["referencePeriodStart"].endswith("T00:00:00Z")
     assert pcf["ipccCharacterizationFactors"] == ["AR6"]
-    assert pcf["geographyCountry"] == result.product["geography"]
+    assert pcf["geographyCountry"] == result.product.geography
     assert pcf["secondaryEmissionFactorSources"]
     assert to_pact(result, **facts) == doc  # deterministic
 
@@ -264,8 +264,7 @@ def test_missing_facts_name_the_fix(
     tmp_path: Path, change: dict[str, Any], where: str, fix: str
 ) -> None:
     result = calculate(inventory(tmp_path, unit="kg", amount=1))
-    product = {**result.product, **change}
-    broken = FootprintResult(**{**result.__dict__, "product": product})
+    broken = replace(result, product=replace(result.product, **change))
     with pytest.raises(FootprintError) as caught:
         to_pact(broken, **OWNER)
     assert caught.value.where == where
@@ -512,12 +511,12 @@ def test_v3_export_classifies_the_product_by_its_cpc_code() -> None:
     from footprint.paths import examples_dir
 
     cement = calculate(examples_dir() / "cement-cn.yaml")
-    assert cement.product["cpc"] == "37440"
+    assert cement.product.cpc == "37440"
     doc = to_pact(cement, **OWNER)
     assert doc["productClassifications"] == ["urn:pact:productclassification:un-cpc:37440"]
     validate_pact(doc, "3.0")
     given = to_pact(cement, product_classifications=["urn:example:class:1"], **OWNER)
     assert given["productClassifications"] == ["urn:example:class:1"]
     glass = calculate(examples_dir() / "float-glass.yaml")
-    assert not glass.product["cpc"]
+    assert not glass.product.cpc
     assert "productClassifications" not in to_pact(glass, **OWNER)

@@ -148,7 +148,7 @@ def test_each_example_exports_a_valid_2_3_footprint(
         "ISO Standard 14067",
         "GHG Protocol Product standard",
     ]
-    assert pcf["geographyCountry"] == result.product["geography"]
+    assert pcf["geographyCountry"] == result.product.geography
     assert pcf["packagingEmissionsIncluded"] is False
     assert pcf["primaryDataShare"] == 0  # a JSON number in 2.x, a decimal string in 3.0
     assert pcf["exemptedEmissionsPercent"] == 0
@@ -175,7 +175,7 @@ def test_round_trip_gives_the_v3_intensity(path: Path, exported: Callable[[str],
     )
     if v3.pact_unit == "piece":  # 2.x has no piece: per kilogram of product instead
         assert (v2.pact_unit, v2.declared_unit) == ("kilogram", "kg")
-        mass = float(result.product["mass_per_declared_unit_kg"]) * result.declared_amount
+        mass = float(result.product.mass_per_declared_unit_kg) * result.declared_amount
         assert v2.declared_amount == pytest.approx(mass)
         assert v2.intensity * mass == pytest.approx(v3.intensity * v3.declared_amount, rel=1e-9)
     else:

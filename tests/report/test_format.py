@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from footprint.report.format import pct, signed_pct
+from footprint.report.format import pct, sig, signed_pct
 
 
 @pytest.mark.parametrize(
@@ -26,3 +26,17 @@ def test_signed_pct_never_shows_a_signed_zero(value: float | None, text: str) ->
 def test_pct_rounds_negative_zero_away() -> None:
     assert pct(-0.01) == "0.0 %"
     assert pct(32.64) == "32.6 %"
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (34.5678, "+34.57"),
+        (-0.11298, "-0.1130"),
+        (12345.6, "+12,350"),
+        (0.0, "0"),
+        (None, "–"),
+    ],
+)
+def test_sig_with_sign_marks_a_positive_value(value: float | None, text: str) -> None:
+    assert sig(value, sign=True) == text

@@ -159,7 +159,7 @@ def test_chinese_product_page() -> None:
     for heading in ("按生命周期阶段", "主要贡献项", "按温室气体", "标识判定结果", "数据来源"):
         assert f"<h2>{heading}</h2>" in html
     # every heading is Chinese but the product's name and the label schemes' names (data)
-    names = {ex.result.product["name"], *(v.scheme_name for v in ex.labels.verdicts)}
+    names = {ex.result.product.name, *(v.scheme_name for v in ex.labels.verdicts)}
     assert [h for h in headings(html) if not CJK.search(h) and h not in names] == []
     assert len(headings(html)) > 2 * len(names)
     # verdicts in words, charts titled and labelled in Chinese
@@ -178,7 +178,7 @@ def test_english_stays_the_default() -> None:
     html = render_html(ex.result, labels=ex.labels, generated="2025-06-01")
     assert '<html lang="en">' in html
     assert "<h2>By life-cycle stage</h2>" in html
-    assert not CJK.search("".join(headings(html)).replace(ex.result.product["name"], ""))
+    assert not CJK.search("".join(headings(html)).replace(ex.result.product.name, ""))
 
 
 def test_chinese_html_names_system_fonts_and_embeds_none() -> None:

@@ -101,13 +101,13 @@ def test_header_names_the_study(shipped: Example) -> None:
     html = _render(shipped)
     r = shipped.result
     for needle in (
-        r.inventory["sha256"],
-        str(r.background["version"]),
-        str(r.method["name"]),
-        str(r.solver["name"]),
+        r.inventory.sha256,
+        str(r.background.version),
+        str(r.method.name),
+        str(r.solver.name),
         "9.9.9",
         "2025-06-01",
-        str(r.product["geography"]),
+        str(r.product.geography),
     ):
         assert needle in html, needle
 
@@ -171,20 +171,22 @@ def test_provenance_lists_every_background_dataset_and_the_factor_sources(shippe
     html = _render(shipped)
     assert "IPCC (2021)" in html or "IPCC (2013)" in html or "IPCC (2007)" in html
     assert "Frischknecht" in html
-    for source in shipped.result.background.get("sources", []):
+    for source in shipped.result.background.sources:
         assert source in html
 
 
-def test_provenance_without_the_inventory_file_says_so(tmp_path: Any) -> None:
+def test_provenance_traces_through_the_system_not_the_inventory_file(tmp_path: Any) -> None:
     from dataclasses import replace
 
+    from footprint.engine.result import InventorySource
+
     ex = example(EXAMPLES[0])
-    moved = replace(
-        ex.result, inventory={"source": str(tmp_path / "gone.yaml"), "sha256": "0" * 64}
-    )
-    html = render_html(moved, generated="2025-06-01")
-    assert "could not be traced" in html
-    assert parse(html).errors == []
+    moved = replace(ex.result, inventory=InventorySource(str(tmp_path / "gone.yaml"), "0" * 64))
+    page = parse(render_html(moved, generated="2025-06-01"))
+    assert all(row[2][0] != "–" for row in page.tables["table-datasets"][1:])
+    bare = render_html(replace(ex.result, system=None), generated="2025-06-01")
+    assert "could not be traced (the result does not carry the linked system" in bare
+    assert parse(bare).errors == []
 
 
 @dataclass

@@ -41,6 +41,28 @@ def test_report_html_with_labels_and_scenarios(tmp_path: Path) -> None:
     assert "NOT MET" in page or "MET" in page
 
 
+def test_report_with_labels_computes_and_links_the_inventory_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import footprint.engine.calculate as calculate
+
+    linked: list[object] = []
+    link = calculate.link
+
+    def counting_link(*args: object, **kwargs: object) -> object:
+        linked.append(args[0])
+        return link(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(calculate, "link", counting_link)
+    out = tmp_path / "rebar.html"
+    rebar = examples_dir() / "steel-rebar-eaf.yaml"
+    args = ["report", str(rebar), "--scheme", "all", "--on", "2025-06-01", "--out", str(out)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert len(linked) == 1
+    assert "table-datasets" in out.read_text()
+
+
 def test_report_pdf(tmp_path: Path) -> None:
     from footprint.report.pdf import pdf_available
 
