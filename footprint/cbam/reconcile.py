@@ -110,6 +110,6 @@ def reconcile(result: CbamResult, cn: str, footprint: FootprintResult) -> Reconc
         found[0],
         per_t(footprint.total),
         {stage: per_t(value) for stage, value in footprint.by_stage.items()},
-        str(footprint.product.get("name", "")),
-        str(footprint.method.get("gwp", result.installation.gwp)),
+        footprint.product.name,
+        footprint.method.gwp,
     )
