@@ -70,6 +70,7 @@ from footprint.background.linking import ghg_not_characterised as ghg_uncharacte
 from footprint.background.methane import qualify_methane
 from footprint.background.refinery import check_names, feedstock_per_unit
 from footprint.background.review import Review, load_review, providers_chosen, review_report
+from footprint.background.store import write_columnar
 from footprint.errors import FootprintError
 
 logger = logging.getLogger(__name__)
@@ -855,6 +856,7 @@ def write_build(build: Build, out: Path) -> dict[str, Any]:
         )
         for key, (name, columns) in OUTPUT_FILES.items()
     }
+    write_columnar(out)  # binary copies, read in place of matching CSV tables
     report = {**build.report, "files_sha256": dict(sorted(hashes.items()))}
     text = json.dumps(report, indent=2, sort_keys=False, ensure_ascii=False) + "\n"
     (out / "build_report.json").write_text(text, encoding="utf-8")

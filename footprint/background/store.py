@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import csv
 import difflib
+import hashlib
 import json
+import logging
+import os
 from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources import files
@@ -61,7 +64,8 @@ class Background:
     corrections: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_by_id", {a: i for i, a in enumerate(self.activities["id"])})
+        ids = self.activities["id"].tolist()  # a list: iterating a column goes row by row
+        object.__setattr__(self, "_by_id", dict(zip(ids, range(len(ids)), strict=True)))
         object.__setattr__(self, "_upstream", None)
 
     @classmethod
@@ -229,22 +233,142 @@ class Background:
         return acts[mask]
 
 
-def _read(directory: Path, stem: str, columns: list[str], numeric: bool = True) -> pd.DataFrame:
-    """A table of ``directory`` as strings, with ``amount`` as floats when ``numeric``."""
+#: The tables of a background directory, and whether their ``amount`` column is read as numbers.
+TABLES = {
+    "activities": True,
+    "technosphere": True,
+    "biosphere": True,
+    "flows": True,
+    "unlinked": False,
+}
+#: Suffix of the binary columnar copy of a table (Arrow IPC file, zstd): ``biosphere.arrow``.
+COLUMNAR_SUFFIX = ".arrow"
+#: Layout of the columnar copies; another layout is never read (the CSV tables are).
+_COLUMNAR_FORMAT = b"footprint-columnar-1"
+_log = logging.getLogger(__name__)
+
+
+def _csv_path(directory: Path, stem: str) -> Path:
+    """The CSV file of table ``stem`` (``.csv.gz``, else ``.csv``)."""
     path = directory / f"{stem}.csv.gz"
-    if not path.exists():
-        path = directory / f"{stem}.csv"
+    return path if path.exists() else directory / f"{stem}.csv"
+
+
+def _read_csv(path: Path, numeric: bool) -> pd.DataFrame:
+    """A CSV table as strings, with ``amount`` as floats when ``numeric``."""
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    for column in columns:
-        if column not in frame:
-            frame[column] = ""
     if numeric and "amount" in frame:
         frame["amount"] = frame["amount"].astype(float)
     return frame
 
 
+def _sha256(path: Path) -> str:
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def _columnar_metadata(source: Path, numeric: bool) -> dict[bytes, bytes]:
+    """What a columnar copy of ``source`` must record to be read in place of it."""
+    return {
+        b"footprint.format": _COLUMNAR_FORMAT,
+        b"footprint.source": source.name.encode(),
+        b"footprint.source_sha256": _sha256(source).encode(),
+        b"footprint.numeric_amount": b"1" if numeric else b"0",
+    }
+
+
+def write_columnar(directory: Path) -> list[Path]:
+    """Write a binary columnar copy of each CSV table in ``directory`` beside it.
+
+    ``read_table_dir`` reads a copy instead of its CSV table (many times faster) only while the
+    copy records the SHA-256 of that CSV file; the CSV tables stay the reviewable export. Each copy
+    is an Arrow IPC file (zstd) holding exactly what reading the CSV gives, with no timestamps: the
+    same tables give the same bytes. A copy whose table is gone is removed. Returns the files
+    written.
+    """
+    import pyarrow as pa
+
+    written = []
+    for stem, numeric in TABLES.items():
+        source = _csv_path(directory, stem)
+        target = directory / f"{stem}{COLUMNAR_SUFFIX}"
+        if not source.exists():
+            target.unlink(missing_ok=True)
+            continue
+        table = pa.Table.from_pandas(_read_csv(source, numeric), preserve_index=False)
+        table = table.replace_schema_metadata(_columnar_metadata(source, numeric))
+        partial = target.with_name(f".{target.name}.partial")
+        options = pa.ipc.IpcWriteOptions(compression="zstd")
+        with (
+            pa.OSFile(str(partial), "wb") as sink,
+            pa.ipc.new_file(sink, table.schema, options=options) as writer,
+        ):
+            writer.write_table(table, max_chunksize=1 << 16)
+        os.replace(partial, target)
+        written.append(target)
+    return written
+
+
+def _read_columnar(
+    directory: Path, stem: str, numeric: bool, columns: list[str] | None
+) -> pd.DataFrame | None:
+    """The columnar copy of table ``stem`` (only ``columns`` of it, when given, as far as it has
+    them), or None when there is none, it is not a copy of the CSV file there (stale: the CSV was
+    changed or replaced after it was written) or it cannot be read."""
+    target = directory / f"{stem}{COLUMNAR_SUFFIX}"
+    if not target.exists():
+        return None
+    import pyarrow as pa
+
+    source = _csv_path(directory, stem)
+    try:
+        with pa.memory_map(str(target)) as handle:
+            schema = pa.ipc.open_file(handle).schema
+            meta = schema.metadata or {}
+            if (
+                meta.get(b"footprint.format") != _COLUMNAR_FORMAT
+                or meta.get(b"footprint.source") != source.name.encode()
+                or meta.get(b"footprint.numeric_amount") != (b"1" if numeric else b"0")
+                or not source.exists()
+                or meta.get(b"footprint.source_sha256") != _sha256(source).encode()
+            ):
+                _log.info("%s is not a copy of %s; reading the CSV", target, source.name)
+                return None
+            names = schema.names if columns is None else [c for c in schema.names if c in columns]
+            options = pa.ipc.IpcReadOptions(included_fields=[schema.names.index(n) for n in names])
+            table = pa.ipc.open_file(handle, options=options).read_all()
+        frame: pd.DataFrame = table.replace_schema_metadata(None).to_pandas()
+        return frame
+    except (OSError, pa.ArrowException) as exc:
+        _log.info("%s cannot be read (%s); reading the CSV", target, exc)
+        return None
+
+
+def _read(
+    directory: Path,
+    stem: str,
+    columns: list[str],
+    numeric: bool = True,
+    only: list[str] | None = None,
+) -> pd.DataFrame:
+    """A table of ``directory`` as strings, with ``amount`` as floats when ``numeric``: its
+    columnar copy when that matches the CSV file (see :func:`write_columnar`), else the CSV file.
+
+    ``columns`` are added (empty) where the table lacks them; ``only`` (when given) are all the
+    columns the caller uses, so that the others need not be read.
+    """
+    frame = _read_columnar(directory, stem, numeric, only)
+    if frame is None:
+        frame = _read_csv(_csv_path(directory, stem), numeric)
+    for column in columns:
+        if column not in frame:
+            frame[column] = ""
+    return frame
+
+
 def read_table_dir(directory: Path, name: str) -> Background:
-    """Read a background stored as gzip CSV tables in ``directory``.
+    """Read a background stored as gzip CSV tables in ``directory`` (from their binary columnar
+    copies where those match them, see :func:`write_columnar`).
 
     Raises:
         BackgroundError: the directory is not a background.
@@ -284,8 +408,12 @@ def read_table_dir(directory: Path, name: str) -> Background:
         name=name,
         version=str(report.get("version", report.get("source_commit", "unversioned"))),
         activities=acts[ACTIVITY_COLUMNS + [c for c in OPTIONAL_ACTIVITY_COLUMNS if c in acts]],
-        technosphere=_read(directory, "technosphere", TECHNOSPHERE_COLUMNS)[TECHNOSPHERE_COLUMNS],
-        biosphere=_read(directory, "biosphere", BIOSPHERE_COLUMNS)[BIOSPHERE_COLUMNS],
+        technosphere=_read(
+            directory, "technosphere", TECHNOSPHERE_COLUMNS, only=TECHNOSPHERE_COLUMNS
+        )[TECHNOSPHERE_COLUMNS],
+        biosphere=_read(directory, "biosphere", BIOSPHERE_COLUMNS, only=BIOSPHERE_COLUMNS)[
+            BIOSPHERE_COLUMNS
+        ],
         flows=_read(directory, "flows", FLOW_COLUMNS)[FLOW_COLUMNS],
         sources=[str(s) for s in report.get("sources", [])],
         report=report,
