@@ -1,6 +1,11 @@
 """Background databases as tables: activities, technosphere and biosphere exchanges, flows.
 
-The on-disk form (see ``inventories/background/uslci/README.md``) is a directory of gzip CSV files.
+The on-disk form (see ``inventories/background/uslci/README.md``) is a directory of gzip CSV files,
+the reviewable export, each with a binary columnar copy (``activities.arrow``, …; see
+:func:`write_columnar`) that is read in its place, many times faster, while it records the SHA-256
+of that CSV file. Whatever writes the tables writes the copies; after editing a CSV table by hand,
+``python -c "from pathlib import Path; from footprint.background.store import write_columnar;
+write_columnar(Path('DIR'))"`` brings them up to date (until then the CSV tables are read).
 The shipped default background joins the converted USLCI database with cited grid electricity
 emission factors (``inventories/background/grid/grid_factors.csv``).
 """
@@ -322,7 +327,7 @@ def _read_columnar(
 
     source = _csv_path(directory, stem)
     try:
-        with pa.memory_map(str(target)) as handle:
+        with pa.OSFile(str(target)) as handle:
             schema = pa.ipc.open_file(handle).schema
             meta = schema.metadata or {}
             if (
@@ -337,7 +342,7 @@ def _read_columnar(
             names = schema.names if columns is None else [c for c in schema.names if c in columns]
             options = pa.ipc.IpcReadOptions(included_fields=[schema.names.index(n) for n in names])
             table = pa.ipc.open_file(handle, options=options).read_all()
-        frame: pd.DataFrame = table.replace_schema_metadata(None).to_pandas()
+            frame: pd.DataFrame = table.replace_schema_metadata(None).to_pandas()
         return frame
     except (OSError, pa.ArrowException) as exc:
         _log.info("%s cannot be read (%s); reading the CSV", target, exc)
