@@ -250,6 +250,7 @@ TABLES = {
 COLUMNAR_SUFFIX = ".arrow"
 #: Layout of the columnar copies; another layout is never read (the CSV tables are).
 _COLUMNAR_FORMAT = b"footprint-columnar-1"
+_COMPRESSION = "zstd"
 _log = logging.getLogger(__name__)
 
 
@@ -287,9 +288,9 @@ def write_columnar(directory: Path) -> list[Path]:
 
     ``read_table_dir`` reads a copy instead of its CSV table (many times faster) only while the
     copy records the SHA-256 of that CSV file; the CSV tables stay the reviewable export. Each copy
-    is an Arrow IPC file (zstd) holding exactly what reading the CSV gives, with no timestamps: the
-    same tables give the same bytes. A copy whose table is gone is removed. Returns the files
-    written.
+    is an Arrow IPC file (zstd; text columns of repeated values dictionary-encoded) holding exactly
+    what reading the CSV gives, with no timestamps: the same tables give the same bytes. A copy
+    whose table is gone is removed. Returns the files written.
     """
     import pyarrow as pa
 
@@ -300,10 +301,12 @@ def write_columnar(directory: Path) -> list[Path]:
         if not source.exists():
             target.unlink(missing_ok=True)
             continue
-        table = pa.Table.from_pandas(_read_csv(source, numeric), preserve_index=False)
+        table = _repeats_encoded(
+            pa.Table.from_pandas(_read_csv(source, numeric), preserve_index=False)
+        )
         table = table.replace_schema_metadata(_columnar_metadata(source, numeric))
         partial = target.with_name(f".{target.name}.partial")
-        options = pa.ipc.IpcWriteOptions(compression="zstd")
+        options = pa.ipc.IpcWriteOptions(compression=_COMPRESSION)
         with (
             pa.OSFile(str(partial), "wb") as sink,
             pa.ipc.new_file(sink, table.schema, options=options) as writer,
@@ -312,6 +315,21 @@ def write_columnar(directory: Path) -> list[Path]:
         os.replace(partial, target)
         written.append(target)
     return written
+
+
+def _repeats_encoded(table: Any) -> Any:
+    """``table`` with each text column that repeats its values (fewer distinct values than half
+    its rows: activity and flow ids of exchanges) dictionary-encoded, in order of appearance."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    columns = []
+    for column in table.columns:
+        if pa.types.is_large_string(column.type) or pa.types.is_string(column.type):
+            if 2 * pc.count_distinct(column).as_py() < len(column):
+                column = pc.dictionary_encode(column)
+        columns.append(column)
+    return pa.table(columns, names=table.column_names)
 
 
 def _read_columnar(
@@ -342,7 +360,11 @@ def _read_columnar(
             names = schema.names if columns is None else [c for c in schema.names if c in columns]
             options = pa.ipc.IpcReadOptions(included_fields=[schema.names.index(n) for n in names])
             table = pa.ipc.open_file(handle, options=options).read_all()
-            frame: pd.DataFrame = table.replace_schema_metadata(None).to_pandas()
+            decoded = [
+                c.cast(c.type.value_type) if pa.types.is_dictionary(c.type) else c
+                for c in table.columns
+            ]
+            frame: pd.DataFrame = pa.table(decoded, names=table.column_names).to_pandas()
         return frame
     except (OSError, pa.ArrowException) as exc:
         _log.info("%s cannot be read (%s); reading the CSV", target, exc)
