@@ -341,7 +341,9 @@ def to_background(system: SyntheticSystem, name: str = "synthetic") -> Backgroun
 
 
 def write_tables(background: Background, directory: Path) -> None:
-    """Write ``background`` as an imported database (gzip CSV tables) in ``directory``."""
+    """Write ``background`` as an imported database (gzip CSV tables and their columnar copies)
+    in ``directory``."""
+    from footprint.background.columnar import write_columnar
     from footprint.background.importers.tables import UNCERTAINTY_COLUMNS
     from footprint.background.store import (
         ACTIVITY_COLUMNS,
@@ -362,6 +364,7 @@ def write_tables(background: Background, directory: Path) -> None:
     ):
         frame[columns].to_csv(directory / f"{stem}.csv.gz", index=False, compression=gz)
     (directory / "build_report.json").write_text('{"version": "synthetic-1"}\n', encoding="utf-8")
+    write_columnar(directory)
 
 
 def datapackage(system: SyntheticSystem, *, distributions: bool = False) -> Any:

@@ -7,15 +7,27 @@ the flow's reference unit; matrices hold plain floats.
 from __future__ import annotations
 
 import math
+import os
 import re
+import sys
 import tokenize
 from functools import cache
 from importlib.resources import files
+from pathlib import Path
 from typing import Any
 
-import pint
-
 from footprint.errors import UnitError
+
+# pint imports dask (about 0.3 s) whenever it is installed, for quantities of dask arrays, which
+# are never made here; it is kept out while pint is first imported, as bw2data is from bw2calc.
+_NO_DASK = "dask" not in sys.modules and "pint" not in sys.modules
+if _NO_DASK:
+    sys.modules["dask"] = None  # type: ignore[assignment]
+try:
+    import pint
+finally:
+    if _NO_DASK:
+        del sys.modules["dask"]
 
 _EXPONENT = re.compile(r"\b(m|cm|mm|km|dm)([23])\b")
 _COUNT_WORDS = re.compile(r"\b(units?|items?|pieces?|pcs)\b", re.IGNORECASE)
@@ -27,11 +39,57 @@ def _preprocess(text: str) -> str:
     return _COUNT_WORDS.sub("piece", text)
 
 
+#: Where pint caches the parsed unit definitions (see :func:`cache_definitions_in`); None: nowhere.
+_cache_folder: Path | None = None
+
+
+def cache_definitions_in(folder: Path | None) -> None:
+    """Cache the parsed unit definitions in ``folder`` (pint's disk cache, created when missing;
+    reused by every later process): a registry then takes a few milliseconds to build instead of
+    about half a second. None (the default) parses them each time, so that the library writes no
+    file of its own accord; the command line caches them in the data directory (``cache/pint``).
+
+    It applies to the registry built next: call it before the first unit is parsed.
+    """
+    global _cache_folder
+    _cache_folder = folder
+
+
 @cache
 def registry() -> pint.UnitRegistry:  # type: ignore[type-arg]
-    """Return the project's unit registry, created on first use."""
+    """Return the project's unit registry, created on first use.
+
+    With a cache folder (:func:`cache_definitions_in`) that can be written, pint's parsed
+    definitions are read from it, or parsed and stored there; a damaged or half-written cache file
+    is removed and the definitions parsed again. A folder that cannot be created or written (a
+    read-only or missing home) is not used.
+    """
+    folder = _writable(_cache_folder)
+    if folder is not None:
+        try:
+            return _new_registry(folder)
+        except Exception:  # noqa: BLE001 - any failure of a cache file: parse without it
+            for stale in (*folder.glob("*.pickle"), *folder.glob("*.json")):
+                stale.unlink(missing_ok=True)
+    return _new_registry(None)
+
+
+def _writable(folder: Path | None) -> Path | None:
+    """``folder``, created if need be, when this process can write in it; else None."""
+    if folder is None or not folder.is_absolute():
+        return None
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return folder if os.access(folder, os.W_OK | os.X_OK) else None
+
+
+def _new_registry(cache_folder: Path | None) -> pint.UnitRegistry:  # type: ignore[type-arg]
     ureg: pint.UnitRegistry = pint.UnitRegistry(  # type: ignore[type-arg]
-        preprocessors=[_preprocess], autoconvert_offset_to_baseunit=True
+        preprocessors=[_preprocess],
+        autoconvert_offset_to_baseunit=True,
+        cache_folder=cache_folder,
     )
     definitions = files("footprint") / "data" / "units.txt"
     with definitions.open(encoding="utf-8") as handle:

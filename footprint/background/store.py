@@ -1,6 +1,9 @@
 """Background databases as tables: activities, technosphere and biosphere exchanges, flows.
 
-The on-disk form (see ``inventories/background/uslci/README.md``) is a directory of gzip CSV files.
+The on-disk form (see ``inventories/background/uslci/README.md``) is a directory of gzip CSV files,
+the reviewable export, each with a binary columnar copy (``activities.arrow``, …; see
+:mod:`footprint.background.columnar`) that is read in its place while it records the SHA-256 of
+that CSV file. Whatever writes the tables writes the copies.
 The shipped default background joins the converted USLCI database with cited grid electricity
 emission factors (``inventories/background/grid/grid_factors.csv``).
 """
@@ -18,6 +21,7 @@ from typing import Any
 
 import pandas as pd
 
+from footprint.background.columnar import read_table
 from footprint.background.importers import tables
 from footprint.background.importers.corrections import caveats as correction_caveats
 from footprint.errors import BackgroundError
@@ -61,7 +65,8 @@ class Background:
     corrections: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_by_id", {a: i for i, a in enumerate(self.activities["id"])})
+        ids = self.activities["id"].tolist()  # a list: iterating a column goes row by row
+        object.__setattr__(self, "_by_id", dict(zip(ids, range(len(ids)), strict=True)))
         object.__setattr__(self, "_upstream", None)
 
     @classmethod
@@ -229,22 +234,9 @@ class Background:
         return acts[mask]
 
 
-def _read(directory: Path, stem: str, columns: list[str], numeric: bool = True) -> pd.DataFrame:
-    """A table of ``directory`` as strings, with ``amount`` as floats when ``numeric``."""
-    path = directory / f"{stem}.csv.gz"
-    if not path.exists():
-        path = directory / f"{stem}.csv"
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    for column in columns:
-        if column not in frame:
-            frame[column] = ""
-    if numeric and "amount" in frame:
-        frame["amount"] = frame["amount"].astype(float)
-    return frame
-
-
 def read_table_dir(directory: Path, name: str) -> Background:
-    """Read a background stored as gzip CSV tables in ``directory``.
+    """Read a background stored as gzip CSV tables in ``directory`` (from their binary columnar
+    copies where those match them, see :mod:`footprint.background.columnar`).
 
     Raises:
         BackgroundError: the directory is not a background.
@@ -259,10 +251,10 @@ def read_table_dir(directory: Path, name: str) -> Background:
         )
     report_path = directory / "build_report.json"
     report = json.loads(report_path.read_text()) if report_path.exists() else {}
-    acts = _read(directory, "activities", ACTIVITY_COLUMNS)
+    acts = read_table(directory, "activities", ACTIVITY_COLUMNS)
     cut_offs = pd.DataFrame(columns=CUT_OFF_COLUMNS)
     if any((directory / f"unlinked.{ext}").exists() for ext in ("csv.gz", "csv")):
-        cut_offs = _cut_offs(_read(directory, "unlinked", ["activity", "reason"], numeric=False))
+        cut_offs = _cut_offs(read_table(directory, "unlinked", ["activity", "reason"], numeric=False))
     suspect = {
         str(s["id"]): str(s["note"])
         if s.get("note")
@@ -284,9 +276,13 @@ def read_table_dir(directory: Path, name: str) -> Background:
         name=name,
         version=str(report.get("version", report.get("source_commit", "unversioned"))),
         activities=acts[ACTIVITY_COLUMNS + [c for c in OPTIONAL_ACTIVITY_COLUMNS if c in acts]],
-        technosphere=_read(directory, "technosphere", TECHNOSPHERE_COLUMNS)[TECHNOSPHERE_COLUMNS],
-        biosphere=_read(directory, "biosphere", BIOSPHERE_COLUMNS)[BIOSPHERE_COLUMNS],
-        flows=_read(directory, "flows", FLOW_COLUMNS)[FLOW_COLUMNS],
+        technosphere=read_table(
+            directory, "technosphere", TECHNOSPHERE_COLUMNS, only=TECHNOSPHERE_COLUMNS
+        )[TECHNOSPHERE_COLUMNS],
+        biosphere=read_table(directory, "biosphere", BIOSPHERE_COLUMNS, only=BIOSPHERE_COLUMNS)[
+            BIOSPHERE_COLUMNS
+        ],
+        flows=read_table(directory, "flows", FLOW_COLUMNS)[FLOW_COLUMNS],
         sources=[str(s) for s in report.get("sources", [])],
         report=report,
         cut_offs=cut_offs,

@@ -8,7 +8,6 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from footprint.cli.common import (
@@ -93,6 +92,14 @@ def batch_command(
         from footprint.labels.batch import SchemeVerdicts
 
         annotate = SchemeVerdicts.of(scheme, parse_day(on))
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
     err = console(stderr=True)
     with Progress(
         TextColumn("{task.description}"),

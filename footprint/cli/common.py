@@ -48,7 +48,8 @@ def print_error(message: str) -> None:
 
 
 def handles_errors(func: F) -> F:
-    """Print a FootprintError as one paragraph on stderr and exit 2, without a traceback.
+    """Print a FootprintError as one paragraph on stderr and exit 2, without a traceback; the
+    parsed unit definitions are cached in the data directory (``cache/pint``).
 
     Any other exception is a bug: one line on stderr says so and where the details were written,
     and the exit code is 3 (1 means "not met" / "not verified").
@@ -56,6 +57,10 @@ def handles_errors(func: F) -> F:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from footprint.paths import default_data_dir
+        from footprint.units import cache_definitions_in
+
+        cache_definitions_in((kwargs.get("data_dir") or default_data_dir()) / "cache" / "pint")
         try:
             return func(*args, **kwargs)
         except FootprintError as exc:

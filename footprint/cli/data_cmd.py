@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from footprint.cli.common import DataDir, Format, console, handles_errors, styled
@@ -67,6 +66,8 @@ def import_command(
         name = path.stem
 
     target_dir = data_dir or default_data_dir()
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
     err = console(stderr=True)
     with Progress(
         SpinnerColumn(),

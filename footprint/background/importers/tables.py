@@ -22,6 +22,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
+from footprint.background.columnar import write_columnar
+
 ACTIVITY_COLUMNS = (
     "id",
     "name",
@@ -450,6 +452,7 @@ def write_build(build: Build, out: Path) -> dict[str, Any]:
         )
         for key, (name, columns) in OUTPUT_FILES.items()
     }
+    write_columnar(out)  # binary copies, read in place of matching CSV tables
     report = {**build.report, "files_sha256": dict(sorted(hashes.items()))}
     text = json.dumps(report, indent=2, sort_keys=False, ensure_ascii=False) + "\n"
     (out / "build_report.json").write_text(text, encoding="utf-8")
