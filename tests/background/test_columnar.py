@@ -10,8 +10,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from footprint.background import build_uslci, store
+from footprint.background import columnar
 from footprint.background.columnar import COLUMNAR_SUFFIX, write_columnar
+from footprint.background.importers import tables as table_contract
 from footprint.background.store import Background, read_table_dir
 from footprint.paths import background_dir
 from tests.conftest import FIXTURES
@@ -42,7 +43,7 @@ def no_csv(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(path: Path, numeric: bool) -> pd.DataFrame:
         raise AssertionError(f"read {path}")
 
-    monkeypatch.setattr(store, "_read_csv", refuse)
+    monkeypatch.setattr(columnar, "_read_csv", refuse)
 
 
 @pytest.fixture
@@ -55,7 +56,7 @@ def test_a_round_trip_reads_what_the_csv_tables_hold(
 ) -> None:
     from_csv = read_table_dir(mini, "mini")
     written = write_columnar(mini)
-    assert sorted(p.name for p in written) == sorted(f"{t}.arrow" for t in store.TABLES)
+    assert sorted(p.name for p in written) == sorted(f"{t}.arrow" for t in columnar.TABLES)
     no_csv(monkeypatch)
     assert_same(read_table_dir(mini, "mini"), from_csv)
 
@@ -68,7 +69,7 @@ def test_the_shipped_copies_are_current_and_read_as_the_csv_tables(
     copy = csv_only(shipped, tmp_path / name)
     from_csv = read_table_dir(copy, name)
     write_columnar(copy)
-    for table in store.TABLES:  # regenerated: the same bytes as shipped
+    for table in columnar.TABLES:  # regenerated: the same bytes as shipped
         target = f"{table}{COLUMNAR_SUFFIX}"
         assert (copy / target).read_bytes() == (shipped / target).read_bytes(), target
     assert_same(read_table_dir(shipped, name), from_csv)
@@ -101,7 +102,7 @@ def test_a_table_gzipped_after_the_copy_was_written_is_read_from_the_csv(mini: P
 def test_a_damaged_copy_falls_back_to_the_csv_table(mini: Path, damage: str) -> None:
     from_csv = read_table_dir(mini, "mini")
     write_columnar(mini)
-    for table in store.TABLES:
+    for table in columnar.TABLES:
         path = mini / f"{table}{COLUMNAR_SUFFIX}"
         data = path.read_bytes()
         path.write_bytes(
@@ -119,7 +120,7 @@ def test_a_copy_whose_table_is_gone_is_removed(mini: Path) -> None:
     (mini / "unlinked.csv").unlink()
     written = write_columnar(mini)
     assert not (mini / f"unlinked{COLUMNAR_SUFFIX}").exists()
-    assert len(written) == len(store.TABLES) - 1
+    assert len(written) == len(columnar.TABLES) - 1
     assert not list(mini.glob(".*partial"))
 
 
@@ -128,11 +129,11 @@ def test_the_table_writer_writes_the_copies_beside_its_tables(
 ) -> None:
     tables = {
         table: [tuple(row) for row in pd.read_csv(path, dtype=str).fillna("").to_numpy()]
-        for table in store.TABLES
+        for table in columnar.TABLES
         for path in [mini / f"{table}.csv"]
     }
     out = tmp_path / "built"
-    build_uslci.write_build(build_uslci.Build(tables=tables, report={}), out)
+    table_contract.write_build(table_contract.Build(tables=tables, report={}), out)
     from_csv = read_table_dir(csv_only(out, tmp_path / "csv"), "b")
     no_csv(monkeypatch)
     assert_same(read_table_dir(out, "b"), from_csv)
