@@ -49,7 +49,8 @@ _TEMPLATE_FIX = "the Help sheet of the template (`footprint template xlsx`) expl
 
 
 def read_excel(path: Path) -> Inventory:
-    """Read the Excel bill of materials in ``path`` (the layout of :func:`write_template`).
+    """Read the Excel bill of materials in ``path`` (the layout of
+    :func:`~footprint.inventory.excel.template.write_template`).
 
     Raises:
         InventoryError: an unreadable file (not a zip archive, over the size limits of
