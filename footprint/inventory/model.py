@@ -30,6 +30,15 @@ from footprint.units import parse_unit, quantity
 
 Stage = Literal["A1", "A2", "A3"]
 Origin = Literal["fossil", "biogenic", "land_use_change"]
+#: The stage of an input or emission, when it is not its process's own.
+ExchangeStage = Annotated[
+    Stage | None, Field(description="life-cycle stage, if not the process's own")
+]
+#: How the amount of an input or emission is distributed.
+AmountUncertainty = Annotated[
+    UncertaintyField,
+    Field(description="how the amount is distributed, for Monte Carlo (`calc --uncertainty`)"),
+]
 
 #: Stage names, as ISO 14067 / EN 15804 modules.
 STAGE_NAMES: dict[str, str] = {
@@ -154,10 +163,8 @@ class Input(_Strict):
     background: BackgroundRef | None = Field(
         None, description="the background activity supplying it"
     )
-    stage: Stage | None = Field(None, description="life-cycle stage, if not the process's own")
-    uncertainty: UncertaintyField = Field(
-        None, description="how the amount is distributed, for Monte Carlo (`calc --uncertainty`)"
-    )
+    stage: ExchangeStage = None
+    uncertainty: AmountUncertainty = None
 
     @model_validator(mode="before")
     @classmethod
@@ -192,10 +199,8 @@ class Emission(_Strict):
     gas: str = Field(description="gas as in the GWP table: CO2, CH4, N2O, SF6, NF3, HFC-134a, ...")
     amount: Amount = Field(description="mass emitted per the process's output, e.g. '0.8 kg'")
     origin: Origin = Field("fossil", description="fossil, biogenic or land_use_change")
-    stage: Stage | None = Field(None, description="life-cycle stage, if not the process's own")
-    uncertainty: UncertaintyField = Field(
-        None, description="how the amount is distributed, for Monte Carlo (`calc --uncertainty`)"
-    )
+    stage: ExchangeStage = None
+    uncertainty: AmountUncertainty = None
 
     @model_validator(mode="before")
     @classmethod
