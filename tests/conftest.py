@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from footprint.background.store import Background, read_table_dir
 
@@ -14,6 +15,12 @@ FIXTURES = Path(__file__).parent / "fixtures"
 @pytest.fixture(scope="session")
 def fixtures() -> Path:
     return FIXTURES
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    """Runs the command line in-process: `runner.invoke(app, [...])`."""
+    return CliRunner()
 
 
 @pytest.fixture(scope="session")

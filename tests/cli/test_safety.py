@@ -14,7 +14,6 @@ from footprint.cli import app as cli_app
 from footprint.cli.app import app
 from tests.conftest import write
 
-runner = CliRunner()
 HAND_WITH_ODD_NAMES = """
 product:
   name: "Part [bold]X[/bold] [/x]"
@@ -35,7 +34,7 @@ processes:
 """
 
 
-def test_names_that_look_like_markup_print_verbatim(tmp_path: Path) -> None:
+def test_names_that_look_like_markup_print_verbatim(tmp_path: Path, runner: CliRunner) -> None:
     path = write(tmp_path, "odd.yaml", HAND_WITH_ODD_NAMES)
     result = runner.invoke(app, ["calc", str(path)], terminal_width=200)
     assert result.exit_code == 0, result.output
@@ -44,7 +43,7 @@ def test_names_that_look_like_markup_print_verbatim(tmp_path: Path) -> None:
     assert "[red]e" in result.output
 
 
-def test_error_messages_keep_square_brackets(tmp_path: Path) -> None:
+def test_error_messages_keep_square_brackets(tmp_path: Path, runner: CliRunner) -> None:
     path = write(
         tmp_path,
         "mismatch.yaml",
@@ -58,7 +57,7 @@ def test_error_messages_keep_square_brackets(tmp_path: Path) -> None:
 
 
 def test_an_unexpected_exception_is_a_bug_exit_3_with_details_on_file(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fixtures: Path
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fixtures: Path, runner: CliRunner
 ) -> None:
     import footprint.engine.calculate as calculate
 
@@ -95,7 +94,7 @@ def test_the_console_entry_point_turns_an_escaped_exception_into_exit_3(
 
 
 def test_out_pointing_at_a_directory_is_exit_2_and_writes_nothing(
-    tmp_path: Path, fixtures: Path
+    tmp_path: Path, fixtures: Path, runner: CliRunner
 ) -> None:
     before = sorted(tmp_path.iterdir())
     result = runner.invoke(app, ["calc", str(fixtures / "hand.yaml"), "--out", str(tmp_path)])
@@ -104,7 +103,9 @@ def test_out_pointing_at_a_directory_is_exit_2_and_writes_nothing(
     assert sorted(tmp_path.iterdir()) == before
 
 
-def test_report_format_must_match_the_file_name(tmp_path: Path, fixtures: Path) -> None:
+def test_report_format_must_match_the_file_name(
+    tmp_path: Path, fixtures: Path, runner: CliRunner
+) -> None:
     target = tmp_path / "report.pdf"
     result = runner.invoke(
         app, ["report", str(fixtures / "hand.yaml"), "--out", str(target), "--format", "html"]
@@ -114,7 +115,9 @@ def test_report_format_must_match_the_file_name(tmp_path: Path, fixtures: Path) 
     assert not target.exists()
 
 
-def test_report_to_a_pdf_name_writes_a_pdf_or_says_why_not(tmp_path: Path, fixtures: Path) -> None:
+def test_report_to_a_pdf_name_writes_a_pdf_or_says_why_not(
+    tmp_path: Path, fixtures: Path, runner: CliRunner
+) -> None:
     from footprint.report.pdf import pdf_available
 
     target = tmp_path / "report.pdf"
@@ -128,7 +131,7 @@ def test_report_to_a_pdf_name_writes_a_pdf_or_says_why_not(tmp_path: Path, fixtu
 
 
 def test_batch_writes_every_row_when_one_product_crashes(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fixtures: Path
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fixtures: Path, runner: CliRunner
 ) -> None:
     import footprint.engine.fast as fast
 

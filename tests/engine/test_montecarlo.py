@@ -17,7 +17,6 @@ from footprint.errors import FootprintError
 from footprint.paths import examples_dir
 from tests.conftest import write
 
-runner = CliRunner()
 SCANNER = "426fb3f3-87cb-38a1-b4dd-9da869db0067"  # USLCI 'Scanner, department, i5800' (piece)
 NATURAL_GAS = "5b81b61c-4d10-3bed-9926-8a5f868f5174"  # USLCI natural gas, industrial boiler (m3)
 
@@ -308,7 +307,9 @@ def test_bad_arguments(tmp_path: Path) -> None:
 # --- CLI --------------------------------------------------------------------------------------
 
 
-def test_cli_json_reports_the_percentiles_and_the_threshold(tmp_path: Path) -> None:
+def test_cli_json_reports_the_percentiles_and_the_threshold(
+    tmp_path: Path, runner: CliRunner
+) -> None:
     path = scanner_kit(tmp_path)
     args = ["calc", str(path), "--uncertainty", "400", "--seed", "42", "-f", "json"]
     first = runner.invoke(app, [*args, "--threshold", "0.14 t CO2e/piece"])
@@ -328,7 +329,7 @@ def test_cli_json_reports_the_percentiles_and_the_threshold(tmp_path: Path) -> N
     assert again.output == first.output  # same seed: byte-identical JSON
 
 
-def test_cli_table_shows_percentiles(tmp_path: Path) -> None:
+def test_cli_table_shows_percentiles(tmp_path: Path, runner: CliRunner) -> None:
     path = scanner_kit(tmp_path)
     out = runner.invoke(
         app, ["calc", str(path), "--uncertainty", "100", "--threshold", "130 kg CO2e/piece"]
@@ -339,7 +340,9 @@ def test_cli_table_shows_percentiles(tmp_path: Path) -> None:
     assert "P(footprint <= 130 kg CO2e/piece)" in out.output
 
 
-def test_cli_without_a_spread_prints_a_note_and_no_probability(tmp_path: Path) -> None:
+def test_cli_without_a_spread_prints_a_note_and_no_probability(
+    tmp_path: Path, runner: CliRunner
+) -> None:
     rebar = examples_dir() / "rebar-flat-bom.csv"
     scheme = "buy-clean-california-2022-rebar"
     args = ["calc", str(rebar), "--uncertainty", "50", "--on", "2023-01-01", "--scheme", scheme]
@@ -372,7 +375,9 @@ def test_cli_without_a_spread_prints_a_note_and_no_probability(tmp_path: Path) -
         (["--uncertainty", "10", "-f", "csv"], "--format table or json"),
     ],
 )
-def test_cli_option_errors(tmp_path: Path, extra: list[str], message: str) -> None:
+def test_cli_option_errors(
+    tmp_path: Path, extra: list[str], message: str, runner: CliRunner
+) -> None:
     out = runner.invoke(app, ["calc", str(scanner_kit(tmp_path)), *extra])
     assert out.exit_code == 2
     assert message in out.output
@@ -387,7 +392,7 @@ def test_dask_local_cluster_gives_the_serial_samples(tmp_path: Path) -> None:
     assert serial.to_dict() == parallel.to_dict()
 
 
-def test_cli_probability_of_meeting_a_label_scheme(tmp_path: Path) -> None:
+def test_cli_probability_of_meeting_a_label_scheme(tmp_path: Path, runner: CliRunner) -> None:
     from footprint.paths import examples_dir
 
     rebar = examples_dir() / "steel-rebar-eaf.yaml"
@@ -405,7 +410,9 @@ def test_cli_probability_of_meeting_a_label_scheme(tmp_path: Path) -> None:
     assert f"{100 * expected:.1f} %" in table.output
 
 
-def test_cli_scheme_without_uncertainty_points_at_label_check(tmp_path: Path) -> None:
+def test_cli_scheme_without_uncertainty_points_at_label_check(
+    tmp_path: Path, runner: CliRunner
+) -> None:
     out = runner.invoke(app, ["calc", str(scanner_kit(tmp_path)), "--scheme", "all"])
     assert out.exit_code == 2
     assert "label check" in out.output

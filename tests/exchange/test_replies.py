@@ -23,7 +23,6 @@ from footprint.exchange.store import FootprintStore, PactHost
 from tests.exchange.conftest import ID_A, ID_B, serving
 
 REBAR = "urn:gtin:4012345000017"  # a productId of footprint A
-runner = CliRunner()
 
 
 def request(event_id: str, **data: Any) -> dict[str, Any]:
@@ -154,7 +153,7 @@ def test_a_secret_named_by_environment_variable_is_read_when_answering(
     assert [e["data"]["requestEventId"] for e in store_b.events()] == ["r12"]
 
 
-def test_clients_reply_list_and_deliveries_cli(tmp_path: Path) -> None:
+def test_clients_reply_list_and_deliveries_cli(tmp_path: Path, runner: CliRunner) -> None:
     data = ["--data-dir", str(tmp_path)]
     added = runner.invoke(cli, ["clients", "add", "Buyer Co", *data])
     assert added.exit_code == 0, added.output
@@ -225,7 +224,9 @@ def test_clients_reply_list_and_deliveries_cli(tmp_path: Path) -> None:
         (["Buyer Co", "--url", "https://x.example.com", "--client-secret-env", "X"], "one of them"),
     ],
 )
-def test_clients_reply_mistakes_exit_2(tmp_path: Path, args: list[str], message: str) -> None:
+def test_clients_reply_mistakes_exit_2(
+    tmp_path: Path, args: list[str], message: str, runner: CliRunner
+) -> None:
     data = ["--data-dir", str(tmp_path)]
     runner.invoke(cli, ["clients", "add", "Buyer Co", *data])
     done = runner.invoke(
@@ -251,7 +252,7 @@ def _wait_for(condition: Any, seconds: float = 20.0) -> None:
 
 @pytest.mark.slow
 def test_requesting_footprints_from_a_supplier_and_importing_them(
-    filled: FootprintStore, tmp_path: Path
+    filled: FootprintStore, tmp_path: Path, runner: CliRunner
 ) -> None:
     import json
 
@@ -291,7 +292,7 @@ def test_requesting_footprints_from_a_supplier_and_importing_them(
     assert imported.exit_code == 0, imported.output
 
 
-def test_request_mistakes_exit_2(tmp_path: Path) -> None:
+def test_request_mistakes_exit_2(tmp_path: Path, runner: CliRunner) -> None:
     base = ["request", "--client-id", "a", "--client-secret", "b"]
     no_filter = runner.invoke(cli, [*base, "https://127.0.0.1:1"])
     assert no_filter.exit_code == 2

@@ -11,12 +11,11 @@ from typer.testing import CliRunner
 from footprint.cli.app import app
 from footprint.paths import examples_dir
 
-runner = CliRunner()
 CLAIM = examples_dir().parent / "claims" / "rebar-buy-clean-california-2022.yaml"
 REMOTE = re.compile(r"""(?:src|href)\s*=\s*["']https?://|url\(\s*["']?https?://""", re.I)
 
 
-def test_report_html_with_labels_and_scenarios(tmp_path: Path) -> None:
+def test_report_html_with_labels_and_scenarios(tmp_path: Path, runner: CliRunner) -> None:
     out = tmp_path / "cement.html"
     result = runner.invoke(
         app,
@@ -41,7 +40,7 @@ def test_report_html_with_labels_and_scenarios(tmp_path: Path) -> None:
     assert "NOT MET" in page or "MET" in page
 
 
-def test_report_pdf(tmp_path: Path) -> None:
+def test_report_pdf(tmp_path: Path, runner: CliRunner) -> None:
     from footprint.report.pdf import pdf_available
 
     if not pdf_available():
@@ -55,7 +54,7 @@ def test_report_pdf(tmp_path: Path) -> None:
     assert out.read_bytes().startswith(b"%PDF")
 
 
-def test_verify_html(tmp_path: Path) -> None:
+def test_verify_html(tmp_path: Path, runner: CliRunner) -> None:
     out = tmp_path / "verification.html"
     result = runner.invoke(app, ["verify", str(CLAIM), "--html", str(out)])
     assert result.exit_code == 0, result.output
@@ -64,7 +63,7 @@ def test_verify_html(tmp_path: Path) -> None:
     assert not REMOTE.search(page)
 
 
-def test_batch_report(tmp_path: Path) -> None:
+def test_batch_report(tmp_path: Path, runner: CliRunner) -> None:
     out = tmp_path / "catalogue.html"
     result = runner.invoke(
         app,
@@ -86,7 +85,7 @@ def test_batch_report(tmp_path: Path) -> None:
     assert not REMOTE.search(page)
 
 
-def test_report_in_chinese(tmp_path: Path) -> None:
+def test_report_in_chinese(tmp_path: Path, runner: CliRunner) -> None:
     out = tmp_path / "cement.html"
     args = ["report", str(examples_dir() / "cement-cn.yaml"), "--scheme", "all", "--on"]
     result = runner.invoke(app, [*args, "2025-06-01", "--lang", "zh-CN", "--out", str(out)])
@@ -98,7 +97,7 @@ def test_report_in_chinese(tmp_path: Path) -> None:
     assert not REMOTE.search(page)
 
 
-def test_report_in_an_unknown_language_is_a_usage_error(tmp_path: Path) -> None:
+def test_report_in_an_unknown_language_is_a_usage_error(tmp_path: Path, runner: CliRunner) -> None:
     out = tmp_path / "cement.html"
     args = ["report", str(examples_dir() / "cement-cn.yaml"), "--lang", "fr", "--out", str(out)]
     result = runner.invoke(app, args)
@@ -109,7 +108,7 @@ def test_report_in_an_unknown_language_is_a_usage_error(tmp_path: Path) -> None:
     assert not out.exists()
 
 
-def test_verify_html_and_batch_report_in_chinese(tmp_path: Path) -> None:
+def test_verify_html_and_batch_report_in_chinese(tmp_path: Path, runner: CliRunner) -> None:
     out = tmp_path / "verification.html"
     result = runner.invoke(app, ["verify", str(CLAIM), "--html", str(out), "--lang", "zh-CN"])
     assert result.exit_code == 0, result.output
