@@ -25,6 +25,7 @@ from footprint.pact.model import CO2_PER_C, from_pact
 from footprint.pact.schema import load_schema, schema_errors
 from footprint.paths import examples_dir
 from tests.conftest import write
+from tests.helpers import one_process_inventory
 
 EXAMPLES = sorted(p for p in examples_dir().iterdir() if p.suffix in {".yaml", ".csv"})
 PACT_DECIMAL = re.compile(r"^[+-]?\d+(\.\d+)?$")  # the spec's Decimal pattern
@@ -65,23 +66,8 @@ def inventory(
     period: str = "{start: 2023-01-01, end: 2023-12-31}",
 ) -> Path:
     """A one-process foreground inventory: per 1 ``unit`` of output, the given emissions."""
-    return write(
-        tmp_path,
-        "product.yaml",
-        f"""\
-product:
-  name: Test product
-  id: urn:example:product:test
-  declared_unit: {unit}
-  declared_amount: {amount}
-  geography: FR
-  reference_period: {period}
-{extra}processes:
-  - id: make
-    stage: A3
-    output: 1 {unit}
-    emissions: {emissions}
-""",
+    return one_process_inventory(
+        tmp_path, unit=unit, amount=amount, emissions=emissions, extra=extra, period=period
     )
 
 
