@@ -154,14 +154,9 @@ def test_background_show_unknown_suggests_names(runner: CliRunner) -> None:
 
 def test_template_xlsx_round_trips_through_calc(tmp_path: Path, runner: CliRunner) -> None:
     bom = tmp_path / "bom.xlsx"
-    with bom.open("wb") as handle:
-        proc = subprocess.run(
-            [sys.executable, "-m", "footprint", "template", "xlsx"],
-            stdout=handle,
-            stderr=subprocess.PIPE,
-            check=False,
-        )
-    assert proc.returncode == 0, proc.stderr
+    template = runner.invoke(app, ["template", "xlsx"])
+    assert template.exit_code == 0, template.stderr
+    bom.write_bytes(template.stdout_bytes)
     assert bom.read_bytes()[:2] == b"PK"
     result = runner.invoke(app, ["calc", str(bom), "--format", "json"])
     assert result.exit_code == 0, result.output

@@ -194,9 +194,11 @@ def test_chinese_html_names_system_fonts_and_embeds_none() -> None:
 
 @pytest.mark.usefixtures("strict")
 def test_chinese_verification_page() -> None:
-    html = render_verification_html(verify(CLAIM), generated="2025-06-01", lang="zh-CN")
+    report = verify(CLAIM)
+    html = render_verification_html(report, generated="2025-06-01", lang="zh-CN")
     assert '<html lang="zh-CN">' in html
-    assert "核查通过" in html or "核查未通过" in html
+    status = i18n.translator("zh-CN")("VERIFIED" if report.verified else "NOT VERIFIED")
+    assert re.search(rf'class="banner-verdict">.*</span> {status}</p>', html)
     assert "<h2>检查项</h2>" in html
     assert "声明值与复算值对比" in html
     assert "VERIFIED" not in html

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 import subprocess
 import sys
 from collections.abc import Mapping
@@ -169,7 +170,11 @@ def test_provenance_lists_every_background_dataset_and_the_factor_sources(shippe
     )
     assert all(row[6][0] not in ("",) for row in datasets)
     html = _render(shipped)
-    assert "IPCC (2021)" in html or "IPCC (2013)" in html or "IPCC (2007)" in html
+    sources = (ROOT / "footprint" / "data" / "gwp100.SOURCES.md").read_text(encoding="utf-8")
+    gwp = re.escape(shipped.result.method["gwp"])
+    citation = re.search(rf"^- `{gwp}`: (IPCC \(\d{{4}}\))", sources, re.M)
+    assert citation is not None
+    assert citation.group(1) in html
     assert "Frischknecht" in html
     for source in shipped.result.background.get("sources", []):
         assert source in html
