@@ -13,15 +13,16 @@ import json
 import re
 import shlex
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import Result
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 import footprint
 from footprint.cli.app import app
+from footprint.engine.batch import BatchResult
 from footprint.report.format import sig
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -69,6 +70,12 @@ class Command:
 
     def evidence(self) -> dict[str, str]:
         return dict(pair.split("=", 1) for pair in self.options.get("--evidence", []))
+
+
+@cache
+def batch_of(catalogue: str) -> BatchResult:
+    """The library's batch of a catalogue (three README commands run the same one)."""
+    return footprint.run_batch(catalogue)
 
 
 def _parameters(cmd: Command) -> dict[str, float | str] | None:
@@ -223,7 +230,7 @@ def check_export_pact(cmd: Command, result: Result) -> None:
 
 def check_batch(cmd: Command, result: Result) -> None:
     (catalogue,) = cmd.args
-    batch = footprint.run_batch(catalogue)
+    batch = batch_of(catalogue)
     rows = batch.rows
     with cmd.files["--out"].open(encoding="utf-8", newline="") as handle:
         written = list(csv.DictReader(handle))

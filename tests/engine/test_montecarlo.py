@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +16,7 @@ from footprint.engine.calculate import calculate
 from footprint.engine.montecarlo import UncertaintyResult, monte_carlo
 from footprint.errors import FootprintError
 from footprint.paths import examples_dir
+from footprint.report.format import sig
 from tests.conftest import write
 
 SCANNER = "426fb3f3-87cb-38a1-b4dd-9da869db0067"  # USLCI 'Scanner, department, i5800' (piece)
@@ -331,13 +333,17 @@ def test_cli_json_reports_the_percentiles_and_the_threshold(
 
 def test_cli_table_shows_percentiles(tmp_path: Path, runner: CliRunner) -> None:
     path = scanner_kit(tmp_path)
-    out = runner.invoke(
-        app, ["calc", str(path), "--uncertainty", "100", "--threshold", "130 kg CO2e/piece"]
-    )
+    args = ["--uncertainty", "100", "--seed", "7", "--threshold", "130 kg CO2e/piece"]
+    out = runner.invoke(app, ["calc", str(path), *args])
     assert out.exit_code == 0, out.output
-    assert "2.5th percentile" in out.output
-    assert "97.5th percentile" in out.output
-    assert "P(footprint <= 130 kg CO2e/piece)" in out.output
+    expected = monte_carlo(path, iterations=100, seed=7)
+    for label, value in (
+        ("2.5th", expected.percentiles["2.5"]),
+        ("97.5th", expected.percentiles["97.5"]),
+    ):
+        assert re.search(rf"│ {label} percentile\s+│\s+{re.escape(sig(value))} │", out.output)
+    chance = f"{100 * expected.probability_at_most(130.0):.1f} %"
+    assert re.search(rf"│ P\(footprint <= 130 kg CO2e/piece\)\s+│\s+{chance} │", out.output)
 
 
 def test_cli_without_a_spread_prints_a_note_and_no_probability(

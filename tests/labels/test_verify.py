@@ -14,7 +14,7 @@ import yaml
 from footprint.errors import FootprintError
 from footprint.labels.claim import ClaimError
 from footprint.labels.evidence import EvidenceError
-from footprint.labels.verify import DEFAULT_TOLERANCE_PCT, Check, verify
+from footprint.labels.verify import DEFAULT_TOLERANCE_PCT, Check, VerificationReport, verify
 from tests import helpers
 from tests.helpers import Ran
 
@@ -211,11 +211,9 @@ def test_scheme_in_any_declared_unit(tmp_path: Path) -> None:
     assert "its own declared unit" in check.outcome
 
 
-def value_check(report: object) -> Check:
+def value_check(report: VerificationReport) -> Check:
     return next(
-        c
-        for c in report.checks  # type: ignore[attr-defined]
-        if c.name == "declared value agrees with the recomputed one"
+        c for c in report.checks if c.name == "declared value agrees with the recomputed one"
     )
 
 
