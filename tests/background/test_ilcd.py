@@ -100,7 +100,7 @@ def test_bilingual_names_and_search(background: Background) -> None:
 
 
 def test_provenance_names_generator_source_licence_and_review(background: Background) -> None:
-    source = background.activities.set_index("id").loc[STEEL, "source"]
+    source = str(background.activities.set_index("id").loc[STEEL, "source"])
     for part in (
         "data generator: Test LCI group",
         "source: Test inventory report 2020",

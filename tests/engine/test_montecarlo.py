@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from footprint.cli.app import app
+from footprint.engine import background_spread as bs
 from footprint.engine import montecarlo as mc
 from footprint.engine.calculate import calculate
 from footprint.engine.montecarlo import UncertaintyResult, monte_carlo
@@ -254,7 +255,7 @@ def test_matches_direct_solves_of_each_sampled_system(tmp_path: Path) -> None:
     from footprint.inventory import read_inventory
 
     inventory = read_inventory(scanner_kit(tmp_path))
-    background = mc.with_uncertainty(load_background(), mc.table_dirs("default", None))
+    background = bs.with_uncertainty(load_background(), bs.table_dirs("default", None))
     system = link(inventory, background, with_background=False)
     problem = mc._problem(
         system, system.characterisation("ar6"), mc._background_model(background, "ar6")

@@ -13,12 +13,13 @@ from typer.testing import CliRunner
 from footprint.cli.app import app as cli
 from footprint.exchange.replies import (
     ATTEMPTS,
+    EVENT_CREATED,
     EVENT_FULFILLED,
     EVENT_REJECTED,
     answer_for,
     answer_request,
 )
-from footprint.exchange.server import EVENT_CREATED, create_app
+from footprint.exchange.server import create_app
 from footprint.exchange.store import FootprintStore, PactHost
 from tests.exchange.conftest import ID_A, ID_B, serving
 

@@ -386,13 +386,13 @@ def test_files_over_the_size_limit_are_refused_before_reading(tmp_path: Path) ->
 
 # ------------------------------------------------------------------------------------ workbooks
 
-PRODUCT_ROWS = [
+PRODUCT_ROWS: list[list[Any]] = [
     ["field", "value"],
     ["name", "Widget"],
     ["declared_unit", "kg"],
     ["geography", "US"],
 ]
-INPUT_ROWS = [
+INPUT_ROWS: list[list[Any]] = [
     ["stage", "item", "amount", "unit", "background", "location", "gas", "origin"],
     ["A1", "Steel", 0.8, "kg", "steel", None, None, None],
 ]

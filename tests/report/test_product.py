@@ -163,6 +163,8 @@ def test_label_verdicts_show_colour_text_margin_and_citation() -> None:
     assert 'class="badge not-met"' in html
     assert met.outcome.cites[0] in html.replace("&#39;", "'")
     # the limit minus the recomputed rebar footprint (kg CO2e per t)
+    assert met.outcome.threshold is not None
+    assert met.outcome.value is not None
     assert met.outcome.margin == pytest.approx(met.outcome.threshold - met.outcome.value)
     assert f"{sig(met.outcome.margin)} kg CO₂e/t below the limit" in html
     tiers = page.tables["table-label-4-gsa-lec-2023-rebar"]
