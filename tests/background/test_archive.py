@@ -92,10 +92,12 @@ def test_not_a_zip(tmp_path: Path) -> None:
         open_zip(path)
 
 
-def test_cli_import_of_a_bomb_exits_2_and_stores_nothing(bomb: Path, tmp_path: Path) -> None:
+def test_cli_import_of_a_bomb_exits_2_and_stores_nothing(
+    bomb: Path, tmp_path: Path, runner: CliRunner
+) -> None:
     data = tmp_path / "data"
     args = ["import", str(bomb), "--format", "ecospold2", "--name", "x", "--data-dir", str(data)]
-    result = CliRunner().invoke(app, args)
+    result = runner.invoke(app, args)
     assert result.exit_code == 2, result.output
     assert "zip bomb" in result.output
     assert "Traceback" not in result.output

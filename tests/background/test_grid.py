@@ -21,7 +21,6 @@ from footprint.paths import background_dir, examples_dir
 from tests.conftest import write
 
 SHIPPED = background_dir() / "grid" / "grid_factors.csv"
-runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +58,7 @@ def test_china_provinces_and_regions(table: pd.DataFrame) -> None:
     assert "grid:CN-SOUTHWEST:2023:mee-nbs" not in set(table["id"])  # not found: not invented
 
 
-def test_jiangsu_2023_is_the_published_value(table: pd.DataFrame) -> None:
+def test_jiangsu_2023_is_the_published_value(table: pd.DataFrame, runner: CliRunner) -> None:
     row = table.set_index("id").loc["grid:CN-JS:2023:mee-nbs"]
     assert float(row["value"]) == 0.5827  # MEE/NBS 公告2025年第47号, annex table 3, 江苏
     assert (row["unit"], row["gas_scope"], row["boundary"]) == ("kg CO2/kWh", "CO2", "combustion")
@@ -94,7 +93,7 @@ def test_old_reporting_id_still_resolves(tmp_path: Path) -> None:
     ],
 )
 def test_list_finds_provinces_in_either_language(
-    search: str, location: str | None, expected: set[str]
+    search: str, location: str | None, expected: set[str], runner: CliRunner
 ) -> None:
     args = ["background", "list", "--search", search, "-f", "json", "--limit", "0"]
     done = runner.invoke(app, args + (["--location", location] if location else []))

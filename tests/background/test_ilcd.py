@@ -100,7 +100,7 @@ def test_bilingual_names_and_search(background: Background) -> None:
 
 
 def test_provenance_names_generator_source_licence_and_review(background: Background) -> None:
-    source = background.activities.set_index("id").loc[STEEL, "source"]
+    source = str(background.activities.set_index("id").loc[STEEL, "source"])
     for part in (
         "data generator: Test LCI group",
         "source: Test inventory report 2020",
@@ -294,8 +294,8 @@ def test_a_mangled_data_set_converts_or_raises_a_footprint_error(
         assert f"{GAS}.xml" in str(error.where)  # names the file
 
 
-def test_cli_import_reports_the_counts(tmp_path: Path) -> None:
-    result = CliRunner().invoke(
+def test_cli_import_reports_the_counts(tmp_path: Path, runner: CliRunner) -> None:
+    result = runner.invoke(
         app,
         [
             "import",
@@ -314,13 +314,13 @@ def test_cli_import_reports_the_counts(tmp_path: Path) -> None:
     summary = json.loads(result.output)
     assert summary["exchanges"]["ambiguous"] == 1
     assert summary["unlinked_by_reason"][MISSING_FLOW] == 1
-    table = CliRunner().invoke(
+    table = runner.invoke(
         app,
         ["import", str(FIXTURE), "--format", "ilcd", "--name", "tg2", "--data-dir", str(tmp_path)],
     )
     assert table.exit_code == 0, table.output
     assert "ambiguous provider (not guessed)" in table.output
-    listed = CliRunner().invoke(
+    listed = runner.invoke(
         app,
         [
             "background",
@@ -342,12 +342,12 @@ def test_cli_import_reports_the_counts(tmp_path: Path) -> None:
     )
 
 
-def test_import_of_a_hostile_archive_exits_2(tmp_path: Path) -> None:
+def test_import_of_a_hostile_archive_exits_2(tmp_path: Path, runner: CliRunner) -> None:
     root = copy_fixture(tmp_path)
     (root / "ILCD" / "processes" / f"{GAS}.xml").write_text("<processDataSet>")
     with pytest.raises(FootprintError, match="not well-formed"):
         import_database(root, fmt="ilcd", name="bad", data_dir=tmp_path / "data")
-    result = CliRunner().invoke(
+    result = runner.invoke(
         app,
         [
             "import",

@@ -28,8 +28,8 @@ def test_a_database_joined_with_itself_is_refused() -> None:
         load_background("default+default")
 
 
-def test_calc_on_clashing_backgrounds_exits_2(tmp_path: Path) -> None:
-    done = CliRunner().invoke(
+def test_calc_on_clashing_backgrounds_exits_2(tmp_path: Path, runner: CliRunner) -> None:
+    done = runner.invoke(
         app,
         [
             "calc",

@@ -12,7 +12,6 @@ from footprint import __version__
 from footprint.cli.app import app
 from tests.conftest import write
 
-runner = CliRunner()
 CONTRACT = {
     "product",
     "declared_unit",
@@ -29,13 +28,13 @@ CONTRACT = {
 }
 
 
-def test_version() -> None:
+def test_version(runner: CliRunner) -> None:
     result = runner.invoke(app, ["--version"])
     assert result.exit_code == 0
     assert result.output.strip() == f"footprint {__version__}"
 
 
-def test_calc_json_contract(fixtures: Path) -> None:
+def test_calc_json_contract(fixtures: Path, runner: CliRunner) -> None:
     result = runner.invoke(app, ["calc", str(fixtures / "hand.yaml"), "--format", "json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
@@ -49,7 +48,7 @@ def test_calc_json_contract(fixtures: Path) -> None:
     assert where == pytest.approx(data["total"]["value"], rel=1e-9)
 
 
-def test_calc_gwp_option_changes_methane(fixtures: Path) -> None:
+def test_calc_gwp_option_changes_methane(fixtures: Path, runner: CliRunner) -> None:
     ar6 = json.loads(runner.invoke(app, ["calc", str(fixtures / "hand.yaml"), "-f", "json"]).output)
     ar4 = json.loads(
         runner.invoke(
@@ -60,7 +59,7 @@ def test_calc_gwp_option_changes_methane(fixtures: Path) -> None:
     assert ar4["method"]["name"] == "IPCC AR4 GWP100"
 
 
-def test_calc_table_and_csv_and_out(fixtures: Path, tmp_path: Path) -> None:
+def test_calc_table_and_csv_and_out(fixtures: Path, tmp_path: Path, runner: CliRunner) -> None:
     table = runner.invoke(app, ["calc", str(fixtures / "hand.yaml")])
     assert table.exit_code == 0
     assert "2.162 kg CO2e" in table.output
@@ -76,7 +75,9 @@ def test_calc_table_and_csv_and_out(fixtures: Path, tmp_path: Path) -> None:
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
 
 
-def test_out_into_missing_directory_is_a_clean_error(fixtures: Path, tmp_path: Path) -> None:
+def test_out_into_missing_directory_is_a_clean_error(
+    fixtures: Path, tmp_path: Path, runner: CliRunner
+) -> None:
     result = runner.invoke(
         app,
         [
@@ -106,19 +107,19 @@ def test_bad_input_exits_2_without_traceback(tmp_path: Path) -> None:
     assert "declared_unit" in proc.stderr
 
 
-def test_unknown_gwp_set_is_a_usage_error(fixtures: Path) -> None:
+def test_unknown_gwp_set_is_a_usage_error(fixtures: Path, runner: CliRunner) -> None:
     result = runner.invoke(app, ["calc", str(fixtures / "hand.yaml"), "--gwp", "ar7"])
     assert result.exit_code == 2
 
 
-def test_schema_inventory_prints_json_schema() -> None:
+def test_schema_inventory_prints_json_schema(runner: CliRunner) -> None:
     result = runner.invoke(app, ["schema", "inventory"])
     assert result.exit_code == 0
     schema = json.loads(result.output)
     assert "processes" in schema["properties"]
 
 
-def test_background_list_search_and_show() -> None:
+def test_background_list_search_and_show(runner: CliRunner) -> None:
     listed = runner.invoke(
         app,
         [
@@ -145,22 +146,17 @@ def test_background_list_search_and_show() -> None:
     assert summary["activities"] > 500
 
 
-def test_background_show_unknown_suggests_names() -> None:
+def test_background_show_unknown_suggests_names(runner: CliRunner) -> None:
     result = runner.invoke(app, ["background", "show", "Electricty, at grid"])
     assert result.exit_code == 2
     assert "nearest" in result.output
 
 
-def test_template_xlsx_round_trips_through_calc(tmp_path: Path) -> None:
+def test_template_xlsx_round_trips_through_calc(tmp_path: Path, runner: CliRunner) -> None:
     bom = tmp_path / "bom.xlsx"
-    with bom.open("wb") as handle:
-        proc = subprocess.run(
-            [sys.executable, "-m", "footprint", "template", "xlsx"],
-            stdout=handle,
-            stderr=subprocess.PIPE,
-            check=False,
-        )
-    assert proc.returncode == 0, proc.stderr
+    template = runner.invoke(app, ["template", "xlsx"])
+    assert template.exit_code == 0, template.stderr
+    bom.write_bytes(template.stdout_bytes)
     assert bom.read_bytes()[:2] == b"PK"
     result = runner.invoke(app, ["calc", str(bom), "--format", "json"])
     assert result.exit_code == 0, result.output

@@ -26,7 +26,6 @@ from footprint.errors import FootprintError
 MINI = Path(__file__).parents[1] / "background" / "fixtures" / "jsonld_mini"
 ES2 = Path(__file__).parents[1] / "background" / "fixtures" / "ecospold2"
 ROOT = Path(__file__).parents[2]
-runner = CliRunner()
 
 
 def test_import_reports_counts_and_links(tmp_path: Path) -> None:
@@ -39,7 +38,9 @@ def test_import_reports_counts_and_links(tmp_path: Path) -> None:
     assert len(background.activities) == report.counts["activities_written"]
 
 
-def test_cli_import_then_calc_with_the_imported_background(tmp_path: Path) -> None:
+def test_cli_import_then_calc_with_the_imported_background(
+    tmp_path: Path, runner: CliRunner
+) -> None:
     result = runner.invoke(
         app,
         [
@@ -77,7 +78,7 @@ def test_cli_import_then_calc_with_the_imported_background(tmp_path: Path) -> No
     assert [r["name"] for r in json.loads(listed.output)] == ["default", "tiangong", "mini"]
 
 
-def test_reimport_needs_replace(tmp_path: Path) -> None:
+def test_reimport_needs_replace(tmp_path: Path, runner: CliRunner) -> None:
     args = [
         "import",
         str(MINI),
@@ -127,7 +128,7 @@ def test_bad_import_arguments(tmp_path: Path, kwargs: dict[str, str], words: str
         import_database(MINI, data_dir=tmp_path, **args)  # type: ignore[arg-type]
 
 
-def test_missing_source_and_unknown_background(tmp_path: Path) -> None:
+def test_missing_source_and_unknown_background(tmp_path: Path, runner: CliRunner) -> None:
     with pytest.raises(FootprintError, match="no such file"):
         import_database(tmp_path / "nope", fmt="jsonld", name="x", data_dir=tmp_path)
     result = runner.invoke(
@@ -196,7 +197,7 @@ def assert_whole(directory: Path) -> None:
         assert hashlib.sha256((directory / name).read_bytes()).hexdigest() == digest
 
 
-def test_an_import_of_a_name_being_imported_exits_2(tmp_path: Path) -> None:
+def test_an_import_of_a_name_being_imported_exits_2(tmp_path: Path, runner: CliRunner) -> None:
     root = tmp_path / "backgrounds"
     root.mkdir()
     args = ["import", str(MINI), "--format", "jsonld", "--name", "mini", "--data-dir"]
@@ -269,7 +270,7 @@ def test_memory_errors_and_interrupts_are_not_swallowed(
         import_database(MINI, fmt="jsonld", name="mini", data_dir=tmp_path)
 
 
-def test_malformed_master_data_exits_2_naming_the_file(tmp_path: Path) -> None:
+def test_malformed_master_data_exits_2_naming_the_file(tmp_path: Path, runner: CliRunner) -> None:
     source = tmp_path / "release"
     shutil.copytree(ES2, source)
     (source / "MasterData" / "Units.xml").write_text("<units><unit id='1'>")  # cut short

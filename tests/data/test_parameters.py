@@ -18,7 +18,6 @@ from footprint.inventory.scenarios import read_scenarios
 from footprint.inventory.validate import with_parameters
 from tests.conftest import write
 
-runner = CliRunner()
 TRUCK = 0.1 + 0.001 * 273  # kg CO2e per tkm in the mini background
 
 PRODUCT = """\
@@ -103,7 +102,7 @@ def test_arithmetic() -> None:
     )
 
 
-def test_cli_set_and_scenario(tmp_path: Path, fixtures: Path) -> None:
+def test_cli_set_and_scenario(tmp_path: Path, fixtures: Path, runner: CliRunner) -> None:
     shipped = fixtures.parents[1] / "inventories"
     example = shipped / "examples" / "cement-cn.yaml"
     scenario = shipped / "scenarios" / "cement-cn-grid.yaml"

@@ -21,7 +21,6 @@ from footprint.paths import examples_dir
 from tests.conftest import write
 from tests.engine.test_montecarlo import BUY_A, loop_background
 
-runner = CliRunner()
 FLAT = examples_dir() / "rebar-flat-bom.csv"  # no distribution in it or in what it reaches
 
 
@@ -163,7 +162,7 @@ def test_bad_values(tmp_path: Path) -> None:
         )
 
 
-def test_cli_calc_and_report(tmp_path: Path) -> None:
+def test_cli_calc_and_report(tmp_path: Path, runner: CliRunner) -> None:
     args = ["calc", str(FLAT), "--uncertainty", "200", "--seed", "4"]
     out = runner.invoke(app, [*args, "-f", "json", "--background-uncertainty", "default"])
     assert out.exit_code == 0, out.output

@@ -26,7 +26,6 @@ from tests.engine.test_background_link import (
     TRUCK,
 )
 
-runner = CliRunner()
 EXAMPLES = sorted(p for p in examples_dir().iterdir() if p.suffix in {".yaml", ".csv"})
 
 
@@ -120,7 +119,9 @@ def test_catalogue_csv_listing(tmp_path: Path) -> None:
         catalogue_files(EXAMPLES[0])
 
 
-def test_cli_batch_writes_a_row_per_product_and_exit_codes(tmp_path: Path) -> None:
+def test_cli_batch_writes_a_row_per_product_and_exit_codes(
+    tmp_path: Path, runner: CliRunner
+) -> None:
     out = tmp_path / "r.csv"
     result = runner.invoke(
         app,
@@ -138,7 +139,7 @@ def test_cli_batch_writes_a_row_per_product_and_exit_codes(tmp_path: Path) -> No
     assert "x.yaml" in failed.output
 
 
-def test_cli_background_intensities(tmp_path: Path) -> None:
+def test_cli_background_intensities(tmp_path: Path, runner: CliRunner) -> None:
     out = tmp_path / "i.csv"
     result = runner.invoke(
         app, ["background", "intensities", "--out", str(out), "--data-dir", str(tmp_path)]

@@ -75,8 +75,7 @@ def test_a_cut_off_outside_the_supply_chain_is_not_listed(background) -> None:  
     assert "gas" not in {c.activity for c in result.cut_offs}
 
 
-def test_background_show_and_batch_carry_the_cut_offs(tmp_path: Path) -> None:
-    runner = CliRunner()
+def test_background_show_and_batch_carry_the_cut_offs(tmp_path: Path, runner: CliRunner) -> None:
     shown = runner.invoke(
         app,
         ["background", "show", "Transport, combination truck, diesel powered", "-f", "json"],

@@ -15,8 +15,6 @@ from footprint.engine.explain import closure, explain_activity
 from footprint.errors import BackgroundError
 from tests.engine.test_background_link import STEEL_BIOGENIC, STEEL_FOSSIL, TRUCK
 
-runner = CliRunner()
-
 
 def test_steel_by_hand(mini_background: Background) -> None:
     found = explain_activity(mini_background, "steel")
@@ -52,7 +50,7 @@ def test_unknown_activity(mini_background: Background) -> None:
         explain_activity(mini_background, "no such activity")
 
 
-def test_cli_table_and_json(tmp_path: Path) -> None:
+def test_cli_table_and_json(tmp_path: Path, runner: CliRunner) -> None:
     data = ["--data-dir", str(tmp_path)]
     table = runner.invoke(app, ["background", "show", "grid:US:2022:egrid", *data])
     assert table.exit_code == 0, table.output

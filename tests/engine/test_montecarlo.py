@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from footprint.cli.app import app
+from footprint.engine import background_spread as bs
 from footprint.engine import montecarlo as mc
 from footprint.engine.calculate import calculate
 from footprint.engine.montecarlo import UncertaintyResult, monte_carlo
@@ -17,9 +19,9 @@ from footprint.engine.montecarlo import model as mc_model
 from footprint.engine.montecarlo import sampling as mc_sampling
 from footprint.errors import FootprintError
 from footprint.paths import examples_dir
+from footprint.report.format import sig
 from tests.conftest import write
 
-runner = CliRunner()
 SCANNER = "426fb3f3-87cb-38a1-b4dd-9da869db0067"  # USLCI 'Scanner, department, i5800' (piece)
 NATURAL_GAS = "5b81b61c-4d10-3bed-9926-8a5f868f5174"  # USLCI natural gas, industrial boiler (m3)
 
@@ -255,7 +257,7 @@ def test_matches_direct_solves_of_each_sampled_system(tmp_path: Path) -> None:
     from footprint.inventory import read_inventory
 
     inventory = read_inventory(scanner_kit(tmp_path))
-    background = mc.with_uncertainty(load_background(), mc.table_dirs("default", None))
+    background = bs.with_uncertainty(load_background(), bs.table_dirs("default", None))
     system = link(inventory, background, with_background=False)
     problem = mc_model.problem(
         system, system.characterisation("ar6"), mc_model.background_model(background, "ar6")
@@ -310,7 +312,9 @@ def test_bad_arguments(tmp_path: Path) -> None:
 # --- CLI --------------------------------------------------------------------------------------
 
 
-def test_cli_json_reports_the_percentiles_and_the_threshold(tmp_path: Path) -> None:
+def test_cli_json_reports_the_percentiles_and_the_threshold(
+    tmp_path: Path, runner: CliRunner
+) -> None:
     path = scanner_kit(tmp_path)
     args = ["calc", str(path), "--uncertainty", "400", "--seed", "42", "-f", "json"]
     first = runner.invoke(app, [*args, "--threshold", "0.14 t CO2e/piece"])
@@ -330,18 +334,24 @@ def test_cli_json_reports_the_percentiles_and_the_threshold(tmp_path: Path) -> N
     assert again.output == first.output  # same seed: byte-identical JSON
 
 
-def test_cli_table_shows_percentiles(tmp_path: Path) -> None:
+def test_cli_table_shows_percentiles(tmp_path: Path, runner: CliRunner) -> None:
     path = scanner_kit(tmp_path)
-    out = runner.invoke(
-        app, ["calc", str(path), "--uncertainty", "100", "--threshold", "130 kg CO2e/piece"]
-    )
+    args = ["--uncertainty", "100", "--seed", "7", "--threshold", "130 kg CO2e/piece"]
+    out = runner.invoke(app, ["calc", str(path), *args])
     assert out.exit_code == 0, out.output
-    assert "2.5th percentile" in out.output
-    assert "97.5th percentile" in out.output
-    assert "P(footprint <= 130 kg CO2e/piece)" in out.output
+    expected = monte_carlo(path, iterations=100, seed=7)
+    for label, value in (
+        ("2.5th", expected.percentiles["2.5"]),
+        ("97.5th", expected.percentiles["97.5"]),
+    ):
+        assert re.search(rf"│ {label} percentile\s+│\s+{re.escape(sig(value))} │", out.output)
+    chance = f"{100 * expected.probability_at_most(130.0):.1f} %"
+    assert re.search(rf"│ P\(footprint <= 130 kg CO2e/piece\)\s+│\s+{chance} │", out.output)
 
 
-def test_cli_without_a_spread_prints_a_note_and_no_probability(tmp_path: Path) -> None:
+def test_cli_without_a_spread_prints_a_note_and_no_probability(
+    tmp_path: Path, runner: CliRunner
+) -> None:
     rebar = examples_dir() / "rebar-flat-bom.csv"
     scheme = "buy-clean-california-2022-rebar"
     args = ["calc", str(rebar), "--uncertainty", "50", "--on", "2023-01-01", "--scheme", scheme]
@@ -374,7 +384,9 @@ def test_cli_without_a_spread_prints_a_note_and_no_probability(tmp_path: Path) -
         (["--uncertainty", "10", "-f", "csv"], "--format table or json"),
     ],
 )
-def test_cli_option_errors(tmp_path: Path, extra: list[str], message: str) -> None:
+def test_cli_option_errors(
+    tmp_path: Path, extra: list[str], message: str, runner: CliRunner
+) -> None:
     out = runner.invoke(app, ["calc", str(scanner_kit(tmp_path)), *extra])
     assert out.exit_code == 2
     assert message in out.output
@@ -389,7 +401,7 @@ def test_dask_local_cluster_gives_the_serial_samples(tmp_path: Path) -> None:
     assert serial.to_dict() == parallel.to_dict()
 
 
-def test_cli_probability_of_meeting_a_label_scheme(tmp_path: Path) -> None:
+def test_cli_probability_of_meeting_a_label_scheme(tmp_path: Path, runner: CliRunner) -> None:
     from footprint.paths import examples_dir
 
     rebar = examples_dir() / "steel-rebar-eaf.yaml"
@@ -407,7 +419,9 @@ def test_cli_probability_of_meeting_a_label_scheme(tmp_path: Path) -> None:
     assert f"{100 * expected:.1f} %" in table.output
 
 
-def test_cli_scheme_without_uncertainty_points_at_label_check(tmp_path: Path) -> None:
+def test_cli_scheme_without_uncertainty_points_at_label_check(
+    tmp_path: Path, runner: CliRunner
+) -> None:
     out = runner.invoke(app, ["calc", str(scanner_kit(tmp_path)), "--scheme", "all"])
     assert out.exit_code == 2
     assert "label check" in out.output

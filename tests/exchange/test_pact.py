@@ -23,6 +23,7 @@ from footprint.pact.model import CO2_PER_C, PactFootprint, from_pact
 from footprint.pact.schema import load_schema, schema_errors, validate_pact
 from footprint.paths import examples_dir
 from tests.conftest import write
+from tests.helpers import one_process_inventory
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PACT_DECIMAL = re.compile(r"^[+-]?\d+(\.\d+)?$")  # the spec's Decimal pattern
@@ -46,23 +47,8 @@ def inventory(
     extra: str = "",
 ) -> Path:
     """A one-process foreground inventory: per 1 ``unit`` of output, the given emissions."""
-    return write(
-        tmp_path,
-        "product.yaml",
-        f"""\
-product:
-  name: Test product
-  id: urn:example:product:test
-  declared_unit: {unit}
-  declared_amount: {amount}
-  geography: FR
-  reference_period: {{start: 2024-01-01, end: 2024-12-31}}
-{extra}processes:
-  - id: make
-    stage: A3
-    output: 1 {unit}
-    emissions: {emissions}
-""",
+    return one_process_inventory(
+        tmp_path, unit=unit, amount=amount, emissions=emissions, extra=extra
     )
 
 

@@ -12,12 +12,11 @@ from typer.testing import CliRunner
 from footprint.cli.app import app
 from footprint.paths import examples_dir
 
-runner = CliRunner()
 EXAMPLES = sorted(p for p in examples_dir().iterdir() if p.suffix in {".yaml", ".csv"})
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.name)
-def test_export_every_example(example: Path) -> None:
+def test_export_every_example(example: Path, runner: CliRunner) -> None:
     result = runner.invoke(app, ["export", "pact", str(example)])
     assert result.exit_code == 0, result.output
     assert not re.search(r'"[-0-9.]+[eE][-+]?\d+"', result.output)
@@ -30,7 +29,7 @@ def test_export_every_example(example: Path) -> None:
     )
 
 
-def test_missing_company_is_a_clear_error(tmp_path: Path) -> None:
+def test_missing_company_is_a_clear_error(tmp_path: Path, runner: CliRunner) -> None:
     text = (examples_dir() / "float-glass.yaml").read_text()
     text = re.sub(r"^  company: .*\n", "", text, flags=re.M)
     path = tmp_path / "glass.yaml"
@@ -54,7 +53,9 @@ def test_missing_company_is_a_clear_error(tmp_path: Path) -> None:
     assert json.loads(ok.output)["companyName"] == "Glassworks"
 
 
-def test_import_pact_then_link_with_the_shipped_background(tmp_path: Path) -> None:
+def test_import_pact_then_link_with_the_shipped_background(
+    tmp_path: Path, runner: CliRunner
+) -> None:
     exported = runner.invoke(app, ["export", "pact", str(examples_dir() / "pet-bottle.yaml")])
     supplier = tmp_path / "bottles.json"
     supplier.write_text(exported.output)
@@ -101,7 +102,7 @@ def _glass_with(tmp_path: Path, extra: str, period: str | None = None) -> Path:
     return path
 
 
-def test_inventory_data_quality_goes_into_the_pact_dqi(tmp_path: Path) -> None:
+def test_inventory_data_quality_goes_into_the_pact_dqi(tmp_path: Path, runner: CliRunner) -> None:
     path = _glass_with(
         tmp_path, "  data_quality: {technological: 2, geographical: 1, temporal: 1.5}\n"
     )
@@ -114,7 +115,9 @@ def test_inventory_data_quality_goes_into_the_pact_dqi(tmp_path: Path) -> None:
     }
 
 
-def test_pact_2_3_from_2025_takes_its_data_quality_from_the_inventory(tmp_path: Path) -> None:
+def test_pact_2_3_from_2025_takes_its_data_quality_from_the_inventory(
+    tmp_path: Path, runner: CliRunner
+) -> None:
     period = "{start: 2025-01-01, end: 2025-12-31}"
     full = (
         "  cpc: '37115'\n  data_quality: {technological: 2, geographical: 1, temporal: 1, "
@@ -136,7 +139,7 @@ def test_pact_2_3_from_2025_takes_its_data_quality_from_the_inventory(tmp_path: 
     assert "Traceback" not in refused.output
 
 
-def test_data_quality_out_of_any_range_names_its_line(tmp_path: Path) -> None:
+def test_data_quality_out_of_any_range_names_its_line(tmp_path: Path, runner: CliRunner) -> None:
     path = _glass_with(tmp_path, "  data_quality: {technological: 6}\n")
     done = runner.invoke(app, ["calc", str(path)])
     assert done.exit_code == 2

@@ -25,8 +25,8 @@ from footprint.pact.model import CO2_PER_C, from_pact
 from footprint.pact.schema import load_schema, schema_errors
 from footprint.paths import examples_dir
 from tests.conftest import write
+from tests.helpers import one_process_inventory
 
-runner = CliRunner()
 EXAMPLES = sorted(p for p in examples_dir().iterdir() if p.suffix in {".yaml", ".csv"})
 PACT_DECIMAL = re.compile(r"^[+-]?\d+(\.\d+)?$")  # the spec's Decimal pattern
 # A JSON number, or a string holding only a number, written with an exponent.
@@ -66,23 +66,8 @@ def inventory(
     period: str = "{start: 2023-01-01, end: 2023-12-31}",
 ) -> Path:
     """A one-process foreground inventory: per 1 ``unit`` of output, the given emissions."""
-    return write(
-        tmp_path,
-        "product.yaml",
-        f"""\
-product:
-  name: Test product
-  id: urn:example:product:test
-  declared_unit: {unit}
-  declared_amount: {amount}
-  geography: FR
-  reference_period: {period}
-{extra}processes:
-  - id: make
-    stage: A3
-    output: 1 {unit}
-    emissions: {emissions}
-""",
+    return one_process_inventory(
+        tmp_path, unit=unit, amount=amount, emissions=emissions, extra=extra, period=period
     )
 
 
@@ -425,7 +410,7 @@ def test_the_inventory_cpc_must_be_a_quoted_code(tmp_path: Path) -> None:
     assert export_pact(calculate(path), spec="2.3")["productCategoryCpc"] == "01110"
 
 
-def test_cli_exports_2_3_with_cpc(exported: Callable[[str], Exported]) -> None:
+def test_cli_exports_2_3_with_cpc(exported: Callable[[str], Exported], runner: CliRunner) -> None:
     path = examples_dir() / "steel-rebar-eaf.yaml"
     result = runner.invoke(app, ["export", "pact", str(path), "--spec", "2.3", "--cpc", "4"])
     assert result.exit_code == 0, result.output
@@ -439,7 +424,7 @@ def test_cli_exports_2_3_with_cpc(exported: Callable[[str], Exported]) -> None:
     )
 
 
-def test_cli_cpc_overrides_the_inventory() -> None:
+def test_cli_cpc_overrides_the_inventory(runner: CliRunner) -> None:
     path = examples_dir() / "cement-cn.yaml"
     default = runner.invoke(app, ["export", "pact", str(path), "--spec", "2.3"])
     assert default.exit_code == 0, default.output
@@ -449,7 +434,7 @@ def test_cli_cpc_overrides_the_inventory() -> None:
     assert json.loads(chosen.output)["productCategoryCpc"] == "3"
 
 
-def test_cli_missing_cpc_names_the_fix() -> None:
+def test_cli_missing_cpc_names_the_fix(runner: CliRunner) -> None:
     path = examples_dir() / "float-glass.yaml"
     result = runner.invoke(app, ["export", "pact", str(path), "--spec", "2.3"])
     assert result.exit_code == 2
@@ -457,7 +442,7 @@ def test_cli_missing_cpc_names_the_fix() -> None:
     assert "--cpc" in result.output
 
 
-def test_cli_writes_to_a_file(tmp_path: Path) -> None:
+def test_cli_writes_to_a_file(tmp_path: Path, runner: CliRunner) -> None:
     path = examples_dir() / "pet-bottle.yaml"
     out = tmp_path / "bottle.json"
     args = ["export", "pact", str(path), "--spec", "2.3", "--cpc", "3", "--out", str(out)]

@@ -27,7 +27,6 @@ from footprint.exchange.store import FootprintStore, PactHost
 from tests.exchange.conftest import FOOTPRINT_A, ID_A, ID_B, Clock, footprint, serving
 
 REBAR = "urn:gtin:4012345000017"  # a productId of footprint A
-runner = CliRunner()
 
 
 def request(event_id: str, **data: Any) -> dict[str, Any]:
@@ -292,7 +291,7 @@ def test_answers_are_checked_before_they_are_kept(
     assert [e["data"]["requestEventId"] for e in filled.events()] == ["asked"]
 
 
-def test_clients_reply_list_and_deliveries_cli(tmp_path: Path) -> None:
+def test_clients_reply_list_and_deliveries_cli(tmp_path: Path, runner: CliRunner) -> None:
     data = ["--data-dir", str(tmp_path)]
     added = runner.invoke(cli, ["clients", "add", "Buyer Co", *data])
     assert added.exit_code == 0, added.output
@@ -363,7 +362,9 @@ def test_clients_reply_list_and_deliveries_cli(tmp_path: Path) -> None:
         (["Buyer Co", "--url", "https://x.example.com", "--client-secret-env", "X"], "one of them"),
     ],
 )
-def test_clients_reply_mistakes_exit_2(tmp_path: Path, args: list[str], message: str) -> None:
+def test_clients_reply_mistakes_exit_2(
+    tmp_path: Path, args: list[str], message: str, runner: CliRunner
+) -> None:
     data = ["--data-dir", str(tmp_path)]
     runner.invoke(cli, ["clients", "add", "Buyer Co", *data])
     done = runner.invoke(
@@ -389,7 +390,7 @@ def _wait_for(condition: Any, seconds: float = 20.0) -> None:
 
 @pytest.mark.slow
 def test_requesting_footprints_from_a_supplier_and_importing_them(
-    filled: FootprintStore, tmp_path: Path
+    filled: FootprintStore, tmp_path: Path, runner: CliRunner
 ) -> None:
     import json
 
@@ -431,7 +432,7 @@ def test_requesting_footprints_from_a_supplier_and_importing_them(
     assert imported.exit_code == 0, imported.output
 
 
-def test_request_mistakes_exit_2(tmp_path: Path) -> None:
+def test_request_mistakes_exit_2(tmp_path: Path, runner: CliRunner) -> None:
     base = ["request", "--client-id", "a", "--client-secret", "b", "--data-dir", str(tmp_path)]
     nowhere = runner.invoke(cli, [*base, "https://127.0.0.1:1", "--product-id", "urn:x"])
     assert nowhere.exit_code == 2

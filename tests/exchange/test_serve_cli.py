@@ -18,11 +18,10 @@ from typer.testing import CliRunner
 from footprint.cli.app import app
 from footprint.paths import examples_dir
 
-runner = CliRunner()
 GLASS = examples_dir() / "float-glass.yaml"
 
 
-def test_publish_twice_deprecates_the_first(tmp_path: Path) -> None:
+def test_publish_twice_deprecates_the_first(tmp_path: Path, runner: CliRunner) -> None:
     first = json.loads(
         runner.invoke(app, ["publish", str(GLASS), "--data-dir", str(tmp_path)]).output
     )
@@ -39,7 +38,7 @@ def test_publish_twice_deprecates_the_first(tmp_path: Path) -> None:
     assert old["status"] == "Deprecated"
 
 
-def test_clients_add_prints_id_and_secret_once(tmp_path: Path) -> None:
+def test_clients_add_prints_id_and_secret_once(tmp_path: Path, runner: CliRunner) -> None:
     result = runner.invoke(app, ["clients", "add", "acme", "--data-dir", str(tmp_path)])
     assert result.exit_code == 0
     secret = re.search(r"^client_secret: (\S+)$", result.output, re.M)
@@ -48,7 +47,7 @@ def test_clients_add_prints_id_and_secret_once(tmp_path: Path) -> None:
     assert secret.group(1).encode() not in (tmp_path / "pact.sqlite").read_bytes()
 
 
-def test_serve_needs_cert_and_key_together(tmp_path: Path) -> None:
+def test_serve_needs_cert_and_key_together(tmp_path: Path, runner: CliRunner) -> None:
     result = runner.invoke(
         app, ["serve", "--cert", str(tmp_path / "c.pem"), "--data-dir", str(tmp_path)]
     )
@@ -93,7 +92,7 @@ def _stop(server: subprocess.Popen[bytes]) -> None:
 
 
 @pytest.mark.slow
-def test_served_footprints_survive_a_restart(tmp_path: Path) -> None:
+def test_served_footprints_survive_a_restart(tmp_path: Path, runner: CliRunner) -> None:
     import ssl
 
     import httpx2 as httpx

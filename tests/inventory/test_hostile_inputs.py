@@ -386,13 +386,13 @@ def test_files_over_the_size_limit_are_refused_before_reading(tmp_path: Path) ->
 
 # ------------------------------------------------------------------------------------ workbooks
 
-PRODUCT_ROWS = [
+PRODUCT_ROWS: list[list[Any]] = [
     ["field", "value"],
     ["name", "Widget"],
     ["declared_unit", "kg"],
     ["geography", "US"],
 ]
-INPUT_ROWS = [
+INPUT_ROWS: list[list[Any]] = [
     ["stage", "item", "amount", "unit", "background", "location", "gas", "origin"],
     ["A1", "Steel", 0.8, "kg", "steel", None, None, None],
 ]
@@ -581,11 +581,11 @@ def test_a_footprint_beyond_the_float_range_names_the_lines(
 )
 @pytest.mark.parametrize("fmt", ["table", "json"])
 def test_calc_exits_2_without_a_traceback(
-    tmp_path: Path, name: str, content: bytes, fmt: str
+    tmp_path: Path, name: str, content: bytes, fmt: str, runner: CliRunner
 ) -> None:
     path = tmp_path / name
     path.write_bytes(content)
-    result = CliRunner().invoke(app, ["calc", str(path), "--format", fmt])
+    result = runner.invoke(app, ["calc", str(path), "--format", fmt])
     assert result.exit_code == 2, result.output
     assert "Traceback" not in result.output
     assert name in result.output

@@ -22,7 +22,6 @@ from footprint.paths import examples_dir
 
 DAY = dt.date(2024, 6, 1)  # the 2022 rebar limit is in force
 REBAR = "steel-rebar-eaf.yaml"
-runner = CliRunner()
 
 
 def test_verdict_columns_equal_check_labels_for_every_example() -> None:
@@ -64,7 +63,9 @@ def test_scheme_on_another_gwp_set_is_judged_on_that_set(tmp_path: Path) -> None
     assert row[PREFIX + scheme.id] == on_ar5.verdict.value != "NOT COMPARABLE"
 
 
-def test_batch_cli_with_schemes_writes_verdicts_and_pass_rates(tmp_path: Path) -> None:
+def test_batch_cli_with_schemes_writes_verdicts_and_pass_rates(
+    tmp_path: Path, runner: CliRunner
+) -> None:
     out, page = tmp_path / "rows.csv", tmp_path / "catalogue.html"
     done = runner.invoke(
         app,
@@ -98,7 +99,9 @@ def test_batch_cli_with_schemes_writes_verdicts_and_pass_rates(tmp_path: Path) -
         (["--scheme", "all", "--on", "June"], "is not a date"),
     ],
 )
-def test_batch_cli_bad_scheme_options_exit_2(args: list[str], message: str) -> None:
+def test_batch_cli_bad_scheme_options_exit_2(
+    args: list[str], message: str, runner: CliRunner
+) -> None:
     done = runner.invoke(app, ["batch", str(examples_dir()), "-q", *args])
     assert done.exit_code == 2
     assert message in done.output

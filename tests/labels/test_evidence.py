@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import math
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +13,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from footprint.labels import Verdict, evaluate, get_scheme
+from footprint.labels.check import check_labels
 from footprint.labels.evidence import EvidenceError, Expected, expected_evidence, typed
 from footprint.units import convert
+from tests.helpers import Ran, run_cli
 from tests.labels.conftest import ON, product, scheme
 
 REBAR = Path(__file__).parent / "fixtures" / "claims" / "rebar.yaml"
@@ -147,13 +149,8 @@ def test_heavy_density_switch_accepts_flags() -> None:
         evaluate(light, board, evidence={"heavy_density": "heavy"}, on=on)
 
 
-def label_check(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "footprint", "label", "check", str(REBAR), *args],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+def label_check(*args: str) -> Ran:
+    return run_cli("label", "check", str(REBAR), *args)
 
 
 @pytest.mark.parametrize(
@@ -180,14 +177,12 @@ def test_label_check_baseline_needs_its_unit() -> None:
     bare = label_check(*args, "--evidence", "baseline_footprint=900")
     assert bare.returncode == 2
     assert "baseline_footprint='900 kg CO2e/t'" in " ".join(bare.stderr.split())
-    good = label_check(
-        *args,
-        "--evidence",
-        "baseline_footprint=1100 kg CO2e/t",
-        "--evidence",
-        "baseline_energy=40000 MJ/t",
-        "--format",
-        "json",
+    evidence = {"baseline_footprint": "1100 kg CO2e/t", "baseline_energy": "40000 MJ/t"}
+    pairs = [f"--evidence={key}={value}" for key, value in evidence.items()]
+    good = label_check(*args, *pairs, "--format", "json")
+    expected = check_labels(
+        REBAR, ["china-14fyp-industry-trajectory"], evidence=evidence, on=dt.date(2025, 6, 1)
     )
-    assert good.returncode in (0, 1), good.stderr
-    assert '"verdict": "MET"' in good.stdout or '"verdict": "NOT MET"' in good.stdout
+    assert [v.verdict for v in expected.verdicts] == [Verdict.MET]  # 1100 is far above the bar
+    assert good.returncode == 0, good.stderr
+    assert json.loads(good.stdout) == json.loads(json.dumps(expected.to_dict()))

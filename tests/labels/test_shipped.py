@@ -15,7 +15,6 @@ from footprint.labels import Verdict, load_schemes
 from footprint.labels.scheme import labels_dir
 from footprint.paths import examples_dir
 
-runner = CliRunner()
 SCHEMES = load_schemes()
 EXAMPLES = sorted(p for p in examples_dir().glob("*.yaml"))
 CLAIM = examples_dir().parent / "claims" / "rebar-buy-clean-california-2022.yaml"
@@ -40,7 +39,7 @@ def test_every_scheme_cites_every_number(scheme: object) -> None:
         assert scheme.status_note
 
 
-def test_label_list_shows_every_scheme() -> None:
+def test_label_list_shows_every_scheme(runner: CliRunner) -> None:
     result = runner.invoke(app, ["label", "list", "--format", "json"])
     assert result.exit_code == 0
     rows = json.loads(result.output)
@@ -48,20 +47,20 @@ def test_label_list_shows_every_scheme() -> None:
     assert all(r["issuer"] and r["valid_from"] for r in rows)
 
 
-def test_label_show() -> None:
+def test_label_show(runner: CliRunner) -> None:
     result = runner.invoke(app, ["label", "show", SCHEMES[0].id])
     assert result.exit_code == 0
     assert json.loads(result.output)["id"] == SCHEMES[0].id
 
 
-def test_unknown_scheme_is_bad_input() -> None:
+def test_unknown_scheme_is_bad_input(runner: CliRunner) -> None:
     result = runner.invoke(app, ["label", "check", str(EXAMPLES[0]), "--scheme", "no-such-scheme"])
     assert result.exit_code == 2
     assert "footprint label list" in result.output
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.name)
-def test_examples_get_verdicts_from_applicable_schemes(example: Path) -> None:
+def test_examples_get_verdicts_from_applicable_schemes(example: Path, runner: CliRunner) -> None:
     result = runner.invoke(
         app,
         [

@@ -194,9 +194,11 @@ def test_chinese_html_names_system_fonts_and_embeds_none() -> None:
 
 @pytest.mark.usefixtures("strict")
 def test_chinese_verification_page() -> None:
-    html = render_verification_html(verify(CLAIM), generated="2025-06-01", lang="zh-CN")
+    report = verify(CLAIM)
+    html = render_verification_html(report, generated="2025-06-01", lang="zh-CN")
     assert '<html lang="zh-CN">' in html
-    assert "核查通过" in html or "核查未通过" in html
+    status = i18n.translator("zh-CN")("VERIFIED" if report.verified else "NOT VERIFIED")
+    assert re.search(rf'class="banner-verdict">.*</span> {status}</p>', html)
     assert "<h2>检查项</h2>" in html
     assert "声明值与复算值对比" in html
     assert "VERIFIED" not in html
@@ -204,12 +206,16 @@ def test_chinese_verification_page() -> None:
 
 @pytest.mark.usefixtures("strict")
 def test_chinese_catalogue_page() -> None:
-    html = render_catalogue_html(synthetic_catalogue(60), generated="2025-06-01", lang="zh-CN")
+    batch = synthetic_catalogue(60)
+    html = render_catalogue_html(batch, generated="2025-06-01", lang="zh-CN")
     assert '<html lang="zh-CN">' in html
     assert "<h1>产品目录碳足迹</h1>" in html
     assert "<h2>标识通过率</h2>" in html
     assert "<h2>排名</h2>" in html
-    assert "达标" in html
+    column = batch.rows["verdict:gsa-lec-2023-rebar"].dropna()
+    met = int((column == "MET").sum())
+    rate = i18n.translator("zh-CN")("{met} of {judged} MET", met=met, judged=len(column))
+    assert rate in parse(html).texts["figure-pass-rates"]
 
 
 def background_with_chinese_name(activity: str, name: str, name_zh: str | None) -> Background:

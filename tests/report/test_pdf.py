@@ -10,6 +10,7 @@ import zlib
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from footprint.errors import FootprintError
 from footprint.report import fonts, pdf, render_html, render_verification_html, write_pdf
@@ -94,13 +95,10 @@ def embedded_fonts(data: bytes) -> set[str]:
 @pytest.mark.skipif(
     fonts.cjk_font() is None, reason=f"the CJK font package {fonts.CJK_PACKAGE} is not installed"
 )
-def test_chinese_report_embeds_the_bundled_cjk_font(tmp_path: Path) -> None:
-    from typer.testing import CliRunner
-
+def test_chinese_report_embeds_the_bundled_cjk_font(tmp_path: Path, runner: CliRunner) -> None:
     from footprint.cli.app import app
 
     cement = next(p for p in EXAMPLES if p.stem == "cement-cn")
-    runner = CliRunner()
     pages = {}
     for fmt in ("pdf", "html"):
         pages[fmt] = tmp_path / f"cement.{fmt}"
