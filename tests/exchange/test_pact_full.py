@@ -195,3 +195,25 @@ def test_an_inconsistent_footprint_is_imported_with_a_caveat() -> None:
     flows = background.biosphere.set_index("flow")["amount"]
     assert flows.sum() == pytest.approx(1.96 + 1.1)  # still adds up to the PCF (+ uptake)
     assert pact_as_background([from_pact(fixture("pact-v3-resin.json"))]).suspect == {}
+
+
+def test_import_warns_of_an_inconsistent_footprint_and_calc_reports_it(tmp_path: Path) -> None:
+    doc = fixture("pact-v3-resin.json")
+    doc["pcf"]["pcfIncludingBiogenicUptake"] = "0.5"
+    supplier = tmp_path / "resins.json"
+    supplier.write_text(json.dumps(doc))
+    imported = runner.invoke(app, ["import", "pact", str(supplier), "--data-dir", str(tmp_path)])
+    assert imported.exit_code == 0, imported.output
+    assert f"warning: PACT footprint {doc['id']}" in imported.output
+    assert "plus the biogenic CO2 uptake" in imported.output
+    product = tmp_path / "part.yaml"
+    product.write_text(
+        "product: {name: Part, declared_unit: kg, geography: DE}\n"
+        "processes:\n  - id: mould\n    output: 1 kg\n    inputs:\n"
+        f"      - {{background: {{id: '{doc['id']}'}}, amount: 1 kg}}\n"
+    )
+    args = ["calc", str(product), "--background", "resins", "--data-dir", str(tmp_path)]
+    result = runner.invoke(app, [*args, "-f", "json"])
+    assert result.exit_code == 0, result.output
+    warnings = " ".join(json.loads(result.output)["warnings"])
+    assert "inconsistent" in warnings
