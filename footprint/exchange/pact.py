@@ -104,8 +104,8 @@ def to_pact(
         dqi: data quality ratings. 3.0: ``technological``, ``geographical``, ``temporal``
             (1-5). 2.3: those and ``completeness``, ``reliability`` (1-3), and
             ``coverage_percent`` (0-100).
-        verification: third-party verification (3.0 ``verification``; 2.x ``assurance`` if it
-            names the provider).
+        verification: third-party verification (3.0 ``verification``; 2.x ``assurance``,
+            which needs the provider's name).
 
     Raises:
         FootprintError: a required fact is missing (reference period, fossil carbon content,

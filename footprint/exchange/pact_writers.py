@@ -110,9 +110,7 @@ def write_v2(record: PactRecord) -> dict[str, Any]:
     _quality(pcf, record, _number, DQI_KEYS_V2)
     _v2_from_2025(pcf, record.line, from_2025)
     if record.verification is not None:
-        assurance = _v2_assurance(record.verification)
-        if assurance is not None:
-            pcf["assurance"] = assurance
+        pcf["assurance"] = _v2_assurance(record.verification)
     doc = _header(record)
     doc["version"] = _v2_version(record.version)
     doc.update(_product(record))
@@ -245,10 +243,18 @@ def _verification(verification: Verification) -> dict[str, str]:
     return {key: value for key, value in out.items() if value is not None}
 
 
-def _v2_assurance(verification: Verification) -> dict[str, Any] | None:
-    """PACT 2.x ``assurance`` (which requires the provider's name), or None without one."""
+def _v2_assurance(verification: Verification) -> dict[str, Any]:
+    """PACT 2.x ``assurance``; a 3.0 coverage 2.x has no word for (``PCF calculation model``)
+    is left out.
+
+    Raises:
+        FootprintError: no provider name (2.x requires it).
+    """
     if not verification.provider_name:
-        return None
+        raise FootprintError(
+            "PACT 2.3 assurance requires the name of the verification provider",
+            fix="pass --verified-by NAME (Verification(provider_name=...) in Python)",
+        )
     out: dict[str, Any] = {"assurance": True, "providerName": verification.provider_name}
     coverage = _V2_COVERAGE.get(verification.coverage or "")
     if coverage is not None:

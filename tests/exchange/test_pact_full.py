@@ -97,6 +97,14 @@ def test_a_coverage_pact_does_not_know_is_refused(cement: Any) -> None:
         export_pact(cement, verification=wrong)
 
 
+def test_2_3_assurance_needs_the_provider(cement: Any) -> None:
+    anonymous = Verification(coverage="product level")
+    assert "verification" in export_pact(cement, verification=anonymous)["pcf"]  # 3.0: optional
+    with pytest.raises(FootprintError, match="provider") as caught:
+        export_pact(cement, spec="2.3", verification=anonymous)
+    assert "--verified-by" in (caught.value.fix or "")
+
+
 def test_classifications_are_added_to_the_cpc_code(cement: Any) -> None:
     urn = "urn:example:classification:binder"
     doc = export_pact(cement, created=WHEN, classifications=[urn])
