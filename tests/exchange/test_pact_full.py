@@ -48,7 +48,7 @@ def test_both_writers_are_fed_by_the_same_record(tmp_path: Path) -> None:
     options = PactOptions(
         company_name="Example Co", company_ids=("urn:example:co",), fossil_carbon_content_kg=0.0
     )
-    options_at = PactOptions(**{**options.__dict__, "created": WHEN})
+    options_at = dataclasses.replace(options, created=WHEN)
     v3 = write_v3(pact_record(result, options_at, "3.0"))
     assert v3 == to_pact(
         result,
