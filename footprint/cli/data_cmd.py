@@ -133,6 +133,9 @@ def import_command(
     for pair, n in summary["unit_conversions"].items():
         table.add_row(f"unit conversion {pair}", str(n))
     out.print(table)
+    if fmt == "pact":
+        for flagged in report.report.get("suspect_references", []):
+            err.print(f"warning: PACT footprint {flagged['id']}: {flagged['note']}", markup=False)
     out.print(
         f"Use it with: footprint calc FILE --background {name}"
         + (f" --data-dir {data_dir}" if data_dir else "")

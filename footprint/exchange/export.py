@@ -8,6 +8,7 @@ from typing import Any
 
 from footprint.engine.result import FootprintResult
 from footprint.errors import FootprintError
+from footprint.exchange.pact_record import CPC_URN, Verification
 
 
 def export_pact(
@@ -21,13 +22,17 @@ def export_pact(
     pf_id: str | None = None,
     created: dt.datetime | None = None,
     preceding_pf_ids: Sequence[str] | None = None,
+    classifications: Sequence[str] | None = None,
+    verification: Verification | None = None,
 ) -> dict[str, Any]:
     """The PACT ProductFootprint of ``result``; arguments override the inventory's ``product`` facts.
 
     Company, fossil carbon content and (for non-mass declared units) the product mass come from the
     inventory's ``product.company``, ``product.fossil_carbon_content`` and
     ``product.mass_per_declared_unit``; for PACT 2.x the UN CPC code (``productCategoryCpc``)
-    comes from ``cpc`` or the inventory's ``product.cpc``.
+    comes from ``cpc`` or the inventory's ``product.cpc``. ``classifications`` are
+    ``productClassifications`` URNs added to the inventory's CPC code (3.0); ``created`` defaults
+    to now.
 
     Raises:
         FootprintError: a fact PACT requires is missing (the message names the inventory field to add).
@@ -57,6 +62,11 @@ def export_pact(
     mass = product.mass_per_declared_unit_kg
     is_v3 = spec_line(spec) == "3.0"
     dqi = _inventory_dqi(result, spec)
+    urns = None
+    if classifications:
+        inventory_cpc = _inventory_cpc(result)
+        cpc_urns = [f"{CPC_URN}{inventory_cpc}"] if is_v3 and inventory_cpc else []
+        urns = list(dict.fromkeys([*cpc_urns, *classifications]))
     return to_pact(
         result,
         company_name=name,
@@ -70,6 +80,8 @@ def export_pact(
         fossil_carbon_content_kg=float(fossil_carbon) * declared,
         product_mass_kg=None if mass is None else float(mass) * declared,
         dqi=dqi,
+        product_classifications=urns,
+        verification=verification,
     )
 
 

@@ -93,12 +93,15 @@ class PactFootprint:
         return self.pcf_including_biogenic_uptake / self.declared_amount
 
     def to_pact(self) -> dict[str, Any]:
-        """The document again, in its own spec version, with this object's values written back."""
+        """The document again, in its own spec version, with this object's values written back.
+
+        Lossless: every property of the document read is kept, and a value this object did not
+        change keeps its original text (decimal spelling, time zone notation, key order).
+        """
         doc = copy.deepcopy(self.document)
         doc.update(
             id=self.id,
             status=self.status,
-            created=iso_moment(self.created),
             companyName=self.company_name,
             companyIds=list(self.company_ids),
             productNameCompany=self.product_name,
@@ -106,37 +109,54 @@ class PactFootprint:
             productIds=list(self.product_ids),
         )
         for key, moment in (
+            ("created", self.created),
             ("validityPeriodStart", self.validity_period_start),
             ("validityPeriodEnd", self.validity_period_end),
         ):
-            if moment is not None:
-                doc[key] = iso_moment(moment)
+            _put_moment(doc, key, moment, f"$.{key}")
         if self.preceding_pf_ids:
             doc["precedingPfIds"] = list(self.preceding_pf_ids)
         pcf = doc.setdefault("pcf", {})
-        for key in (
-            "geographyCountry",
-            "geographyCountrySubdivision",
-            "geographyRegionOrSubregion",
-        ):
-            pcf.pop(key, None)
         geography = geography_field(self.geography)
-        if geography is not None:
-            pcf[geography[0]] = geography[1]
-        pcf["referencePeriodStart"] = iso_moment(self.reference_period_start)
-        pcf["referencePeriodEnd"] = iso_moment(self.reference_period_end)
+        places = ("geographyCountry", "geographyCountrySubdivision", "geographyRegionOrSubregion")
+        if geography != next(((k, pcf[k]) for k in places if k in pcf), None):
+            for key in places:
+                pcf.pop(key, None)
+            if geography is not None:
+                pcf[geography[0]] = geography[1]
+        for key, moment in (
+            ("referencePeriodStart", self.reference_period_start),
+            ("referencePeriodEnd", self.reference_period_end),
+        ):
+            _put_moment(pcf, key, moment, f"$.pcf.{key}")
         v3 = spec_line(self.spec_version) == "3.0"
-        scale = 1.0 if v3 else 1.0 / self.declared_amount
         names = V3_FIELDS if v3 else V2_FIELDS
         pcf[names["unit"]] = self.pact_unit
-        pcf[names["amount"]] = decimal_string(self.declared_amount)
+        amount = names["amount"]
+        if pcf.get(amount) is None or _number(pcf[amount], amount) != self.declared_amount:
+            pcf[amount] = decimal_string(self.declared_amount)
+        # 2.x states values per one declared unit; this object holds them for the amount.
+        per = 1.0 if v3 else self.declared_amount
         for attribute, key in names.items():
-            if key and attribute not in ("unit", "amount"):
-                value = getattr(self, attribute)
-                if value is not None:
-                    pcf[key] = decimal_string(value * scale)
+            if attribute in ("unit", "amount"):
+                continue
+            value = getattr(self, attribute)
+            if value is None:
+                continue
+            raw = pcf.get(key)
+            if raw is None or _number(raw, f"$.pcf.{key}") * per != value:
+                pcf[key] = decimal_string(value / per)
         validate_pact(doc, self.spec_version)
         return doc
+
+
+def _put_moment(target: dict[str, Any], key: str, moment: dt.datetime | None, path: str) -> None:
+    """Write ``moment`` at ``key`` unless the text there already means that moment."""
+    if moment is None:
+        return
+    raw = target.get(key)
+    if raw is None or _moment(raw, path) != moment:
+        target[key] = iso_moment(moment)
 
 
 V3_FIELDS = {

@@ -368,12 +368,15 @@ def test_version(tmp_path: Path) -> None:
 
 def test_2_3_export_is_deterministic_and_differs_from_3_0(tmp_path: Path) -> None:
     result = calculate(inventory(tmp_path))
-    facts = {"product_category_cpc": "3", **OWNER}
+    facts = {"product_category_cpc": "3", "created": dt.datetime(2025, 2, 1, tzinfo=dt.UTC)}
+    facts.update(OWNER)
     doc = to_pact(result, spec="2.3", **facts)
     assert to_pact(result, spec="2.3", **facts) == doc
     assert to_pact(result, **OWNER)["id"] != doc["id"]
     when = dt.datetime(2025, 3, 1, tzinfo=dt.UTC)
-    assert to_pact(result, spec="2.3", created=when, **facts)["created"] == "2025-03-01T00:00:00Z"
+    assert to_pact(result, spec="2.3", **{**facts, "created": when})["created"] == (
+        "2025-03-01T00:00:00Z"
+    )
 
 
 # --- the CPC code ----------------------------------------------------------------------------

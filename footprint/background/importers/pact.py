@@ -19,6 +19,7 @@ from footprint.background.store import (
     Background,
 )
 from footprint.errors import FootprintError
+from footprint.pact.consistency import inconsistencies
 from footprint.pact.model import PACT_SOURCE, PactFootprint, from_pact, iso_moment
 from footprint.safeload import load_json, read_text
 
@@ -105,7 +106,9 @@ def pact_as_background(footprints: Sequence[PactFootprint], name: str = "pact") 
     unit = the declared unit. Its biosphere gives kg CO2e per unit on pre-aggregated CO2e flows:
     fossil (``fossilGhgEmissions``), land-use change (``landUseChangeGhgEmissions``) and the rest
     of ``pcfExcludingBiogenicUptake`` as biogenic; the three add up to it. The biogenic CO2 uptake
-    (``biogenicCO2Uptake``), if any, is a removal flow of biogenic CO2.
+    (``biogenicCO2Uptake``), if any, is a removal flow of biogenic CO2. A footprint that is
+    Deprecated or breaks a rule of :mod:`footprint.pact.consistency` is flagged (``suspect``,
+    shown as a caveat wherever it is used).
 
     Raises:
         FootprintError: two footprints share an id.
@@ -134,8 +137,11 @@ def pact_as_background(footprints: Sequence[PactFootprint], name: str = "pact") 
             }
         )
         biosphere += [{"activity": fp.id, "flow": f, "amount": a} for f, a in _split(fp).items()]
+        notes = [f"the supplier's footprint is inconsistent: {i}" for i in inconsistencies(fp)]
         if fp.status != "Active":
-            suspect[fp.id] = f"its PACT status is {fp.status}; the supplier has replaced it"
+            notes.insert(0, f"its PACT status is {fp.status}; the supplier has replaced it")
+        if notes:
+            suspect[fp.id] = "; ".join(notes)
     digest = hashlib.sha256(
         json.dumps(
             [[a["id"], a["unit"], a["source"]] for a in activities]
