@@ -13,7 +13,8 @@ from footprint.cli.common import DataDir, Gwp, handles_errors
 from footprint.errors import FootprintError
 
 if TYPE_CHECKING:
-    from footprint.exchange.store import FootprintStore, PactHost
+    from footprint.exchange.partners import PactHost
+from footprint.exchange.store import FootprintStore
 
 clients_app = typer.Typer(
     help="OAuth2 clients allowed to read published footprints and request new ones.",
@@ -96,7 +97,7 @@ def _pact_host(
     Raises:
         FootprintError: a URL that is not https://, or a CA file that does not exist.
     """
-    from footprint.exchange.store import PactHost
+    from footprint.exchange.partners import PactHost
 
     for name, value in ((url_name, url), ("--token-url", token_url)):
         if value is not None and not value.startswith("https://"):
@@ -207,10 +208,10 @@ def clients_remove(
 def clients_deliveries(data_dir: DataDir = None, db_url: DbUrl = None) -> None:
     """Answers to footprint requests: every attempt (delivered, retrying, failed), then those
     still waiting in the outbox with their next attempt."""
-    from footprint.exchange.outbox import Outbox
+    from footprint.exchange.outbox import Outbox, deliveries
 
     store = _store(data_dir, db_url)
-    for row in store.deliveries():
+    for row in deliveries(store):
         kind = str(row["type"]).rsplit(".", 2)[-2]
         typer.echo(
             f"{row['requestEventId']}\t{row['client_id']}\t{kind}\t{row['status']}"
