@@ -47,7 +47,10 @@ def publish_command(
     data_dir: DataDir = None,
     db_url: DbUrl = None,
 ) -> None:
-    """Compute a footprint and store it for `footprint serve`; a new version deprecates the previous one."""
+    """Compute a footprint and store it for `footprint serve`; a new version deprecates the previous one.
+
+    Clients with a reply host that may see it are sent a PublishedEvent (by `footprint serve`).
+    """
     import json
 
     from footprint.engine.calculate import calculate
