@@ -1,4 +1,5 @@
-"""The database of a PACT v3 host: footprints (with versioning), clients, access tokens and events.
+"""The database of a PACT v3 host: footprints (with versioning), clients (and what they may see),
+access tokens and events.
 
 SQLAlchemy 2 ORM; any SQLAlchemy URL works (SQLite by default, PostgreSQL with a driver such as
 ``psycopg``). Tables are created when a store is opened (:mod:`footprint.exchange.store_rows`);
