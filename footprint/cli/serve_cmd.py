@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -13,7 +14,8 @@ from footprint.cli.common import DataDir, Gwp, handles_errors
 from footprint.errors import FootprintError
 
 if TYPE_CHECKING:
-    from footprint.exchange.store import FootprintStore, PactHost
+    from footprint.exchange.partners import PactHost
+from footprint.exchange.store import FootprintStore
 
 clients_app = typer.Typer(
     help="OAuth2 clients allowed to read published footprints and request new ones.",
@@ -45,7 +47,10 @@ def publish_command(
     data_dir: DataDir = None,
     db_url: DbUrl = None,
 ) -> None:
-    """Compute a footprint and store it for `footprint serve`; a new version deprecates the previous one."""
+    """Compute a footprint and store it for `footprint serve`; a new version deprecates the previous one.
+
+    Clients with a reply host that may see it are sent a PublishedEvent (by `footprint serve`).
+    """
     import json
 
     from footprint.engine.calculate import calculate
@@ -69,17 +74,141 @@ def publish_command(
     )
 
 
+class AccessChoice(StrEnum):
+    all = "all"
+    none = "none"
+
+
 @clients_app.command("add")
 @handles_errors
 def clients_add(
     name: Annotated[str, typer.Argument(help="A name for the client, e.g. the customer.")],
+    access: Annotated[
+        AccessChoice,
+        typer.Option(
+            help="What it may see: every published footprint (the default), or none until "
+            "`clients grant` gives it company or product ids."
+        ),
+    ] = AccessChoice.all,
     data_dir: DataDir = None,
     db_url: DbUrl = None,
 ) -> None:
-    """Register a client and print its id and secret (the secret is shown only this once)."""
-    client_id, secret = _store(data_dir, db_url).add_client(name)
+    """Register a client and print its id and secret (the secret is shown only this once).
+
+    By default it may see every published footprint (what `footprint publish` is for);
+    --access none and `clients grant` restrict it to some companies or products.
+    """
+    client_id, secret = _store(data_dir, db_url).add_client(
+        name, see_all=access is AccessChoice.all
+    )
     typer.echo(f"client_id: {client_id}")
     typer.echo(f"client_secret: {secret}")
+    if access is AccessChoice.all:
+        typer.echo(
+            "access: all published footprints (the default; to restrict it: "
+            f"footprint clients grant {client_id} --product-id URN, then "
+            f"footprint clients revoke {client_id} --all)"
+        )
+    else:
+        typer.echo(
+            "access: no footprints yet (give some with: "
+            f"footprint clients grant {client_id} --company-id URN | --product-id URN | --all)"
+        )
+
+
+GrantIds = Annotated[
+    list[str] | None,
+    typer.Option(help="A company id (URN) of the footprints concerned; repeatable."),
+]
+GrantProducts = Annotated[
+    list[str] | None,
+    typer.Option(help="A product id (URN) of the footprints concerned; repeatable."),
+]
+GrantAll = Annotated[bool, typer.Option("--all", help="Every footprint.")]
+
+
+def _change_access(
+    client: str,
+    company_id: list[str] | None,
+    product_id: list[str] | None,
+    every: bool,
+    data_dir: Path | None,
+    db_url: str | None,
+    *,
+    revoke: bool,
+) -> None:
+    """Grant or revoke what a client may see, then print what it sees.
+
+    Raises:
+        FootprintError: no grant named, an id that is not a URN, or an unknown client.
+    """
+    from footprint.exchange.store_access import describe
+
+    command = "revoke" if revoke else "grant"
+    changes = [("company", v) for v in company_id or []] + [
+        ("product", v) for v in product_id or []
+    ]
+    if every:
+        changes.append(("all", ""))
+    if not changes:
+        raise FootprintError(
+            f"nothing to {command}",
+            fix="give --company-id URN, --product-id URN (both repeatable) or --all",
+        )
+    for kind, value in changes:
+        if kind != "all" and not value.strip().lower().startswith("urn:"):
+            raise FootprintError(
+                f"--{kind}-id {value!r} is not a URN",
+                fix="give the id as footprints list it in companyIds/productIds, "
+                "e.g. urn:pact:example.com:company:acme",
+            )
+    store = _store(data_dir, db_url)
+    cid = _client_id(store, client)
+    grants = []
+    for kind, value in changes:
+        grants = store.grant(cid, kind, value, revoke=revoke)
+        filters = {"companyId": value} if kind == "company" else {"productId": value}
+        if not revoke and kind != "all" and store.count(filters) == 0:
+            typer.echo(f"note: no published footprint names {kind} id {value} yet", err=True)
+    typer.echo(f"{cid} now sees {describe(grants)}")
+    if not revoke and ("all", "") in grants and len(grants) > 1:
+        typer.echo(
+            f"note: it still sees all footprints; `footprint clients revoke {client} --all` "
+            "restricts it to the ids granted",
+            err=True,
+        )
+
+
+@clients_app.command("grant")
+@handles_errors
+def clients_grant(
+    client: Annotated[str, typer.Argument(help="Client id or name (see `clients list`).")],
+    company_id: GrantIds = None,
+    product_id: GrantProducts = None,
+    every: GrantAll = False,
+    data_dir: DataDir = None,
+    db_url: DbUrl = None,
+) -> None:
+    """Let CLIENT see the footprints of a company or product id (or --all footprints).
+
+    Lists, gets and answers to its requests show it only what it was granted; ids match the
+    footprints' companyIds/productIds regardless of case.
+    """
+    _change_access(client, company_id, product_id, every, data_dir, db_url, revoke=False)
+
+
+@clients_app.command("revoke")
+@handles_errors
+def clients_revoke(
+    client: Annotated[str, typer.Argument(help="Client id or name (see `clients list`).")],
+    company_id: GrantIds = None,
+    product_id: GrantProducts = None,
+    every: GrantAll = False,
+    data_dir: DataDir = None,
+    db_url: DbUrl = None,
+) -> None:
+    """Take back a grant: a company or product id, or --all (ids granted one by one stay)."""
+    _change_access(client, company_id, product_id, every, data_dir, db_url, revoke=True)
 
 
 def _pact_host(
@@ -96,7 +225,7 @@ def _pact_host(
     Raises:
         FootprintError: a URL that is not https://, or a CA file that does not exist.
     """
-    from footprint.exchange.store import PactHost
+    from footprint.exchange.partners import PactHost
 
     for name, value in ((url_name, url), ("--token-url", token_url)):
         if value is not None and not value.startswith("https://"):
@@ -180,12 +309,14 @@ def clients_reply(
 @clients_app.command("list")
 @handles_errors
 def clients_list(data_dir: DataDir = None, db_url: DbUrl = None) -> None:
-    """Registered clients, and where their requests are answered."""
+    """Registered clients, where their requests are answered, and what they may see."""
+    from footprint.exchange.store_access import describe
+
     store = _store(data_dir, db_url)
     for cid, name in store.clients():
         endpoint = store.reply_endpoint(cid)
         where = f"answers to {endpoint.base_url}" if endpoint else "no reply host"
-        typer.echo(f"{cid}\t{name}\t{where}")
+        typer.echo(f"{cid}\t{name}\t{where}\tsees {describe(store.grants(cid))}")
 
 
 @clients_app.command("remove")
@@ -207,10 +338,10 @@ def clients_remove(
 def clients_deliveries(data_dir: DataDir = None, db_url: DbUrl = None) -> None:
     """Answers to footprint requests: every attempt (delivered, retrying, failed), then those
     still waiting in the outbox with their next attempt."""
-    from footprint.exchange.outbox import Outbox
+    from footprint.exchange.outbox import Outbox, deliveries
 
     store = _store(data_dir, db_url)
-    for row in store.deliveries():
+    for row in deliveries(store):
         kind = str(row["type"]).rsplit(".", 2)[-2]
         typer.echo(
             f"{row['requestEventId']}\t{row['client_id']}\t{kind}\t{row['status']}"

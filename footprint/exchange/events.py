@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from footprint.exchange.published import EVENT_PUBLISHED
 from footprint.exchange.replies import (
     EVENT_CREATED,
     EVENT_FULFILLED,
@@ -19,7 +20,6 @@ from footprint.exchange.replies import (
 )
 from footprint.exchange.store_query import STATUSES, is_uuid, parse_datetime
 
-EVENT_PUBLISHED = "org.wbcsd.pact.ProductFootprint.PublishedEvent.3"
 #: the error codes of PACT v3 (its OpenAPI ``Error.code`` enum)
 ERROR_CODES = (
     "BadRequest",

@@ -1,4 +1,5 @@
-"""The outbox of a PACT host: answers to footprint requests, kept until delivered.
+"""The outbox of a PACT host: answers to footprint requests and PublishedEvent notifications
+(:mod:`footprint.exchange.published`), kept until delivered.
 
 An accepted ``RequestCreatedEvent`` is answered (:mod:`footprint.exchange.replies`) before the
 ``200`` is sent, and the answer events are stored here; a worker thread of ``footprint serve``
@@ -19,9 +20,16 @@ from typing import Any
 
 from sqlalchemy import select
 
+from footprint.exchange.partners import PactHost
 from footprint.exchange.replies import DeliveryError, post_event
-from footprint.exchange.store import FootprintStore, PactHost
-from footprint.exchange.store_rows import OutboxRow, SentRequestRow, SettingRow
+from footprint.exchange.store import FootprintStore
+from footprint.exchange.store_rows import (
+    DeliveryRow,
+    OutboxRow,
+    SentRequestRow,
+    SettingRow,
+    outbox_rows,
+)
 
 #: how long an answer is retried after the request arrived
 RETRY_FOR = timedelta(hours=72)
@@ -71,20 +79,7 @@ class Outbox:
         """Keep ``events`` (the answer to ``request_event_id``) for delivery to ``destination``."""
         now = self.store.now()
         with self.store.writing() as session:
-            session.add_all(
-                OutboxRow(
-                    request_event_id=request_event_id,
-                    client_id=client_id,
-                    destination=destination,
-                    status="pending",
-                    attempts=0,
-                    created_at=now,
-                    next_at=now,
-                    detail="waiting",
-                    document=copy.deepcopy(event),
-                )
-                for event in events
-            )
+            session.add_all(outbox_rows(request_event_id, client_id, destination, events, now))
 
     def entries(self) -> list[Pending]:
         """Every answer in the outbox, oldest first."""
@@ -139,7 +134,8 @@ class Outbox:
                 row.next_at = now + retry_delay(attempts)
             status = row.status if row.status != "pending" else "retrying"
             created = row.created_at
-        self.store.record_delivery(
+        record_delivery(
+            self.store,
             item.request_event_id,
             item.client_id,
             item.event,
@@ -156,6 +152,55 @@ class Outbox:
                 created.isoformat(timespec="seconds"),
                 detail,
             )
+
+
+def record_delivery(
+    store: FootprintStore,
+    request_event_id: str,
+    client_id: str,
+    event: Mapping[str, Any],
+    *,
+    delivered: bool,
+    attempts: int,
+    detail: str,
+    status: str | None = None,
+) -> None:
+    """Keep the outcome of an attempt to send ``event`` (for ``request_event_id``).
+
+    ``status``: ``delivered``, ``retrying`` (tried again later) or ``failed`` (given up);
+    default from ``delivered``.
+    """
+    with store.writing() as session:
+        session.add(
+            DeliveryRow(
+                request_event_id=request_event_id,
+                client_id=client_id,
+                type=str(event.get("type", "")),
+                status=status or ("delivered" if delivered else "failed"),
+                attempts=attempts,
+                detail=detail,
+                at=store.now(),
+                document=copy.deepcopy(dict(event)),
+            )
+        )
+
+
+def deliveries(store: FootprintStore) -> list[dict[str, Any]]:
+    """Events sent or tried, oldest first: request id, client, type, status, attempts, detail."""
+    with store.reading() as session:
+        rows = session.scalars(select(DeliveryRow).order_by(DeliveryRow.seq))
+        return [
+            {
+                "requestEventId": row.request_event_id,
+                "client_id": row.client_id,
+                "type": row.type,
+                "status": row.status,
+                "attempts": row.attempts,
+                "detail": row.detail,
+                "event": copy.deepcopy(row.document),
+            }
+            for row in rows
+        ]
 
 
 def same_url(a: str, b: str) -> bool:

@@ -17,7 +17,9 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from footprint.exchange.store import FootprintStore, PactHost
+from footprint.exchange.partners import PactHost
+from footprint.exchange.store import FootprintStore
+from footprint.exchange.store_access import EVERYTHING, Access
 from footprint.exchange.store_query import FILTER_NAMES, InvalidFilter
 
 EVENT_CREATED = "org.wbcsd.pact.ProductFootprint.RequestCreatedEvent.3"
@@ -30,12 +32,17 @@ MAX_FOOTPRINTS = 100  # footprints sent in one answer event (more go in further 
 
 
 def answers_for(
-    store: FootprintStore, request: Mapping[str, Any], source: str
+    store: FootprintStore,
+    request: Mapping[str, Any],
+    source: str,
+    access: Access = EVERYTHING,
 ) -> list[dict[str, Any]]:
     """The CloudEvents answering ``request`` (a valid RequestCreatedEvent) from host ``source``.
 
-    Every matching footprint is sent, :data:`MAX_FOOTPRINTS` per RequestFulfilledEvent (several
-    events for more); no match, no filter or a bad filter is one RequestRejectedEvent.
+    Every matching footprint the requester may see (``access``) is sent, :data:`MAX_FOOTPRINTS`
+    per RequestFulfilledEvent (several events for more); no match (footprints it may not see
+    count as no match), no filter or a bad filter is one RequestRejectedEvent, and so is any
+    request of a client that may see nothing (``AccessDenied``).
     """
     data = request.get("data") or {}
     filters = {name: data[name] for name in FILTER_NAMES if name in data}
@@ -48,8 +55,11 @@ def answers_for(
             "time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         }
 
+    if access.nothing:
+        message = "Your client may not see any footprint of this host; ask the data owner."
+        return [event() | _rejected(request, "AccessDenied", message)]
     try:
-        found = store.list(filters) if filters else []
+        found = store.list(filters, access=access) if filters else []
     except InvalidFilter as exc:
         return [
             event() | _rejected(request, "BadRequest", f"The request's filters are invalid: {exc}")

@@ -14,8 +14,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from footprint.errors import FootprintError
+from footprint.exchange.partners import PactHost
 from footprint.exchange.replies import EVENT_CREATED, LIST_FILTERS, DeliveryError, post_event
-from footprint.exchange.store import FootprintStore, PactHost
+from footprint.exchange.store import FootprintStore
 
 
 def request_event(

@@ -2,11 +2,13 @@
 
 Endpoints: ``GET /.well-known/openid-configuration``, ``POST /auth/token`` (OAuth2 client
 credentials, HTTP Basic), ``GET /3/footprints`` (filters; ``limit`` up to 1,000; ``Link``
-pagination by cursor over a snapshot), ``GET /3/footprints/{id}`` and ``POST /3/events``
-(CloudEvents, checked by :mod:`footprint.exchange.events`; a RequestCreatedEvent is answered on
-the requester's own host through the outbox, see :mod:`footprint.exchange.outbox`). Errors are
-PACT error objects ``{"code", "message"}`` (the token endpoint answers RFC 6749
-``{"error", "error_description"}``).
+pagination by cursor over a snapshot; a v2 ``$filter`` gets 501), ``GET /3/footprints/{id}``
+(403 ``AccessDenied`` for a footprint the client may not see, 404 for an id that does not exist)
+and ``POST /3/events`` (CloudEvents, checked by :mod:`footprint.exchange.events`; a
+RequestCreatedEvent is answered on the requester's own host through the outbox, see
+:mod:`footprint.exchange.outbox`). Errors are PACT error objects ``{"code", "message"}`` (the
+token endpoint answers RFC 6749 ``{"error", "error_description"}``). Each client sees only what it was granted
+(:mod:`footprint.exchange.store_access`), in lists, gets and answers alike.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from footprint.exchange.replies import (
     answers_for,
 )
 from footprint.exchange.store import MAX_PAGE, FootprintStore
+from footprint.exchange.store_access import Access
 from footprint.exchange.store_query import (
     FILTER_NAMES,
     Cursor,
@@ -317,9 +320,19 @@ def create_app(
             headers={"Cache-Control": "no-store", "Pragma": "no-cache"},
         )
 
-    @app.get("/3/footprints", dependencies=[Depends(bearer)])
-    def list_footprints(request: Request) -> JSONResponse:
+    def access_of(token: str) -> Access:
+        return store.access(store.token_client(token))
+
+    @app.get("/3/footprints")
+    def list_footprints(request: Request, token: str = Depends(bearer)) -> JSONResponse:
         params = request.query_params
+        if "$filter" in params:
+            raise ApiError(
+                501,
+                "NotImplemented",
+                "The v2 $filter query parameter is not supported; use the v3 filters "
+                f"({', '.join(FILTER_NAMES)}) as query parameters.",
+            )
         filters: dict[str, list[str]] = {}
         for name, value in params.multi_items():
             canonical = canonical_filters.get(name.lower())
@@ -329,7 +342,9 @@ def create_app(
         raw_cursor = params.get("cursor")
         try:
             cursor = None if raw_cursor is None else Cursor.decode(raw_cursor)
-            docs, following = store.page(filters, cursor=cursor, limit=limit)
+            docs, following = store.page(
+                filters, cursor=cursor, limit=limit, access=access_of(token)
+            )
         except InvalidFilter as exc:
             raise ApiError(400, "BadRequest", str(exc)) from None
         headers: dict[str, str] = {}
@@ -343,13 +358,15 @@ def create_app(
             headers["Link"] = f'<{next_url}>; rel="next"'
         return JSONResponse({"data": docs}, headers=headers)
 
-    @app.get("/3/footprints/{pf_id}", dependencies=[Depends(bearer)])
-    def get_footprint(pf_id: str) -> JSONResponse:
+    @app.get("/3/footprints/{pf_id}")
+    def get_footprint(pf_id: str, token: str = Depends(bearer)) -> JSONResponse:
         doc = store.get(pf_id)
         if doc is None:
             return _error(
                 404, "NotFound", f"The requested footprint {pf_id[:80]!r} could not be found."
             )
+        if not store.visible(pf_id, access_of(token)):
+            return _error(403, "AccessDenied", f"You may not see the footprint {pf_id[:80]!r}.")
         return JSONResponse({"data": doc})
 
     @app.post("/3/events")
@@ -394,7 +411,8 @@ def create_app(
                 )
         new = await run_in_threadpool(store.record_event, event)
         if new and destination is not None and client_id is not None:
-            answers = answers_for(store, event, public_base(public_url, request))
+            access = await run_in_threadpool(store.access, client_id)
+            answers = answers_for(store, event, public_base(public_url, request), access)
             await run_in_threadpool(box.put, str(event["id"]), client_id, destination, answers)
             if worker is not None:
                 worker.wake()

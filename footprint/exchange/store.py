@@ -1,4 +1,5 @@
-"""The database of a PACT v3 host: footprints (with versioning), clients, access tokens and events.
+"""The database of a PACT v3 host: footprints (with versioning), clients (and what they may see),
+access tokens and events.
 
 SQLAlchemy 2 ORM; any SQLAlchemy URL works (SQLite by default, PostgreSQL with a driver such as
 ``psycopg``). Tables are created when a store is opened (:mod:`footprint.exchange.store_rows`);
@@ -9,28 +10,30 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import os
 import threading
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
-from sqlalchemy import create_engine, delete, func, select
-from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import (
-    ArgumentError,
-    IntegrityError,
-    NoSuchModuleError,
-    OperationalError,
-    SQLAlchemyError,
-)
+from sqlalchemy import delete, func, inspect, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.pool import StaticPool
 
 from footprint.exchange import auth, vault
+from footprint.exchange.partners import PactHost
+from footprint.exchange.published import notify_published
+from footprint.exchange.store_access import (
+    EVERYTHING,
+    GRANT_KINDS,
+    Access,
+    Grants,
+    access_from,
+    client_grants,
+    grant_all_to_existing,
+)
 from footprint.exchange.store_query import (
     STATUSES,
     Cursor,
@@ -45,27 +48,27 @@ from footprint.exchange.store_query import (
 from footprint.exchange.store_rows import (
     Base,
     ClientRow,
-    DeliveryRow,
     EventRow,
     FootprintKeyRow,
     FootprintRow,
+    GrantRow,
     PactHostRow,
     TokenRow,
 )
 from footprint.exchange.store_sql import (
     ATTEMPTS,
-    SQLITE_BUSY_TIMEOUT_S,
     ensure_column,
     ensure_one_active,
     lock_for_schema,
     lock_for_writing,
+    make_engine,
 )
 from footprint.output import private_directory, private_file
 
 JsonDict = dict[str, Any]
 JsonList = list[JsonDict]
 ClientList = list[tuple[str, str]]
-ReplyHosts = list[tuple[str, "PactHost"]]
+ReplyHosts = list[tuple[str, PactHost]]
 TokenStatus = Literal["valid", "expired", "invalid"]
 
 DEFAULT_FILENAME = "pact.sqlite"
@@ -76,49 +79,6 @@ MAX_PAGE = 1000
 def default_url(data_dir: Path) -> str:
     """The default store URL: an SQLite file ``pact.sqlite`` in ``data_dir``."""
     return f"sqlite:///{(data_dir / DEFAULT_FILENAME).resolve().as_posix()}"
-
-
-@dataclass(frozen=True)
-class PactHost:
-    """Another company's PACT host: its base URL, token endpoint and our credentials there."""
-
-    base_url: str
-    token_url: str
-    client_id: str
-    secret: str  # "" when ``secret_env`` names the environment variable holding it
-    ca_file: str | None = None
-    secret_env: str | None = None
-
-    def resolved_secret(self) -> str:
-        """The secret, read from ``secret_env`` at the time of use when one is named.
-
-        Raises:
-            KeyError: the environment variable is not set.
-        """
-        if self.secret_env:
-            return os.environ[self.secret_env]
-        return self.secret
-
-
-def _make_engine(url: str) -> Engine:
-    try:
-        parsed = make_url(url)
-        if parsed.get_backend_name() == "sqlite":
-            args: dict[str, Any] = {"check_same_thread": False}
-            if parsed.database in (None, "", ":memory:"):
-                return create_engine(url, poolclass=StaticPool, connect_args=args)
-            args["timeout"] = SQLITE_BUSY_TIMEOUT_S
-            return create_engine(url, connect_args=args)
-        return create_engine(url, pool_pre_ping=True)
-    except (NoSuchModuleError, ImportError) as exc:
-        raise StoreError(
-            f"no database driver for {url.split(':', 1)[0]!r} ({exc})",
-            fix="install the driver, e.g. pip install psycopg for postgresql+psycopg://",
-        ) from None
-    except ArgumentError as exc:
-        raise StoreError(
-            f"not a database URL: {url!r} ({exc})", fix="use e.g. sqlite:///path/pact.sqlite"
-        ) from None
 
 
 class FootprintStore:
@@ -140,7 +100,7 @@ class FootprintStore:
     def __init__(self, url: str, *, clock: Callable[[], datetime] | None = None) -> None:
         self.url = url
         self._clock = clock or (lambda: datetime.now(UTC))
-        self._engine = _make_engine(url)
+        self._engine = make_engine(url)
         self._sessions = sessionmaker(self._engine, expire_on_commit=False)
         # One writer at a time per process: SQLite locks the whole file anyway, and an in-memory
         # store shares a single connection between threads.
@@ -150,7 +110,10 @@ class FootprintStore:
         try:
             with self._engine.begin() as connection:
                 lock_for_schema(connection)
+                new_grants = not inspect(connection).has_table(GrantRow.__tablename__)
                 Base.metadata.create_all(connection)
+                if new_grants:  # clients from before access control keep seeing everything
+                    grant_all_to_existing(connection)
                 ensure_column(
                     connection,
                     Base.metadata.tables[FootprintRow.__tablename__],
@@ -308,6 +271,8 @@ class FootprintStore:
         )
         session.flush()
         session.add_all(FootprintKeyRow(footprint_id=key, kind=k, value=v) for k, v in keys)
+        if new["status"] == "Active":  # subscribed clients that may see it are told
+            notify_published(session, pf_id, keys, stored_at)
         return copy.deepcopy(new)
 
     def get(self, pf_id: str) -> JsonDict | None:
@@ -318,12 +283,21 @@ class FootprintStore:
             row = session.get(FootprintRow, uuid.UUID(pf_id))
             return copy.deepcopy(row.document) if row is not None else None
 
+    def visible(self, pf_id: str, access: Access) -> bool:
+        """Whether the footprint ``pf_id`` exists and ``access`` lets its holder see it."""
+        if not is_uuid(pf_id):
+            return False
+        stmt = filtered(select(FootprintRow.id), None, access=access)
+        with self.reading() as session:
+            return session.scalar(stmt.where(FootprintRow.id == uuid.UUID(pf_id))) is not None
+
     def list(
         self,
         filters: Mapping[str, str | Sequence[str]] | None = None,
         *,
         offset: int = 0,
         limit: int | None = None,
+        access: Access = EVERYTHING,
     ) -> JsonList:
         """Footprints matching PACT ListFootprints filters, oldest stored first.
 
@@ -332,11 +306,12 @@ class FootprintStore:
         classifications, geographies (``pcf.geographyCountry``, ``geographyRegionOrSubregion`` or
         ``geographyCountrySubdivision``) and status match case-insensitively; ``validOn``,
         ``validAfter`` and ``validBefore`` compare with the validity period (:func:`validity_period`).
+        ``access``: only the footprints a client may see (:meth:`access`).
 
         Raises:
             InvalidFilter: an unknown filter name or a malformed date.
         """
-        stmt = filtered(select(FootprintRow.document), filters)
+        stmt = filtered(select(FootprintRow.document), filters, access=access)
         stmt = stmt.order_by(FootprintRow.stored_at, FootprintRow.id).offset(max(offset, 0))
         if limit is not None:
             stmt = stmt.limit(max(limit, 0))
@@ -349,13 +324,14 @@ class FootprintStore:
         *,
         cursor: Cursor | None = None,
         limit: int = MAX_PAGE,
+        access: Access = EVERYTHING,
     ) -> tuple[JsonList, Cursor | None]:
         """One page of a walk through the footprints matching ``filters``, and the next cursor.
 
         The walk sees the store as it was at its first page (keyset pagination over a snapshot):
         footprints published meanwhile are left out and versions deprecated meanwhile keep the
         status they had, so no footprint is skipped or repeated. ``limit`` is capped at
-        :data:`MAX_PAGE`. The next cursor is None on the last page.
+        :data:`MAX_PAGE`. The next cursor is None on the last page. ``access``: see :meth:`list`.
 
         Raises:
             InvalidFilter: an unknown filter name or a malformed date.
@@ -374,6 +350,7 @@ class FootprintStore:
                 select(FootprintRow.stored_at, FootprintRow.id, FootprintRow.document),
                 filters,
                 snapshot=cursor.snapshot,
+                access=access,
             )
             rows = session.execute(cursor.following(stmt).limit(limit + 1)).all()
         docs = [copy.deepcopy(doc) for _, _, doc in rows[:limit]]
@@ -382,16 +359,21 @@ class FootprintStore:
         stored_at, pf_id, _ = rows[limit - 1]
         return docs, Cursor(cursor.snapshot, stored_at, pf_id)
 
-    def count(self, filters: Mapping[str, str | Sequence[str]] | None = None) -> int:
+    def count(
+        self, filters: Mapping[str, str | Sequence[str]] | None = None, access: Access = EVERYTHING
+    ) -> int:
         """How many footprints match ``filters`` (see :meth:`list`)."""
-        stmt = filtered(select(func.count()).select_from(FootprintRow), filters)
+        stmt = filtered(select(func.count()).select_from(FootprintRow), filters, access=access)
         with self.reading() as session:
             return int(session.scalar(stmt) or 0)
 
     # --- clients and tokens -----------------------------------------------------------------
 
-    def add_client(self, name: str) -> tuple[str, str]:
-        """Register a data recipient; return ``(client_id, secret)``. Only a salted hash is kept."""
+    def add_client(self, name: str, *, see_all: bool = True) -> tuple[str, str]:
+        """Register a data recipient; return ``(client_id, secret)``. Only a salted hash is kept.
+
+        It may see every footprint, or (``see_all=False``) none until granted (:meth:`grant`).
+        """
         client_id, secret = auth.new_client_id(), auth.new_secret()
         with self.writing() as session:
             session.add(
@@ -402,7 +384,48 @@ class FootprintStore:
                     created=self.now(),
                 )
             )
+            if see_all:
+                session.flush()
+                session.add(GrantRow(client_id=client_id, kind="all", value=""))
         return client_id, secret
+
+    def grant(self, client_id: str, kind: str, value: str = "", *, revoke: bool = False) -> Grants:
+        """Let a client see every footprint (``kind="all"``) or those naming a company or product
+        id (``"company"``/``"product"``, ``value``); with ``revoke``, take that grant back.
+        Returns the client's grants after the change.
+
+        Raises:
+            StoreError: unknown client, kind, or an empty id.
+        """
+        if kind not in GRANT_KINDS or (kind != "all") != bool(value.strip()):
+            raise StoreError(
+                f"cannot grant {kind!r} {value!r}", fix="grant all, or a company or product id"
+            )
+        value = value.strip() if kind != "all" else ""
+        with self.writing() as session:
+            if session.get(ClientRow, client_id) is None:
+                raise StoreError(f"unknown client {client_id!r}", fix="add it first (add_client)")
+            same = select(GrantRow).where(
+                GrantRow.client_id == client_id,
+                GrantRow.kind == kind,
+                func.lower(GrantRow.value) == value.lower(),
+            )
+            existing = session.scalars(same).all()
+            for row in existing if revoke else []:
+                session.delete(row)
+            if not revoke and not existing:
+                session.add(GrantRow(client_id=client_id, kind=kind, value=value))
+            session.flush()
+            return client_grants(session, client_id)
+
+    def grants(self, client_id: str) -> Grants:
+        """``(kind, value)`` of the client's grants (none: it sees nothing)."""
+        with self.reading() as session:
+            return client_grants(session, client_id)
+
+    def access(self, client_id: str | None) -> Access:
+        """What the client may see (nothing for an unknown client)."""
+        return access_from(self.grants(client_id) if client_id else [])
 
     def clients(self) -> ClientList:
         """``(client_id, name)`` of every registered client, oldest first."""
@@ -420,6 +443,7 @@ class FootprintStore:
                 return False
             session.execute(delete(TokenRow).where(TokenRow.client_id == client_id))
             session.execute(delete(PactHostRow).where(PactHostRow.client_id == client_id))
+            session.execute(delete(GrantRow).where(GrantRow.client_id == client_id))
             session.delete(row)
             return True
 
@@ -473,53 +497,6 @@ class FootprintStore:
         with self.reading() as session:
             row = session.get(TokenRow, auth.token_digest(token))
             return None if row is None else row.client_id
-
-    def record_delivery(
-        self,
-        request_event_id: str,
-        client_id: str,
-        event: Mapping[str, Any],
-        *,
-        delivered: bool,
-        attempts: int,
-        detail: str,
-        status: str | None = None,
-    ) -> None:
-        """Keep the outcome of an attempt to send ``event`` (the answer to ``request_event_id``).
-
-        ``status``: ``delivered``, ``retrying`` (tried again later) or ``failed`` (given up);
-        default from ``delivered``.
-        """
-        with self.writing() as session:
-            session.add(
-                DeliveryRow(
-                    request_event_id=request_event_id,
-                    client_id=client_id,
-                    type=str(event.get("type", "")),
-                    status=status or ("delivered" if delivered else "failed"),
-                    attempts=attempts,
-                    detail=detail,
-                    at=self.now(),
-                    document=copy.deepcopy(dict(event)),
-                )
-            )
-
-    def deliveries(self) -> JsonList:
-        """Answers sent or tried, oldest first: request id, client, type, status, attempts, detail."""
-        with self.reading() as session:
-            rows = session.scalars(select(DeliveryRow).order_by(DeliveryRow.seq))
-            return [
-                {
-                    "requestEventId": row.request_event_id,
-                    "client_id": row.client_id,
-                    "type": row.type,
-                    "status": row.status,
-                    "attempts": row.attempts,
-                    "detail": row.detail,
-                    "event": copy.deepcopy(row.document),
-                }
-                for row in rows
-            ]
 
     def check_client(self, client_id: str, secret: str) -> bool:
         """Whether ``secret`` is the client's secret (constant time; as slow for unknown ids)."""

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 
 from footprint.errors import FootprintError
+from footprint.exchange.store_access import Access
 from footprint.exchange.store_rows import FootprintKeyRow, FootprintRow
 
 #: any SELECT statement (the filters add WHERE clauses whatever the columns selected)
@@ -43,6 +44,8 @@ KEY_KINDS = {
 UUID_PATTERN = re.compile(
     r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 )
+#: an ISO 3166-1 country code (lower case): it also matches its subdivisions ("us" -> "us-tx")
+COUNTRY = re.compile(r"[a-z]{2}")
 # A '+' of a UTC offset that arrived URL-unencoded is decoded as a space: "...T00:00:00 01:00".
 SPACE_OFFSET = re.compile(r"(T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}(?::?\d{2})?)$")
 
@@ -188,12 +191,15 @@ def filtered(
     filters: Mapping[str, str | Sequence[str]] | None,
     *,
     snapshot: datetime | None = None,
+    access: Access | None = None,
 ) -> AnySelect:
     """``stmt`` restricted to the footprints matching ``filters`` (see ``FootprintStore.list``).
 
     With ``snapshot`` (a ``stored_at`` value), as the store was then: footprints stored later
     are left out and a status is the one a footprint had at that moment (a version deprecated
-    since still counts as Active).
+    since still counts as Active). With ``access``, only the footprints a client may see.
+    A ``geography`` that is a country code also matches that country's subdivisions
+    (``US`` matches ``US-TX``).
 
     Raises:
         InvalidFilter: an unknown filter name or a malformed date.
@@ -201,10 +207,18 @@ def filtered(
     criteria = parse_filters(filters)
     row = FootprintRow
     for kind, values in criteria.keys.items():
+        value = FootprintKeyRow.value
+        subdivisions = [
+            value.like(f"{v}-%")
+            for v in dict.fromkeys(values)
+            if kind == "geo" and COUNTRY.fullmatch(v)
+        ]
         matching = select(FootprintKeyRow.footprint_id).where(
-            FootprintKeyRow.kind == kind, FootprintKeyRow.value.in_(values)
+            FootprintKeyRow.kind == kind, or_(value.in_(values), *subdivisions)
         )
         stmt = stmt.where(row.id.in_(matching))
+    if access is not None and not access.everything:
+        stmt = stmt.where(access.clause())
     if snapshot is not None:
         stmt = stmt.where(row.stored_at <= snapshot)
     if criteria.statuses:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import uuid
 from datetime import datetime
 from typing import Any
@@ -51,6 +52,20 @@ class ClientRow(Base):
     name: Mapped[str] = mapped_column(String())
     secret_hash: Mapped[str] = mapped_column(String())
     created: Mapped[datetime] = mapped_column(DateTime)
+
+
+class GrantRow(Base):
+    """What a client may see: every footprint (``all``), or those of a company or product id.
+
+    A client without grants sees nothing. ``value`` is the id as given ("" for ``all``).
+    """
+
+    __tablename__ = "pact_client_grants"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    client_id: Mapped[str] = mapped_column(ForeignKey("pact_clients.client_id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # all | company | product
+    value: Mapped[str] = mapped_column(String())
 
 
 class TokenRow(Base):
@@ -106,11 +121,13 @@ class DeliveryRow(Base):
 
 
 class OutboxRow(Base):
-    """An answer to a footprint request waiting to be delivered, delivered, or given up."""
+    """An event (an answer to a footprint request, or a PublishedEvent notification) waiting to
+    be delivered, delivered, or given up."""
 
     __tablename__ = "pact_outbox"
 
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    #: the request answered (a notification: the event's own id)
     request_event_id: Mapped[str] = mapped_column(String(), index=True)
     client_id: Mapped[str] = mapped_column(String())
     #: base URL of the host the answer goes to
@@ -121,6 +138,26 @@ class OutboxRow(Base):
     next_at: Mapped[datetime] = mapped_column(DateTime, index=True)
     detail: Mapped[str] = mapped_column(String())
     document: Mapped[JsonDict] = mapped_column(JSON)
+
+
+def outbox_rows(
+    request_event_id: str, client_id: str, destination: str, events: list[JsonDict], now: datetime
+) -> list[OutboxRow]:
+    """New pending outbox entries: ``events`` for ``client_id``'s host at ``destination``."""
+    return [
+        OutboxRow(
+            request_event_id=request_event_id,
+            client_id=client_id,
+            destination=destination,
+            status="pending",
+            attempts=0,
+            created_at=now,
+            next_at=now,
+            detail="waiting",
+            document=copy.deepcopy(event),
+        )
+        for event in events
+    ]
 
 
 class SentRequestRow(Base):

@@ -11,7 +11,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, Table, func, inspect, select, update
+from typing import Any
+
+from sqlalchemy import Connection, Table, create_engine, func, inspect, select, update
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+from sqlalchemy.pool import StaticPool
+
+from footprint.exchange.store_query import StoreError
 
 #: Dialects whose partial (``WHERE``) unique indexes the store relies on.
 PARTIAL_INDEX_DIALECTS = ("sqlite", "postgresql")
@@ -97,3 +104,29 @@ def ensure_column(connection: Connection, table: Table, name: str, sql_type: str
         return False
     connection.exec_driver_sql(f"ALTER TABLE {table.name} ADD COLUMN {name} {sql_type}")
     return True
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url`` (SQLite: usable from several threads, waits for other writers).
+
+    Raises:
+        StoreError: the URL is malformed or its driver is missing.
+    """
+    try:
+        parsed = make_url(url)
+        if parsed.get_backend_name() == "sqlite":
+            args: dict[str, Any] = {"check_same_thread": False}
+            if parsed.database in (None, "", ":memory:"):
+                return create_engine(url, poolclass=StaticPool, connect_args=args)
+            args["timeout"] = SQLITE_BUSY_TIMEOUT_S
+            return create_engine(url, connect_args=args)
+        return create_engine(url, pool_pre_ping=True)
+    except (NoSuchModuleError, ImportError) as exc:
+        raise StoreError(
+            f"no database driver for {url.split(':', 1)[0]!r} ({exc})",
+            fix="install the driver, e.g. pip install psycopg for postgresql+psycopg://",
+        ) from None
+    except ArgumentError as exc:
+        raise StoreError(
+            f"not a database URL: {url!r} ({exc})", fix="use e.g. sqlite:///path/pact.sqlite"
+        ) from None

@@ -14,13 +14,14 @@ from fastapi.testclient import TestClient
 
 from footprint.errors import FootprintError
 from footprint.exchange import vault
+from footprint.exchange.partners import PactHost
 from footprint.exchange.server import (
     MAX_EVENT_BYTES,
     RedactCredentials,
     create_app,
     redact_query,
 )
-from footprint.exchange.store import DEFAULT_FILENAME, FootprintStore, PactHost
+from footprint.exchange.store import DEFAULT_FILENAME, FootprintStore
 from footprint.exchange.throttle import LoginThrottle
 
 FORM = {"grant_type": "client_credentials"}

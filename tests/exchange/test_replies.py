@@ -12,7 +12,8 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from footprint.cli.app import app as cli
-from footprint.exchange.outbox import RETRY_FOR, Outbox, remember_request, retry_delay
+from footprint.exchange.outbox import RETRY_FOR, Outbox, deliveries, remember_request, retry_delay
+from footprint.exchange.partners import PactHost
 from footprint.exchange.replies import (
     EVENT_CREATED,
     EVENT_FULFILLED,
@@ -23,7 +24,7 @@ from footprint.exchange.replies import (
 )
 from footprint.exchange.requesting import received_footprints
 from footprint.exchange.server import create_app
-from footprint.exchange.store import FootprintStore, PactHost
+from footprint.exchange.store import FootprintStore
 from tests.exchange.conftest import FOOTPRINT_A, ID_A, ID_B, Clock, footprint, serving
 
 REBAR = "urn:gtin:4012345000017"  # a productId of footprint A
@@ -125,9 +126,9 @@ def test_requests_are_answered_on_the_requesters_host(
     assert fulfilled["source"].startswith("http")  # the answering host's base URL
     assert rejected["type"] == EVENT_REJECTED
     assert rejected["data"]["error"]["code"] == "NotFound"
-    outcomes = [(d["requestEventId"], d["status"], d["attempts"]) for d in filled.deliveries()]
+    outcomes = [(d["requestEventId"], d["status"], d["attempts"]) for d in deliveries(filled)]
     assert outcomes == [("want-rebar", "delivered", 1), ("want-nothing", "delivered", 1)]
-    assert {d["client_id"] for d in filled.deliveries()} == {buyer}
+    assert {d["client_id"] for d in deliveries(filled)} == {buyer}
 
 
 def test_a_request_with_nowhere_to_answer_is_refused_at_once(filled: FootprintStore) -> None:
@@ -152,7 +153,7 @@ def test_an_answer_to_an_unknown_source_host_waits_for_its_credentials(
     assert (entry.status, entry.attempts, entry.client_id) == ("pending", 1, buyer)
     assert entry.destination == "https://buyer.example.com"
     assert "no credentials for https://buyer.example.com" in entry.detail
-    (attempt,) = filled.deliveries()
+    (attempt,) = deliveries(filled)
     assert attempt["status"] == "retrying"
 
 
@@ -182,7 +183,7 @@ def test_failed_answers_are_retried_with_back_off_for_72_hours(
     assert entry.status == "failed"
     assert "given up" in entry.detail
     assert retry_delay(entry.attempts - 1) <= RETRY_FOR
-    statuses = [d["status"] for d in filled.deliveries()]
+    statuses = [d["status"] for d in deliveries(filled)]
     assert statuses == ["retrying"] * (entry.attempts - 1) + ["failed"]
     assert len(sent) == entry.attempts
     assert retry_delay(1) < retry_delay(2) < retry_delay(30) == retry_delay(40)
@@ -222,7 +223,7 @@ def test_an_unreachable_host_is_retried_then_recorded(
         "r10", buyer, base, answers_for(filled, request("r10", productId=[REBAR]), "https://h")
     )
     outbox.deliver_due()
-    (delivery,) = filled.deliveries()
+    (delivery,) = deliveries(filled)
     assert (delivery["status"], delivery["attempts"]) == ("retrying", 1)
     assert "401" in delivery["detail"]
     assert store_b.events() == []
@@ -250,7 +251,7 @@ def test_a_secret_named_by_environment_variable_is_read_when_answering(
     monkeypatch.setenv("PARTNER_SECRET", secret)
     clock.now += retry_delay(1)
     outbox.deliver_due()
-    first, second = filled.deliveries()
+    first, second = deliveries(filled)
     assert (first["status"], second["status"]) == ("retrying", "delivered")
     assert "PARTNER_SECRET" in first["detail"]
     assert [e["data"]["requestEventId"] for e in store_b.events()] == ["r12"]

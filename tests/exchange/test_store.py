@@ -179,7 +179,9 @@ def test_list_order_is_the_order_of_adding_even_within_one_clock_tick(
         ({"geography": ["DE"]}, [ID_A]),
         ({"geography": ["western europe"]}, [ID_B]),
         ({"geography": ["US-CA"]}, [ID_C]),
-        ({"geography": ["US"]}, []),  # exact match of one of the three fields
+        ({"geography": ["US"]}, [ID_C]),  # a country matches its subdivisions (US-CA)
+        ({"geography": ["CA"]}, []),  # ...not another country whose code ends one (US-CA)
+        ({"geography": ["U"]}, []),
         ({"geography": ["DE", "US-CA"]}, [ID_A, ID_C]),
         ({"classification": ["urn:pact:productclassification:un-cpc:37440"]}, [ID_B]),
         ({"status": ["Active"]}, [ID_A, ID_B]),
