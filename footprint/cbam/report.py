@@ -13,7 +13,7 @@ The view here holds numbers and data; the page's words are in the template ``cba
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -22,6 +22,7 @@ from footprint.cbam.defaults import SOURCE, DefaultValue, default_for
 from footprint.cbam.goods import EU_MEMBERS, RULES, CbamError, Rule
 from footprint.cbam.reconcile import SCOPE_NOTES, Reconciliation, reconcile
 from footprint.errors import FootprintError
+from footprint.report.format import pretty_unit
 from footprint.units import convert, registry
 
 if TYPE_CHECKING:
@@ -387,6 +388,7 @@ def cbam_view(
     factors = (
         _process_factors(result.installation) + _precursor_factors(result) + _default_factors(goods)
     )
+    factors = [replace(f, unit=pretty_unit(f.unit)) for f in factors]
     return CbamView(result, year, goods, factors, list(RULES.values()), list(reconciled or []))
 
 

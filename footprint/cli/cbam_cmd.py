@@ -310,6 +310,8 @@ def report_command(
     """A page for people: SEE per good, the saving against the marked-up default values, the
     share of default values, warnings, the product footprint of goods that link an inventory,
     and the source and status of every factor (HTML, or PDF with WeasyPrint)."""
+    from dataclasses import replace
+
     from footprint.cbam.report import cbam_view, reconciliations, render_cbam_html
     from footprint.cli.report_cmd import page_format, write_page
     from footprint.report.i18n import language
@@ -317,7 +319,8 @@ def report_command(
     page = page_format(out, fmt)
     lang = language(lang)
     result = _calculate(file)
-    view = cbam_view(result, year=year, reconciled=reconciliations(result, background=background))
+    view = cbam_view(result, year=year)  # checks the year before computing any footprint
+    view = replace(view, reconciliations=reconciliations(result, background=background))
     write_page(render_cbam_html(view, lang=lang), out, page)
     for warning in result.warnings:
         err.print(caveat(warning), soft_wrap=True)
