@@ -63,6 +63,8 @@ class GoodRow:
     default: DefaultValue | None
     #: why there is no default value to compare with ("" when there is one)
     no_default: str = ""
+    #: the part of the total SEE that precursors carry in, t CO2e/t
+    from_precursors: float = 0.0
 
     @property
     def saving_per_t(self) -> float | None:
@@ -141,6 +143,7 @@ def _consumed(inst: Installation) -> dict[str, float]:
 def _goods(result: CbamResult, year: int) -> list[GoodRow]:
     inst = result.installation
     levels = {p.id: p.activity_level for p in result.processes}
+    carried = {p.id: sum(c.direct + c.indirect for c in p.precursors) for p in result.processes}
     used = _consumed(inst)
     rows = []
     for good in result.goods:
@@ -152,7 +155,14 @@ def _goods(result: CbamResult, year: int) -> list[GoodRow]:
         except CbamError as exc:
             why = exc.what
         rows.append(
-            GoodRow(good, level, max(level - used.get(good.process, 0.0), 0.0), default, why)
+            GoodRow(
+                good,
+                level,
+                max(level - used.get(good.process, 0.0), 0.0),
+                default,
+                why,
+                carried[good.process],
+            )
         )
     return rows
 

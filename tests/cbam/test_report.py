@@ -195,3 +195,13 @@ def test_bad_options_are_errors(args: list[str], message: str, tmp_path: Path) -
     assert result.exit_code == 2
     assert message in result.output
     assert not out.exists()
+
+
+def test_the_precursor_part_is_what_the_precursors_carry_in() -> None:
+    result = calculate(read_installation(CEMENT))
+    rows = {row.good.cn: row for row in cbam_view(result).goods}
+    assert rows["2523100090"].from_precursors == 0.0  # the kiln has no precursors
+    kiln = result.processes[0].see
+    # cement: 0.76 t own clinker and 0.05 t bought clinker (China default 1.35 + 0.04) per t
+    carried = 0.76 * kiln.total + 0.05 * (1.35 + 0.04)
+    assert rows["25232900"].from_precursors == pytest.approx(carried, rel=1e-12)
