@@ -92,6 +92,12 @@ class Good(_Strict):
         "'Unwrought aluminium'"
     )
     route: str | None = Field(None, description="production route, e.g. 'EAF', 'BF-BOF'")
+    product_inventory: str | None = Field(
+        None,
+        min_length=1,
+        description="product inventory of this good (path relative to this file, declared per t "
+        "or kg): `footprint cbam report` sets its cradle-to-gate footprint beside the SEE",
+    )
 
     @field_validator("cn", mode="before")
     @classmethod

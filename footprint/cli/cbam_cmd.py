@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table
 
-from footprint.cli.common import Format, Out, caveat, console, err, handles_errors
+from footprint.cli.common import Format, Lang, Out, caveat, console, err, handles_errors
 from footprint.errors import FootprintError
 
 if TYPE_CHECKING:
@@ -284,6 +284,47 @@ def reconcile_command(
     console().print(table)
     for note in notes:
         console().print(note, soft_wrap=True)
+
+
+@cbam_app.command("report")
+@handles_errors
+def report_command(
+    file: InstallationFile,
+    out: Annotated[Path, typer.Option("--out", "-o", help="page.html or page.pdf.")],
+    fmt: Annotated[
+        str | None,
+        typer.Option("--format", "-f", help="html or pdf (default: from the --out file name)."),
+    ] = None,
+    year: Annotated[
+        int | None,
+        typer.Option(
+            help="Year of import, for the default values' mark-up (default: the year the "
+            "reporting period ends, at least 2026)."
+        ),
+    ] = None,
+    background: Annotated[
+        str, typer.Option(help="Background database of the linked product inventories.")
+    ] = "default",
+    lang: Lang = "en",
+) -> None:
+    """A page for people: SEE per good, the saving against the marked-up default values, the
+    share of default values, warnings, the product footprint of goods that link an inventory,
+    and the source and status of every factor (HTML, or PDF with WeasyPrint)."""
+    from dataclasses import replace
+
+    from footprint.cbam.report import cbam_view, reconciliations, render_cbam_html
+    from footprint.cli.report_cmd import page_format, write_page
+    from footprint.report.i18n import language
+
+    page = page_format(out, fmt)
+    lang = language(lang)
+    result = _calculate(file)
+    view = cbam_view(result, year=year)  # checks the year before computing any footprint
+    view = replace(view, reconciliations=reconciliations(result, background=background))
+    write_page(render_cbam_html(view, lang=lang), out, page)
+    for warning in result.warnings:
+        err.print(caveat(warning), soft_wrap=True)
+    typer.echo(f"wrote {out}", err=True)
 
 
 def schema_installation() -> None:
