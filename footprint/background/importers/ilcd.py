@@ -303,10 +303,10 @@ def _classes(info: Element | None) -> str:
     if info is None:
         return ""
     for path in ("c:elementaryFlowCategorization/c:category", "c:classification/c:class"):
-        found = sorted(
-            ((int(e.get("level") or 0), clean(e.text)) for e in info.iterfind(path, NS)),
-            key=lambda c: c[0],
-        )
+        items = [(e.get("level") or "0", clean(e.text)) for e in info.iterfind(path, NS)]
+        if all(level.strip().isdigit() for level, _ in items):  # else as written
+            items.sort(key=lambda c: int(c[0]))
+        found = items
         if found:
             return "/".join(text for _, text in found if text)
     return ""
