@@ -79,8 +79,8 @@ def test_a_footprint_is_solved_with_one_factorisation_shared_with_bw2calc(
     result = calculate(write(tmp_path, "p.yaml", PRODUCT), background=mini_background)
     assert len(made) == 1
     assert len(splu_calls) == (1 if made[0].name == solver.SUPERLU else 0)
-    assert result.solver["name"] == made[0].name == solver.solver_name("both")
-    assert result.solver["bw2calc"] == solver.brightway()[0].__version__
+    assert result.solver.name == made[0].name == solver.solver_name("both")
+    assert result.solver.bw2calc == solver.brightway()[0].__version__
 
 
 def test_the_monte_carlo_cache_is_keyed_by_content(mini_background: Background) -> None:
