@@ -27,8 +27,8 @@ from footprint.report.format import sig
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-GROUPS = {"background", "label", "schema", "export", "template", "clients"}
-SLOW_COMMANDS = ("--format pdf",)  # WeasyPrint renders for seconds: run with the slow set
+GROUPS = {"background", "label", "schema", "export", "template", "clients", "cbam"}
+SLOW_COMMANDS = ("--format pdf", ".pdf ")  # WeasyPrint renders for seconds: run with the slow set
 
 
 def blocks(language: str) -> list[str]:
@@ -102,13 +102,13 @@ def check_calc(cmd: Command, result: Result) -> None:
     fmt = cmd.option("--format", "table")
     if fmt == "json":
         data = json.loads(result.output)
-        assert data["product"] == expected.product["name"]
+        assert data["product"] == expected.product.name
         assert data["total"]["value"] == pytest.approx(expected.total, rel=1e-12)
         assert data["by_stage"] == pytest.approx(expected.by_stage, rel=1e-12)
     elif fmt == "csv":
         with cmd.files["--out"].open(encoding="utf-8", newline="") as handle:
             rows = list(csv.DictReader(handle))
-        assert {row["product"] for row in rows} == {expected.product["name"]}
+        assert {row["product"] for row in rows} == {expected.product.name}
         assert sum(float(row["kg_co2e"]) for row in rows) == pytest.approx(expected.total, rel=1e-4)
     else:
         assert f"{sig(expected.total)} kg CO2e per" in result.output
@@ -222,7 +222,7 @@ def check_export_pact(cmd: Command, result: Result) -> None:
     (path,) = cmd.args
     expected = footprint.calculate(path)
     data = json.loads(cmd.files["--out"].read_text(encoding="utf-8"))
-    assert data["productNameCompany"] == expected.product["name"]
+    assert data["productNameCompany"] == expected.product.name
     assert float(data["pcf"]["pcfExcludingBiogenicUptake"]) == pytest.approx(
         expected.total_excluding_biogenic_removals, rel=1e-9
     )
@@ -259,12 +259,92 @@ def check_report(cmd: Command, result: Result) -> None:
         return
     expected = footprint.calculate(path)
     page = out.read_text(encoding="utf-8")
-    assert html.escape(expected.product["name"], quote=False) in page
+    assert html.escape(expected.product.name, quote=False) in page
     assert sig(expected.total) in page
     if "--scheme" in cmd.options:
         labels = footprint.check_labels(path, cmd.options["--scheme"], on=cmd.on())
         for verdict in labels.verdicts:
             assert verdict.scheme in page
+
+
+def _cbam(path: str) -> Any:
+    from footprint.cbam.calc import calculate
+    from footprint.cbam.model import read_installation
+
+    return calculate(read_installation(Path(path)))
+
+
+def check_cbam_calc(cmd: Command, result: Result) -> None:
+    (path,) = cmd.args
+    expected = _cbam(path)
+    assert expected.goods
+    if cmd.option("--format") == "json":
+        assert json.loads(result.output) == json.loads(json.dumps(expected.to_dict()))
+        return
+    for good in expected.goods:
+        assert good.cn in result.output
+        assert f"{good.to_dict()['total']:.5f}" in result.output
+
+
+def check_cbam_defaults(cmd: Command, result: Result) -> None:
+    from footprint.cbam.defaults import lookup
+
+    year = int(cmd.option("--year") or dt.date.today().year)
+    rows = lookup(cmd.option("--country") or "", cmd.option("--cn"), year=year)
+    data = json.loads(result.output)
+    assert [v["total"] for v in data["values"]] == [r.total for r in rows]
+    assert [v["total_with_markup"] for v in data["values"]] == [r.total_with_markup for r in rows]
+
+
+def check_cbam_communicate(cmd: Command, result: Result) -> None:
+    import openpyxl
+
+    (path,) = cmd.args
+    expected = _cbam(path)
+    book = openpyxl.load_workbook(cmd.files["--out"], read_only=True)
+    cells = {
+        str(c)
+        for sheet in book.worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for c in row
+        if c is not None
+    }
+    for good in expected.goods:
+        assert good.cn in cells
+        assert any(c.startswith(f"{good.to_dict()['total']}") for c in cells) or (
+            str(good.to_dict()["total"]) in cells
+        )
+
+
+def check_cbam_reconcile(cmd: Command, result: Result) -> None:
+    from footprint.cbam.reconcile import reconcile
+
+    (path,) = cmd.args
+    cn = cmd.option("--cn") or ""
+    installation = _cbam(path)
+    product = footprint.calculate(
+        cmd.option("--inventory") or "", gwp=installation.installation.gwp
+    )
+    table = reconcile(installation, cn, product)
+    assert table.good.cn in result.output
+    assert f"{table.good.see.total:.5f}"[:6] in result.output
+
+
+def check_cbam_report(cmd: Command, result: Result) -> None:
+    (path,) = cmd.args
+    out = cmd.files["--out"]
+    if out.suffix == ".pdf":
+        assert out.read_bytes().startswith(b"%PDF")
+        return
+    page = out.read_text(encoding="utf-8")
+    for good in _cbam(path).goods:
+        assert f"{good.to_dict()['total']:.5f}" in page
+
+
+def check_schema_installation(cmd: Command, result: Result) -> None:
+    from footprint.cbam.model import installation_schema
+
+    assert json.loads(result.output) == json.loads(json.dumps(installation_schema()))
 
 
 CHECKS: dict[str, Callable[[Command, Result], None]] = {
@@ -281,6 +361,12 @@ CHECKS: dict[str, Callable[[Command, Result], None]] = {
     "export pact": check_export_pact,
     "batch": check_batch,
     "report": check_report,
+    "cbam calc": check_cbam_calc,
+    "cbam defaults": check_cbam_defaults,
+    "cbam communicate": check_cbam_communicate,
+    "cbam reconcile": check_cbam_reconcile,
+    "cbam report": check_cbam_report,
+    "schema installation": check_schema_installation,
 }
 CLI_LINES = [line for block in blocks("console") for line in block.strip().splitlines()]
 

@@ -186,7 +186,7 @@ def test_provenance_lists_every_background_dataset_and_the_factor_sources(shippe
     assert all(row[6][0] not in ("",) for row in datasets)
     html = _render(shipped)
     sources = (ROOT / "footprint" / "data" / "gwp100.SOURCES.md").read_text(encoding="utf-8")
-    gwp = re.escape(shipped.result.method["gwp"])
+    gwp = re.escape(shipped.result.method.gwp)
     citation = re.search(rf"^- `{gwp}`: (IPCC \(\d{{4}}\))", sources, re.M)
     assert citation is not None
     assert citation.group(1) in html
