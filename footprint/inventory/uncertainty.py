@@ -16,6 +16,10 @@ median): ``loc`` = ln|amount|, ``scale`` = σ = ln(gsd), and a negative amount g
 (stats_arrays' ``negative`` flag). The normal is centred on the amount; the triangular's mode is the
 amount.
 
+:class:`Distribution` is the one distribution record of the project: the inventory field gives
+it, the background importers write it to their tables' uncertainty columns
+(:func:`footprint.background.importers.tables.uncertainty_cells`), and Monte Carlo samples it.
+
 Pedigree matrix (ecoinvent version 3). Weidema B.P., Bauer C., Hischier R., Mutel C., Nemecek T.,
 Reinhard J., Vadenbo C.O., Wernet G. (2013), *Overview and methodology. Data quality guideline for the
 ecoinvent database version 3*, ecoinvent report 1(v3), St. Gallen, section 10.2: the basic
@@ -130,6 +134,18 @@ class Distribution:
             return replace(self, loc=self.loc * k, scale=self.scale * abs(k))
         low, high = sorted((self.minimum * k, self.maximum * k))
         return replace(self, loc=self.loc * k, minimum=low, maximum=high)
+
+    @property
+    def mean(self) -> float:
+        """The arithmetic mean value (for the lognormal ±exp(``loc`` + ``scale``²/2))."""
+        if self.kind == LOGNORMAL:
+            value = math.exp(self.loc + self.scale**2 / 2)
+            return -value if self.negative else value
+        if self.kind == UNIFORM:
+            return (self.minimum + self.maximum) / 2
+        if self.kind == TRIANGULAR:
+            return (self.minimum + self.loc + self.maximum) / 3
+        return self.loc
 
     @property
     def median(self) -> float:

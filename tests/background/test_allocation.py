@@ -11,14 +11,13 @@ from hypothesis import strategies as st
 from footprint.background.importers.allocation import EXCLUDED_REASON, allocate
 from footprint.background.importers.tables import (
     ELEMENTARY,
-    LOGNORMAL,
     PRODUCT,
     Activity,
     Exchange,
     Parsed,
-    Spread,
     coproduct_id,
 )
+from footprint.inventory.uncertainty import LOGNORMAL, Distribution
 
 
 def activity(aid: str = "mill", product: str = "Board", unit: str = "kg") -> Activity:
@@ -144,7 +143,7 @@ def test_an_output_that_is_the_sum_of_the_others_gets_the_whole_process() -> Non
 
 def test_distributions_are_scaled_with_their_amounts() -> None:
     wood = exchange("f-wood", 3.0)
-    spread = Spread(LOGNORMAL, loc=math.log(3.0), scale=0.2)
+    spread = Distribution(LOGNORMAL, loc=math.log(3.0), scale=0.2)
     source = parsed(
         Exchange(**{**wood.__dict__, "spread": spread}), exchange("f-Chips", 1.0, output=True)
     )

@@ -293,6 +293,23 @@ def test_scaling_a_distribution() -> None:
     assert (tri.minimum, tri.loc, tri.maximum) == (-4.0, -2.0, -1.0)
 
 
+def test_mean_of_a_distribution_by_hand_and_by_sampling() -> None:
+    items = [
+        Distribution(LOGNORMAL, loc=math.log(2.0), scale=0.3, negative=True),
+        Distribution(NORMAL, loc=1.0, scale=0.2),
+        Distribution(UNIFORM, minimum=0.5, maximum=2.0),
+        Distribution(TRIANGULAR, loc=1.0, minimum=0.5, maximum=2.0),
+    ]
+    by_hand = [-2.0 * math.exp(0.3**2 / 2), 1.0, 1.25, 3.5 / 3]
+    assert [d.mean for d in items] == pytest.approx(by_hand, rel=1e-12)
+    samples = DistributionArray.of(items).draw(np.random.default_rng(7), N)
+    sd = samples.std(axis=1)
+    assert (np.abs(samples.mean(axis=1) - by_hand) < 5 * sd / math.sqrt(N)).all()
+    # scaling scales the mean, sign included (a lognormal's sign follows the amount's)
+    for item in items:
+        assert item.scaled(-3.0).mean == pytest.approx(-3.0 * item.mean, rel=1e-12)
+
+
 def test_model_checks_are_independent_of_the_amount() -> None:
     spec = Uncertainty(distribution="triangular", min=1, max=3)
     with pytest.raises(ValueError, match="min <= amount <= max"):
@@ -314,7 +331,7 @@ def test_openlca_uncertainty_is_scaled_like_the_amount() -> None:
     lognormal = {"distributionType": "LOG_NORMAL_DISTRIBUTION", "geomMean": 4.0, "geomSd": 1.5}
     spread = u.exchange_spread({"amount": 4.0, "uncertainty": lognormal}, 0.25, stats)
     assert spread is not None
-    assert spread.kind == t.LOGNORMAL
+    assert spread.kind == LOGNORMAL
     assert spread.loc == pytest.approx(math.log(1.0), abs=1e-15)  # 4 × 0.25
     assert spread.scale == pytest.approx(math.log(1.5), rel=1e-15)
     swapped = {"distributionType": "TRIANGLE_DISTRIBUTION", "minimum": 6, "mode": 5, "maximum": 4}
@@ -323,8 +340,8 @@ def test_openlca_uncertainty_is_scaled_like_the_amount() -> None:
     assert (tri.minimum, tri.loc, tri.maximum) == (-12.0, -10.0, -8.0)
     assert stats.uncertainty["used with minimum and maximum swapped back"] == 1
     normal = {"distributionType": "NORMAL_DISTRIBUTION", "mean": 2.0, "sd": 0.5}
-    assert u.exchange_spread({"amount": 2.0, "uncertainty": normal}, 3.0, stats) == t.Spread(
-        t.NORMAL, loc=6.0, scale=1.5
+    assert u.exchange_spread({"amount": 2.0, "uncertainty": normal}, 3.0, stats) == Distribution(
+        NORMAL, loc=6.0, scale=1.5
     )
 
 
@@ -353,7 +370,7 @@ def test_openlca_uncertainty_that_contradicts_the_amount_is_not_used(
 
 def test_merged_rows_keep_no_distribution() -> None:
     stats = t.Stats()
-    spread = t.Spread(t.UNIFORM, minimum=0.5, maximum=2.0)
+    spread = Distribution(UNIFORM, minimum=0.5, maximum=2.0)
     rows = stats.sum_rows(
         {("a", "x"): [1.0], ("a", "y"): [1.0, 2.0]},
         "technosphere",

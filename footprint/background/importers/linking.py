@@ -30,11 +30,11 @@ from footprint.background.importers.tables import (
     Exchange,
     Flow,
     Parsed,
-    Spread,
     UnlinkedRow,
     coproduct_id,
 )
 from footprint.errors import BackgroundError
+from footprint.inventory.uncertainty import Distribution
 
 #: Namespace of the ids of flows derived from a source flow (a biogenic CO2 uptake listed as a
 #: negative emission, methane whose origin the activity decides; see :func:`derived_flow_id`).
@@ -57,10 +57,10 @@ class Linked:
     unlinked: list[UnlinkedRow] = field(default_factory=list)
     co_products: set[str] = field(default_factory=set)
     #: the distribution of each exchange in ``technosphere`` / ``biosphere`` (same keys and order)
-    technosphere_spread: defaultdict[tuple[str, str], list[Spread | None]] = field(
+    technosphere_spread: defaultdict[tuple[str, str], list[Distribution | None]] = field(
         default_factory=lambda: defaultdict(list)
     )
-    biosphere_spread: defaultdict[tuple[str, str], list[Spread | None]] = field(
+    biosphere_spread: defaultdict[tuple[str, str], list[Distribution | None]] = field(
         default_factory=lambda: defaultdict(list)
     )
     #: product inputs of a flow nobody makes, linked by name and unit (one record each)

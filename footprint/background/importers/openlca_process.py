@@ -26,10 +26,10 @@ from footprint.background.importers.tables import (
     Exchange,
     Flow,
     Parsed,
-    Spread,
     Stats,
     UnlinkedRow,
 )
+from footprint.inventory.uncertainty import Distribution
 
 
 def _reference_exchange(process: JsonObj, index: Index, stats: Stats) -> JsonObj | None:
@@ -103,7 +103,7 @@ def _exchange(
     flow = index.flows.get(ref["@id"])
     amount = float(exchange["amount"]) / scale
     unit, problem = (exchange.get("unit") or {}).get("name", ""), ""
-    spread: Spread | None = None
+    spread: Distribution | None = None
     if flow is None:
         problem = "unknown flow"
     elif is_currency(index, flow):

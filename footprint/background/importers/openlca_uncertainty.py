@@ -8,13 +8,13 @@ from __future__ import annotations
 import math
 
 from footprint.background.importers.openlca_source import JsonObj, clean
-from footprint.background.importers.tables import (
+from footprint.background.importers.tables import Stats
+from footprint.inventory.uncertainty import (
     LOGNORMAL,
     NORMAL,
     TRIANGULAR,
     UNIFORM,
-    Spread,
-    Stats,
+    Distribution,
 )
 
 #: A distribution whose mean is further than this factor from the amount is not used.
@@ -29,7 +29,7 @@ def _number(data: JsonObj, key: str) -> float:
         return math.nan
 
 
-def _source_spread(data: JsonObj, stated: float) -> Spread | str:
+def _source_spread(data: JsonObj, stated: float) -> Distribution | str:
     """The distribution of an openLCA ``uncertainty`` object in the stated unit, or why it is unused."""
     kind = data.get("distributionType")
     if kind == "LOG_NORMAL_DISTRIBUTION":
@@ -40,12 +40,14 @@ def _source_spread(data: JsonObj, stated: float) -> Spread | str:
             centre = stated
         if centre == 0 or centre * stated < 0:
             return "lognormal with a zero geometric mean or one of the other sign"
-        return Spread(LOGNORMAL, loc=math.log(abs(centre)), scale=math.log(gsd))
+        return Distribution(
+            LOGNORMAL, loc=math.log(abs(centre)), scale=math.log(gsd), negative=centre < 0
+        )
     if kind == "NORMAL_DISTRIBUTION":
         mean, sd = _number(data, "mean"), _number(data, "sd")
         if not sd > 0 or not math.isfinite(mean):
             return "normal without a mean or a positive sd"
-        return Spread(NORMAL, loc=mean, scale=sd)
+        return Distribution(NORMAL, loc=mean, scale=sd)
     if kind in ("TRIANGLE_DISTRIBUTION", "UNIFORM_DISTRIBUTION"):
         low, high = _number(data, "minimum"), _number(data, "maximum")
         if not (math.isfinite(low) and math.isfinite(high)):
@@ -57,15 +59,17 @@ def _source_spread(data: JsonObj, stated: float) -> Spread | str:
         if not low <= stated <= high:
             return "amount outside its range"
         if kind == "UNIFORM_DISTRIBUTION":
-            return Spread(UNIFORM, minimum=low, maximum=high)
+            return Distribution(UNIFORM, minimum=low, maximum=high)
         mode = _number(data, "mode")
         if not low <= mode <= high:
             return "triangle mode outside its range"
-        return Spread(TRIANGULAR, loc=mode, minimum=low, maximum=high)
+        return Distribution(TRIANGULAR, loc=mode, minimum=low, maximum=high)
     return f"unsupported distribution {kind}"
 
 
-def exchange_spread(exchange: JsonObj, k: float, stats: Stats, activity: str = "") -> Spread | None:
+def exchange_spread(
+    exchange: JsonObj, k: float, stats: Stats, activity: str = ""
+) -> Distribution | None:
     """The exchange's distribution scaled like its amount (stated amount × ``k``), or None.
 
     Distributions that contradict the amount (outside their range, sign, mean more than
@@ -78,8 +82,8 @@ def exchange_spread(exchange: JsonObj, k: float, stats: Stats, activity: str = "
     stats.uncertainty[f"read {kind}"] += 1
     stated = float(exchange["amount"])
     spread = _source_spread(data, stated) if stated and k else "amount zero"
-    if isinstance(spread, Spread):
-        mean = spread.mean(stated)
+    if isinstance(spread, Distribution):
+        mean = spread.mean
         ratio = mean / stated
         if not 1 / PLAUSIBLE_MEAN_FACTOR <= ratio <= PLAUSIBLE_MEAN_FACTOR:
             stats.implausible.append(

@@ -18,11 +18,12 @@ import math
 import uuid
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
 from footprint.background.columnar import write_columnar
+from footprint.inventory.uncertainty import Distribution
 
 ACTIVITY_COLUMNS = (
     "id",
@@ -42,7 +43,8 @@ LOADED_ACTIVITY_COLUMNS = ("id", "name", "location", "unit", "product", "categor
 OPTIONAL_ACTIVITY_COLUMNS = ("name_zh",)
 TECHNOSPHERE_COLUMNS = ("consumer", "supplier", "amount")
 BIOSPHERE_COLUMNS = ("activity", "flow", "amount")
-# Optional columns after ``amount`` in technosphere and biosphere: the amount's distribution.
+# Optional columns after ``amount`` in technosphere and biosphere: the amount's distribution, a
+# :class:`~footprint.inventory.uncertainty.Distribution` (stats_arrays id and parameters).
 UNCERTAINTY_COLUMNS = ("uncertainty_type", "loc", "scale", "minimum", "maximum")
 FLOW_COLUMNS = ("id", "name", "compartment", "unit", "cas", "gas", "origin", "kind")
 UNLINKED_COLUMNS = ("activity", "activity_name", "flow", "flow_name", "amount", "unit", "reason")
@@ -68,9 +70,6 @@ PRODUCT, WASTE, ELEMENTARY = "PRODUCT_FLOW", "WASTE_FLOW", "ELEMENTARY_FLOW"
 #: Namespace of the ids of activities split off a multi-output process (see :func:`coproduct_id`).
 COPRODUCT_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "footprint/background/co-product")
 
-# stats_arrays ids of the distributions written to the ``uncertainty_type`` column (0: none).
-LOGNORMAL, NORMAL, UNIFORM, TRIANGULAR = 2, 3, 4, 5
-
 
 def fmt(value: float | None) -> str:
     """``repr`` of a float (round-trips exactly); ``-0.0`` is written as ``0.0``."""
@@ -84,54 +83,19 @@ def coproduct_id(process: str, flow: str) -> str:
     return str(uuid.uuid5(COPRODUCT_NAMESPACE, f"{process}/{flow}"))
 
 
-@dataclass(frozen=True)
-class Spread:
-    """The distribution of an amount, as stats_arrays parameters in the amount's unit.
+def uncertainty_cells(spread: Distribution | None) -> tuple[str, ...]:
+    """The five uncertainty columns of an amount's distribution (``0`` and blanks without one).
 
-    lognormal (2): ``loc`` = ln|amount| (the amount is the geometric mean and gives the sign),
-    ``scale`` = σ of ln(amount); normal (3): ``loc`` mean, ``scale`` standard deviation; uniform (4):
-    ``minimum``, ``maximum``; triangular (5): ``loc`` mode, ``minimum``, ``maximum``. Unused: NaN.
+    The lognormal's sign is the amount's (``negative`` is not written); unused parameters (NaN)
+    are blank.
     """
-
-    kind: int
-    loc: float = math.nan
-    scale: float = math.nan
-    minimum: float = math.nan
-    maximum: float = math.nan
-
-    def scaled(self, k: float) -> Spread:
-        """The distribution of ``k`` × the amount (``k`` ≠ 0)."""
-        if self.kind == LOGNORMAL:
-            return replace(self, loc=self.loc + math.log(abs(k)))
-        if self.kind == NORMAL:
-            return replace(self, loc=self.loc * k, scale=self.scale * abs(k))
-        low, high = sorted((self.minimum * k, self.maximum * k))
-        loc = self.loc * k if self.kind == TRIANGULAR else math.nan
-        return replace(self, loc=loc, minimum=low, maximum=high)
-
-    def mean(self, sign: float) -> float:
-        """The distribution's arithmetic mean (``sign`` of the amount, for the lognormal)."""
-        if self.kind == LOGNORMAL:
-            return math.copysign(math.exp(self.loc + self.scale**2 / 2), sign)
-        if self.kind == NORMAL:
-            return self.loc
-        if self.kind == TRIANGULAR:
-            return (self.minimum + self.loc + self.maximum) / 3
-        return (self.minimum + self.maximum) / 2
-
-    def cells(self) -> tuple[str, ...]:
-        """The five uncertainty columns."""
-        return (
-            str(self.kind),
-            *(_cell(v) for v in (self.loc, self.scale, self.minimum, self.maximum)),
-        )
+    if spread is None:
+        return NO_SPREAD_CELLS
+    values = (spread.loc, spread.scale, spread.minimum, spread.maximum)
+    return (str(spread.kind), *("" if math.isnan(v) else fmt(v) for v in values))
 
 
 NO_SPREAD_CELLS = ("0", "", "", "", "")
-
-
-def _cell(value: float) -> str:
-    return "" if math.isnan(value) else fmt(value)
 
 
 @dataclass(frozen=True)
@@ -182,7 +146,7 @@ class Exchange:
     avoided: bool
     default_provider: str
     problem: str = ""
-    spread: Spread | None = None
+    spread: Distribution | None = None
 
 
 @dataclass(frozen=True)
@@ -208,7 +172,7 @@ def sum_rows(
     what: str,
     notes: Counter[str],
     uncertainty: Counter[str] | None = None,
-    spreads: Mapping[tuple[str, str], Sequence[Spread | None]] | None = None,
+    spreads: Mapping[tuple[str, str], Sequence[Distribution | None]] | None = None,
 ) -> list[tuple[str, ...]]:
     """One table row per (activity, supplier or flow) pair, its amounts summed, sorted.
 
@@ -235,7 +199,7 @@ def sum_rows(
             uncertainty[f"{what} distributions dropped (exchanges merged into one row)"] += len(
                 given
             )
-        cells = spread.cells() if spread else NO_SPREAD_CELLS
+        cells = uncertainty_cells(spread)
         uncertainty[f"{what} rows with uncertainty_type {cells[0]}"] += 1
         rows.append((key[0], key[1], fmt(total), *cells))
     return rows
@@ -276,7 +240,7 @@ class Stats:
         self,
         pairs: Mapping[tuple[str, str], Sequence[float]],
         what: str,
-        spreads: Mapping[tuple[str, str], Sequence[Spread | None]] | None = None,
+        spreads: Mapping[tuple[str, str], Sequence[Distribution | None]] | None = None,
     ) -> list[tuple[str, ...]]:
         """:func:`sum_rows`, counting in these stats."""
         return sum_rows(pairs, what, self.notes, self.uncertainty, spreads)
