@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import sparse
 
-from footprint.background import catalog
+from footprint.background import brightway, catalog
 from footprint.background.store import Background
 from footprint.engine import solve as solve_module
 from footprint.engine import solver
@@ -53,8 +53,9 @@ def test_a_footprint_is_solved_with_one_factorisation_shared_with_bw2calc(
     tmp_path: Path, mini_background: Background, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """bw2calc solves A x = d with the factor given to it, and no other factorisation runs."""
-    import bw2calc.lca_base
     import scipy.sparse.linalg
+
+    bw2calc, _ = brightway.calculation()  # bw2calc.lca_base is imported with it
 
     made: list[solver.Factor] = []
     original = solver.factorise
@@ -80,7 +81,7 @@ def test_a_footprint_is_solved_with_one_factorisation_shared_with_bw2calc(
     assert len(made) == 1
     assert len(splu_calls) == (1 if made[0].name == solver.SUPERLU else 0)
     assert result.solver.name == made[0].name == solver.solver_name("both")
-    assert result.solver.bw2calc == solver.brightway()[0].__version__
+    assert result.solver.bw2calc == brightway.calculation()[0].__version__
 
 
 def test_the_monte_carlo_cache_is_keyed_by_content(mini_background: Background) -> None:
