@@ -195,9 +195,9 @@ def _check_ids(n: int) -> list[int]:
 
 
 def _bw2calc() -> Any:
-    from footprint.engine.solver import brightway
+    from footprint.background.brightway import calculation
 
-    return brightway()[0]
+    return calculation()[0]
 
 
 def _best_of(repeat: int, call: Callable[[], Any]) -> tuple[Any, float]:

@@ -369,9 +369,9 @@ def write_tables(background: Background, directory: Path) -> None:
 
 def datapackage(system: SyntheticSystem, *, distributions: bool = False) -> Any:
     """The background as an in-memory bw_processing datapackage (products = activities = 0…n−1)."""
-    from footprint.engine.solver import brightway
+    from footprint.background.brightway import calculation
 
-    _, bwp = brightway()
+    _, bwp = calculation()
     n = system.n_activities
     dp = bwp.create_datapackage(name="synthetic-background", sequential=True)
     rows = np.concatenate([np.arange(n), system.tech_supplier])
@@ -490,9 +490,9 @@ def inventory_data(system: SyntheticSystem, product: SyntheticProduct) -> dict[s
 
 def product_datapackage(system: SyntheticSystem, product: SyntheticProduct, activity: int) -> Any:
     """One product as its own datapackage: activity ``activity`` (≥ n) buying from the background."""
-    from footprint.engine.solver import brightway
+    from footprint.background.brightway import calculation
 
-    _, bwp = brightway()
+    _, bwp = calculation()
     dp = bwp.create_datapackage(name=product.name, sequential=True)
     rows = np.array([activity, *product.suppliers], dtype=np.int64)
     cols = np.full(len(rows), activity, dtype=np.int64)
@@ -515,9 +515,9 @@ def product_datapackage(system: SyntheticSystem, product: SyntheticProduct, acti
 
 def products_datapackage(system: SyntheticSystem, products: list[SyntheticProduct]) -> Any:
     """All products in one datapackage: product ``k`` is activity ``n + k``."""
-    from footprint.engine.solver import brightway
+    from footprint.background.brightway import calculation
 
-    _, bwp = brightway()
+    _, bwp = calculation()
     n = system.n_activities
     rows: list[int] = []
     cols: list[int] = []

@@ -10,6 +10,7 @@ from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
+from footprint.background.columnar import TABLES
 from footprint.background.grid import grid_background
 from footprint.background.importer import backgrounds_dir, imported_names
 from footprint.background.proxies import FILE_NAME as PROXIES_FILE
@@ -86,12 +87,7 @@ def load_background(name: str = DEFAULT, data_dir: Path | None = None) -> Backgr
     if not candidate.is_dir():
         recover(candidate.parent, name)  # an import killed while replacing it may have hidden it
     if candidate.is_dir():
-        stamp = (
-            (candidate / "build_report.json").stat().st_mtime_ns
-            if (candidate / "build_report.json").exists()
-            else 0
-        )
-        return _imported(candidate.resolve(), name, stamp)
+        return _imported(candidate.resolve(), name, _stamp(candidate))
     known = ", ".join(["default", *SHIPPED, *imported_names(data_dir)])
     raise BackgroundError(
         f"no background called {name!r} in {data_dir} (known: {known})",
@@ -109,8 +105,16 @@ def _proxies_file(name: str, data_dir: Path | None) -> Path | None:
     return backgrounds_dir(data_dir or default_data_dir()) / name / PROXIES_FILE
 
 
+def _stamp(directory: Path) -> tuple[int, ...]:
+    """Modification times of the import report and the table files of an imported database."""
+    names = ["build_report.json"] + [f"{t}.{e}" for t in TABLES for e in ("csv.gz", "csv")]
+    paths = [directory / n for n in names]
+    return tuple(p.stat().st_mtime_ns if p.exists() else 0 for p in paths)
+
+
 @cache
-def _imported(directory: Path, name: str, stamp: int) -> Background:
-    """Read once per import (``stamp`` changes when the database is re-imported)."""
+def _imported(directory: Path, name: str, stamp: tuple[int, ...]) -> Background:
+    """Read once per import (``stamp`` changes when the database is re-imported, or a table
+    file is written again)."""
     del stamp
     return read_table_dir(directory, name)

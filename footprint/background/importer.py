@@ -9,17 +9,14 @@ The readers of the formats are in :mod:`footprint.background.importers.registry`
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
-import os
 import re
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from footprint.background.brightway import open_in_data_dir
 from footprint.background.importers.registry import FORMATS, READERS, Progress
 from footprint.background.swap import exclusive, recover, staging, swap_in
 from footprint.errors import BackgroundError, FootprintError
@@ -91,15 +88,6 @@ def _check(path: Path, fmt: str, name: str, target: Path, replace: bool) -> None
         )
 
 
-def _use_data_dir_for_brightway(data_dir: Path) -> None:
-    """bw2io imports bw2data, which opens a project: keep it inside ``data_dir``, never a global one."""
-    if "bw2data" not in sys.modules:
-        (data_dir / "brightway").mkdir(parents=True, exist_ok=True)
-        os.environ["BRIGHTWAY2_DIR"] = str(data_dir / "brightway")
-        with contextlib.redirect_stdout(io.StringIO()):  # bw2data logs its data directory on import
-            import bw2data  # noqa: F401
-
-
 def import_database(
     path: str | Path,
     *,
@@ -133,7 +121,7 @@ def _import_locked(
 
     report_progress: Progress = progress or (lambda stage, done, total: None)
     started = time.perf_counter()
-    _use_data_dir_for_brightway(data_dir)
+    open_in_data_dir(data_dir)  # bw2io imports bw2data, which opens a project
     try:
         build = READERS[fmt](path, report_progress)
     except (FootprintError, MemoryError):

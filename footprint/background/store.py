@@ -31,6 +31,8 @@ OPTIONAL_ACTIVITY_COLUMNS = list(tables.OPTIONAL_ACTIVITY_COLUMNS)
 TECHNOSPHERE_COLUMNS = list(tables.TECHNOSPHERE_COLUMNS)
 BIOSPHERE_COLUMNS = list(tables.BIOSPHERE_COLUMNS)
 FLOW_COLUMNS = list(tables.FLOW_COLUMNS)
+#: Optional columns of technosphere and biosphere: the amount's distribution (stats_arrays)
+UNCERTAINTY_COLUMNS = list(tables.UNCERTAINTY_COLUMNS)
 CUT_OFF_COLUMNS = list(tables.UNLINKED_COLUMNS)
 DEFAULT = "default"
 
@@ -40,7 +42,9 @@ class Background:
     """A background database: activities (each making 1 reference unit), exchanges and flows.
 
     ``technosphere.amount`` is in the supplier's unit per unit of the consumer; ``biosphere.amount``
-    in the flow's unit (kg for gases) per unit of the activity.
+    in the flow's unit (kg for gases) per unit of the activity. Where the tables carry the
+    distributions of their amounts, technosphere and biosphere also hold ``UNCERTAINTY_COLUMNS``
+    (as text; Monte Carlo samples them).
     """
 
     name: str
@@ -276,12 +280,8 @@ def read_table_dir(directory: Path, name: str) -> Background:
         name=name,
         version=str(report.get("version", report.get("source_commit", "unversioned"))),
         activities=acts[ACTIVITY_COLUMNS + [c for c in OPTIONAL_ACTIVITY_COLUMNS if c in acts]],
-        technosphere=read_table(
-            directory, "technosphere", TECHNOSPHERE_COLUMNS, only=TECHNOSPHERE_COLUMNS
-        )[TECHNOSPHERE_COLUMNS],
-        biosphere=read_table(directory, "biosphere", BIOSPHERE_COLUMNS, only=BIOSPHERE_COLUMNS)[
-            BIOSPHERE_COLUMNS
-        ],
+        technosphere=_exchanges(directory, "technosphere", TECHNOSPHERE_COLUMNS),
+        biosphere=_exchanges(directory, "biosphere", BIOSPHERE_COLUMNS),
         flows=read_table(directory, "flows", FLOW_COLUMNS)[FLOW_COLUMNS],
         sources=[str(s) for s in report.get("sources", [])],
         report=report,
@@ -290,6 +290,25 @@ def read_table_dir(directory: Path, name: str) -> Background:
         findings=findings,
         corrections=corrected,
     )
+
+
+def _exchanges(directory: Path, stem: str, columns: list[str]) -> pd.DataFrame:
+    """Exchange table ``stem``: ``columns``, and ``UNCERTAINTY_COLUMNS`` when it carries them."""
+    frame = read_table(directory, stem, columns, only=columns + UNCERTAINTY_COLUMNS)
+    if "uncertainty_type" not in frame:
+        return frame[columns]
+    for column in UNCERTAINTY_COLUMNS:
+        if column not in frame:
+            frame[column] = ""
+    return frame[columns + UNCERTAINTY_COLUMNS]
+
+
+def _joined(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Exchange tables one after the other; rows of a table without distributions get none."""
+    joined = pd.concat(frames, ignore_index=True)
+    if "uncertainty_type" in joined:
+        joined[UNCERTAINTY_COLUMNS] = joined[UNCERTAINTY_COLUMNS].fillna("")
+    return joined
 
 
 def combine(name: str, version: str, parts: list[Background]) -> Background:
@@ -312,8 +331,8 @@ def combine(name: str, version: str, parts: list[Background]) -> Background:
         name=name,
         version=version,
         activities=activities,
-        technosphere=pd.concat([p.technosphere for p in parts], ignore_index=True),
-        biosphere=pd.concat([p.biosphere for p in parts], ignore_index=True),
+        technosphere=_joined([p.technosphere for p in parts]),
+        biosphere=_joined([p.biosphere for p in parts]),
         flows=pd.concat([p.flows for p in parts], ignore_index=True).drop_duplicates("id"),
         sources=[s for p in parts for s in p.sources],
         report={

@@ -1,8 +1,8 @@
 """Distributions of background exchanges: those the tables carry, and an opt-in default spread.
 
-:func:`with_uncertainty` joins the optional stats_arrays columns of a background's table files
-(see :mod:`footprint.background.importers.tables`) onto its tables; :func:`table_distributions` reads
-them.
+:func:`table_distributions` reads the optional stats_arrays columns that a loaded background's
+technosphere and biosphere carry where its table files have them (see
+:func:`footprint.background.store.read_table_dir`).
 
 :func:`with_default_spread` (``--background-uncertainty default``, ``background_uncertainty=
 "default"``) gives every background exchange that carries no valid distribution of its own a
@@ -33,16 +33,13 @@ spread of a total over many exchanges is narrower than that of any one of them.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from footprint.background.importers.tables import UNCERTAINTY_COLUMNS
-from footprint.background.store import Background
+from footprint.background.store import UNCERTAINTY_COLUMNS, Background
 from footprint.errors import FootprintError
 from footprint.inventory.uncertainty import (
     LOGNORMAL,
@@ -110,74 +107,6 @@ def describe() -> dict[str, Any]:
         "note": "a generic default for a national average database, not the data's own "
         "uncertainty; exchanges are sampled independently",
     }
-
-
-# --- background tables with their distributions ----------------------------------------------
-
-
-def table_dirs(name: str, data_dir: Path | None) -> list[Path]:
-    """The table directories of background ``name`` (as :func:`load_background` resolves it)."""
-    from footprint.background.importer import backgrounds_dir
-    from footprint.paths import background_dir, default_data_dir
-
-    if name == "default":
-        return [background_dir() / "uslci"]
-    if "+" in name:
-        return [d for part in name.split("+") for d in table_dirs(part.strip(), data_dir)]
-    candidate = backgrounds_dir(data_dir or default_data_dir()) / name
-    return [candidate] if candidate.is_dir() else []
-
-
-def table_files(directories: Sequence[Path]) -> list[Path]:
-    """The technosphere and biosphere table files of ``directories`` (gzip CSV, else CSV)."""
-    found = []
-    for stem in ("technosphere", "biosphere"):
-        for directory in directories:
-            for name in (f"{stem}.csv.gz", f"{stem}.csv"):
-                if (directory / name).exists():
-                    found.append(directory / name)
-                    break
-    return found
-
-
-def _read_distributions(path: Path, keys: tuple[str, str]) -> pd.DataFrame:
-    """Rows of a table file that carry a distribution (only the key and uncertainty columns)."""
-    header = pd.read_csv(path, dtype=str, nrows=0).columns
-    if "uncertainty_type" not in header:
-        return pd.DataFrame(columns=[*keys, *UNCERTAINTY_COLUMNS])
-    wanted = {*keys, *UNCERTAINTY_COLUMNS}
-    frame = pd.read_csv(
-        path, dtype=str, keep_default_na=False, usecols=[c for c in header if c in wanted]
-    )
-    frame = frame[~frame["uncertainty_type"].isin(["", "0", "1"])]
-    return frame[[*keys, *UNCERTAINTY_COLUMNS]].reset_index(drop=True)
-
-
-def with_uncertainty(background: Background, directories: Sequence[Path]) -> Background:
-    """``background`` with the uncertainty columns of the tables in ``directories`` joined on.
-
-    Rows are matched on (consumer, supplier) and (activity, flow); a key written twice is ignored.
-    """
-    tables: dict[str, pd.DataFrame] = {}
-    for stem, keys in (
-        ("technosphere", ("consumer", "supplier")),
-        ("biosphere", ("activity", "flow")),
-    ):
-        parts = [
-            _read_distributions(path, keys)
-            for path in table_files(directories)
-            if path.name.startswith(f"{stem}.")
-        ]
-        found = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
-        frame = getattr(background, stem).drop(columns=list(UNCERTAINTY_COLUMNS), errors="ignore")
-        if len(found):
-            found = found.drop_duplicates(list(keys), keep=False)
-            frame = frame.merge(found, how="left", on=list(keys), validate="many_to_one")
-        for column in UNCERTAINTY_COLUMNS:
-            if column not in frame:
-                frame[column] = ""
-        tables[stem] = frame.reset_index(drop=True)
-    return replace(background, technosphere=tables["technosphere"], biosphere=tables["biosphere"])
 
 
 # --- reading the distributions of a table -----------------------------------------------------

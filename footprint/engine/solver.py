@@ -1,4 +1,5 @@
-"""The sparse solver: the one place that imports bw2calc and bw_processing and picks a solver.
+"""The sparse solver: bw2calc and bw_processing datapackages (imported through
+:mod:`footprint.background.brightway`, without bw2data), and the choice of solver.
 
 A footprint is solved with one factorisation of the technosphere matrix A. As bw2calc 3.1's
 ``bw2calc.utils.lu_solver`` does, Aᵀ is factorised (LCA matrices factorise with far less fill
@@ -11,44 +12,22 @@ Carlo), when installed.
 
 from __future__ import annotations
 
-import sys
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.util import find_spec
-from types import ModuleType
 from typing import Any, Literal
 
 import numpy as np
 from scipy import sparse
+
+from footprint.background.brightway import calculation
 
 SUPERLU = "SuperLU (scipy)"
 UMFPACK = "UMFPACK (scikit-umfpack)"
 PARDISO = "pypardiso (MKL PARDISO)"
 
 Direction = Literal["both", "direct", "transposed"]
-
-
-def brightway() -> tuple[ModuleType, ModuleType]:
-    """bw2calc and bw_processing, imported without bw2data.
-
-    bw2calc imports bw2data only for its optional project-based calling convention, and importing
-    bw2data creates a Brightway project directory in the user's home. Calculations here never use
-    a project, so bw2data is kept out while bw2calc is first imported.
-    """
-    block = "bw2data" not in sys.modules and "bw2calc" not in sys.modules
-    if block:
-        sys.modules["bw2data"] = None  # type: ignore[assignment]
-    try:
-        with warnings.catch_warnings():
-            # bw2calc warns at import when no fast solver is installed; the result records the solver.
-            warnings.simplefilter("ignore")
-            import bw2calc
-            import bw_processing
-    finally:
-        if block:
-            del sys.modules["bw2data"]
-    return bw2calc, bw_processing
 
 
 def _installed(module: str) -> bool:
@@ -71,7 +50,7 @@ def solver_name(direction: Direction = "both") -> str:
 
 def solver_info(name: str) -> dict[str, Any]:
     """The record of solver ``name`` and of the library versions (a result's ``solver``)."""
-    bw2calc, bw_processing = brightway()
+    bw2calc, bw_processing = calculation()
     return {
         "name": name,
         "bw2calc": bw2calc.__version__,
@@ -198,7 +177,7 @@ def datapackage(entries: Any, cf: np.ndarray) -> Any:
 
     ``entries`` has the arrays of :meth:`footprint.engine.system.LinkedSystem.entries`.
     """
-    _, bwp = brightway()
+    _, bwp = calculation()
     dp = bwp.create_datapackage(name="footprint-system", sequential=True)
     idx = bwp.INDICES_DTYPE
     dp.add_persistent_vector(
@@ -226,7 +205,7 @@ def datapackage(entries: Any, cf: np.ndarray) -> Any:
 
 def load_lca(entries: Any, cf: np.ndarray, demand: dict[int, float]) -> Any:
     """A ``bw2calc.LCA`` of the matrix ``entries`` for ``demand``, its matrices built."""
-    bw2calc, _ = brightway()
+    bw2calc, _ = calculation()
     lca = bw2calc.LCA(demand, data_objs=[datapackage(entries, cf)])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", category=UserWarning)

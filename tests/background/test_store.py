@@ -71,3 +71,19 @@ def test_a_province_is_found_in_both_code_styles() -> None:
     assert list(bg.search("electricity", "CN-JS")["id"]) == ["a", "b"]
     assert list(bg.search("electricity", "js-cn")["id"]) == ["a", "b"]
     assert list(bg.search("electricity", "CN")["id"]) == ["c"]  # levels are never mixed
+
+
+def test_loaded_tables_carry_the_distributions_their_files_have(tmp_path: Path) -> None:
+    from tests.engine.test_montecarlo import loop_background
+
+    loop_background(tmp_path, "loop", "4,,,0.0,0.9", "2,0.0,0.1,,")
+    loop = read_table_dir(tmp_path / "backgrounds" / "loop", "loop")
+    assert list(loop.technosphere["uncertainty_type"]) == ["4", "0"]
+    assert list(loop.technosphere["maximum"]) == ["0.9", ""]
+    assert list(loop.biosphere[["uncertainty_type", "scale"]].iloc[1]) == ["2", "0.1"]
+    mini = read_table_dir(FIXTURES / "mini_background", "mini")
+    assert "uncertainty_type" not in mini.technosphere
+    joined = combine("both", "1", [mini, loop])
+    tail = joined.technosphere.iloc[len(mini.technosphere) :]
+    assert list(tail["uncertainty_type"]) == ["4", "0"]
+    assert set(joined.technosphere["uncertainty_type"].iloc[: len(mini.technosphere)]) == {""}

@@ -102,7 +102,7 @@ def test_exact_on_a_loop(tmp_path: Path) -> None:
 def test_own_distributions_are_kept_and_defaults_follow_the_exchange_kind() -> None:
     from footprint.background.catalog import load_background
 
-    own = bs.with_uncertainty(load_background(), bs.table_dirs("default", None))
+    own = load_background()
     filled = bs.with_default_spread(own)
     sigma = bs.sigmas()
     for stem in ("technosphere", "biosphere"):

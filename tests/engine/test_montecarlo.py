@@ -11,7 +11,6 @@ import pytest
 from typer.testing import CliRunner
 
 from footprint.cli.app import app
-from footprint.engine import background_spread as bs
 from footprint.engine import montecarlo as mc
 from footprint.engine.calculate import calculate
 from footprint.engine.montecarlo import UncertaintyResult, monte_carlo
@@ -257,7 +256,7 @@ def test_matches_direct_solves_of_each_sampled_system(tmp_path: Path) -> None:
     from footprint.inventory import read_inventory
 
     inventory = read_inventory(scanner_kit(tmp_path))
-    background = bs.with_uncertainty(load_background(), bs.table_dirs("default", None))
+    background = load_background()
     system = link(inventory, background, with_background=False)
     problem = mc_model.problem(
         system, system.characterisation("ar6"), mc_model.background_model(background, "ar6")

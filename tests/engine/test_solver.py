@@ -12,13 +12,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import sparse
 
+from footprint.background import brightway, catalog
 from footprint.background.store import Background
 from footprint.engine import solve as solve_module
 from footprint.engine import solver
 from footprint.engine.calculate import calculate
 from footprint.engine.montecarlo import cache, monte_carlo
 from footprint.engine.montecarlo import model as mc_model
-from footprint.engine.montecarlo import run as mc_run
 from tests.conftest import write
 from tests.engine.test_background_link import PRODUCT
 from tests.engine.test_montecarlo import BUY_A, loop_background
@@ -53,8 +53,9 @@ def test_a_footprint_is_solved_with_one_factorisation_shared_with_bw2calc(
     tmp_path: Path, mini_background: Background, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """bw2calc solves A x = d with the factor given to it, and no other factorisation runs."""
-    import bw2calc.lca_base
     import scipy.sparse.linalg
+
+    bw2calc, _ = brightway.calculation()  # bw2calc.lca_base is imported with it
 
     made: list[solver.Factor] = []
     original = solver.factorise
@@ -80,7 +81,7 @@ def test_a_footprint_is_solved_with_one_factorisation_shared_with_bw2calc(
     assert len(made) == 1
     assert len(splu_calls) == (1 if made[0].name == solver.SUPERLU else 0)
     assert result.solver.name == made[0].name == solver.solver_name("both")
-    assert result.solver.bw2calc == solver.brightway()[0].__version__
+    assert result.solver.bw2calc == brightway.calculation()[0].__version__
 
 
 def test_the_monte_carlo_cache_is_keyed_by_content(mini_background: Background) -> None:
@@ -98,32 +99,32 @@ def test_the_monte_carlo_cache_is_keyed_by_content(mini_background: Background) 
     assert mc_model.background_model(other, "ar6") is not model
 
 
-def test_monte_carlo_runs_reuse_the_joined_background_and_the_factor(
+def test_monte_carlo_runs_reuse_the_loaded_background_and_the_factor(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     loop_background(tmp_path, "loop", "4,,,0.0,0.9", "0,,,,")
     path = write(tmp_path, "a.yaml", BUY_A)
-    joins: list[int] = []
+    reads: list[int] = []
     factors: list[int] = []
-    real_join, real_factorise = mc_run.with_uncertainty, mc_model.factorise
+    real_read, real_factorise = catalog.read_table_dir, mc_model.factorise
 
-    def join(*args: Any) -> Background:
-        joins.append(1)
-        return real_join(*args)
+    def read(*args: Any) -> Background:
+        reads.append(1)
+        return real_read(*args)
 
     def factorise(*args: Any) -> solver.Factor:
         factors.append(1)
         return real_factorise(*args)
 
-    monkeypatch.setattr(mc_run, "with_uncertainty", join)
+    monkeypatch.setattr(catalog, "read_table_dir", read)
     monkeypatch.setattr(mc_model, "factorise", factorise)
     cache.clear()
     first = monte_carlo(path, iterations=20, seed=3, background="loop", data_dir=tmp_path)
     again = monte_carlo(path, iterations=20, seed=3, background="loop", data_dir=tmp_path)
-    assert (len(joins), len(factors)) == (1, 1)
+    assert (len(reads), len(factors)) == (1, 1)
     assert np.array_equal(first.samples, again.samples)
     assert first.sampled["background_technosphere"] == 1
-    # a table file written again is read again: the key holds its modification time
+    # a table file written again is read again: the catalogue's key holds its modification time
     table = tmp_path / "backgrounds" / "loop" / "technosphere.csv"
     table.write_text(table.read_text().replace("4,,,0.0,0.9", "4,,,0.0,0.5"))
     stat = table.stat()
@@ -131,5 +132,5 @@ def test_monte_carlo_runs_reuse_the_joined_background_and_the_factor(
 
     os.utime(table, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
     changed = monte_carlo(path, iterations=20, seed=3, background="loop", data_dir=tmp_path)
-    assert len(joins) == 2
+    assert len(reads) == 2
     assert not np.array_equal(changed.samples, first.samples)

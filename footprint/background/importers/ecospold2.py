@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from footprint.archive import open_zip
-from footprint.background.importers.brightway import isolate_brightway
+from footprint.background.brightway import extractor
 from footprint.background.importers.ecospold import (
     ES2_READER,
     NATURE_GROUP,
@@ -45,10 +45,9 @@ from footprint.errors import BackgroundError
 
 def _es2_extractor() -> Any:
     """bw2io's EcoSpold 2 extractor, keeping the exchange groups, unit ids and compartments."""
-    isolate_brightway()
-    from bw2io.extractors.ecospold2 import Ecospold2DataExtractor
+    base: Any = extractor("ecospold2")
 
-    class Extractor(Ecospold2DataExtractor):  # type: ignore[misc]
+    class Extractor(base):  # type: ignore[misc]
         @classmethod
         def extract_exchange(cls, exc: Any) -> dict[str, Any]:
             data: dict[str, Any] = super().extract_exchange(exc)

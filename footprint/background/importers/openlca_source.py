@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from footprint.background.importers.brightway import isolate_brightway
+from footprint.background.brightway import extractor
 from footprint.background.importers.gases import normalise_cas
 from footprint.background.importers.tables import Flow
 from footprint.background.importers.unit_aliases import unit_alias
@@ -209,12 +209,10 @@ def read_source(source: Path) -> Source:
     """Read a JSON-LD directory with bw2io's extractor, keyed by folder and ``@id``."""
     if not source.is_dir():
         raise FileNotFoundError(f"source directory {source} not found")
-    isolate_brightway()
-    from bw2io.extractors.json_ld import JSONLDExtractor
-
+    json_ld = extractor("json_ld")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ResourceWarning)  # the extractor leaves files open
-        raw: dict[str, dict[str, JsonObj]] = JSONLDExtractor.extract(source, add_filename=False)
+        raw: dict[str, dict[str, JsonObj]] = json_ld.extract(source, add_filename=False)
     return {
         folder: {obj["@id"]: obj for obj in objects.values() if "@id" in obj}
         for folder, objects in raw.items()

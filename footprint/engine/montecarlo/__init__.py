@@ -32,7 +32,7 @@ product), :mod:`~footprint.engine.montecarlo.sampling` (one block of iterations)
 :mod:`~footprint.engine.montecarlo.cache` (the one cache, keyed by content hashes).
 """
 
-from footprint.engine.background_spread import table_dirs, table_distributions, with_uncertainty
+from footprint.engine.background_spread import table_distributions
 from footprint.engine.montecarlo.model import reachable
 from footprint.engine.montecarlo.result import (
     NO_EFFECT,
@@ -61,7 +61,5 @@ __all__ = [
     "differ",
     "monte_carlo",
     "reachable",
-    "table_dirs",
     "table_distributions",
-    "with_uncertainty",
 ]

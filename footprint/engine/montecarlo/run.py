@@ -10,12 +10,7 @@ import numpy as np
 from footprint.background.catalog import load_background
 from footprint.background.store import Background
 from footprint.engine import background_spread
-from footprint.engine.background_spread import (
-    table_dirs,
-    table_files,
-    with_default_spread,
-    with_uncertainty,
-)
+from footprint.engine.background_spread import with_default_spread
 from footprint.engine.methods import check_gwp
 from footprint.engine.montecarlo.cache import background_key, digest, remember
 from footprint.engine.montecarlo.model import background_model, without_distributions
@@ -51,8 +46,8 @@ def monte_carlo(
     Args:
         iterations: number of samples (at least 1).
         seed: non-negative integer; the same seed gives the same samples, serial or on Dask.
-        background: a :class:`Background` (its tables' uncertainty columns are used when present)
-            or its name (the uncertainty columns are read from its table files).
+        background: a :class:`Background` or its name; the uncertainty columns of its tables are
+            used where present (a background loaded by name carries those of its table files).
         workers: run the blocks on a Dask LocalCluster with this many worker processes.
         scheduler: address of an existing Dask scheduler (e.g. ``tcp://10.0.0.5:8786``).
         include_background: also sample the background exchanges that carry a distribution.
@@ -82,9 +77,7 @@ def monte_carlo(
     uses_background = any(i.background for p in inventory.processes for i in p.inputs)
     content = ""
     if uses_background:
-        background, content = _sampled_background(
-            background, data_dir, include_background=include_background, spread=spread
-        )
+        background, content = _sampled_background(background, data_dir, spread=spread)
     elif isinstance(background, str):
         background = Background.empty(f"none (foreground only; {background} not needed)")
     system = link(inventory, background, with_background=False)
@@ -133,25 +126,17 @@ def monte_carlo(
 
 
 def _sampled_background(
-    background: Background | str, data_dir: Path | None, *, include_background: bool, spread: bool
+    background: Background | str, data_dir: Path | None, *, spread: bool
 ) -> tuple[Background, str]:
     """The background to sample and its content key, kept in the Monte Carlo cache.
 
     A background given by name is loaded (the catalogue keeps it: the one the deterministic result
-    used) and, when sampled, gets the uncertainty columns of its table files joined on; with
-    ``spread``, the default lognormal goes on every exchange without a distribution.
+    used, with the distributions its tables carry); with ``spread``, the default lognormal goes on
+    every exchange without a distribution.
     """
-    directories: list[Path] = []
     if isinstance(background, str):
-        if include_background:
-            directories = table_dirs(background, data_dir)
         background = load_background(background, data_dir)
     key = background_key(background)
-    if directories:
-        loaded = background
-        stamps = [f"{p}:{p.stat().st_mtime_ns}" for p in table_files(directories)]
-        key = digest("with table distributions", key, *stamps)
-        background = remember("background", key, lambda: with_uncertainty(loaded, directories))
     if spread:
         bare = background
         key = digest("with the default spread", key)
