@@ -72,6 +72,11 @@ class Background:
         ids = self.activities["id"].tolist()  # a list: iterating a column goes row by row
         object.__setattr__(self, "_by_id", dict(zip(ids, range(len(ids)), strict=True)))
         object.__setattr__(self, "_upstream", None)
+        #: per activity id: its own cut-off caveat ("" for none), filled as activities are used
+        object.__setattr__(self, "_cut_off_caveats", {})
+        object.__setattr__(self, "_cut_off_activities", None)
+        #: activity rows already looked up by id (``find``), as pandas gives them
+        object.__setattr__(self, "_rows", {})
 
     @classmethod
     def empty(cls, name: str = "none") -> Background:
@@ -122,14 +127,29 @@ class Background:
             )
         if activity_id in self.suspect:
             out.append(self.suspect[activity_id])
-        own = self.cut_offs[self.cut_offs["activity"] == activity_id]
-        if cut_offs and len(own):
+        if cut_offs and (caveat := self._own_cut_offs(activity_id)):
+            out.append(caveat)
+        return out
+
+    def _own_cut_offs(self, activity_id: str) -> str:
+        """The caveat about ``activity_id``'s own exchanges cut off ("" when none), cached."""
+        cached: dict[str, str] = self._cut_off_caveats  # type: ignore[attr-defined]
+        if activity_id in cached:
+            return cached[activity_id]
+        having: set[str] | None = self._cut_off_activities  # type: ignore[attr-defined]
+        if having is None:
+            having = set(self.cut_offs["activity"].tolist())
+            object.__setattr__(self, "_cut_off_activities", having)
+        caveat = ""
+        if activity_id in having:
+            own = self.cut_offs[self.cut_offs["activity"] == activity_id]
             reasons = "; ".join(f"{n} {r}" for r, n in own["reason"].value_counts().items())
-            out.append(
+            caveat = (
                 f"{len(own)} exchange(s) of this activity are cut off, their burdens left out "
                 f"({reasons})"
             )
-        return out
+        cached[activity_id] = caveat
+        return caveat
 
     def corrected_upstream(self, activity_id: str) -> list[str]:
         """Corrected activities in the supply chain of ``activity_id`` (itself excluded), sorted."""
@@ -178,7 +198,10 @@ class Background:
         if id is not None:
             current = id if id in self.index else self.aliases.get(id)
             if current is not None and current in self.index:
-                return acts.iloc[self.index[current]]
+                rows: dict[str, pd.Series] = self._rows  # type: ignore[attr-defined]
+                if current not in rows:
+                    rows[current] = acts.iloc[self.index[current]]
+                return rows[current]
             if name is None:
                 raise BackgroundError(
                     f"no activity with id {id!r} in background {self.name!r}",
