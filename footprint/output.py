@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from footprint.errors import FootprintError
@@ -99,23 +100,37 @@ def fsync_tree(root: Path) -> None:
         fsync_directory(directory)
 
 
+def _owner_only(path: Path, mode: int, create: Callable[[], None], what: str) -> Path:
+    """Create ``path`` (``create``) and give it ``mode`` when it is ours.
+
+    Raises:
+        FootprintError: it cannot be created or its mode set.
+    """
+    try:
+        create()
+        if hasattr(os, "getuid") and path.stat().st_uid == os.getuid():
+            os.chmod(path, mode)
+    except OSError as exc:
+        raise FootprintError(
+            f"cannot create the {what}: {exc.strerror or exc}",
+            where=str(path),
+            fix="choose a writable --data-dir",
+        ) from None
+    return path
+
+
 def private_directory(directory: Path) -> Path:
     """Create ``directory`` (and parents) if needed and make it owner-only (0700) if ours.
 
     Raises:
         FootprintError: it cannot be created.
     """
-    try:
-        directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-        if hasattr(os, "getuid") and directory.stat().st_uid == os.getuid():
-            os.chmod(directory, 0o700)
-    except OSError as exc:
-        raise FootprintError(
-            f"cannot create the directory: {exc.strerror or exc}",
-            where=str(directory),
-            fix="choose a writable --data-dir",
-        ) from None
-    return directory
+    return _owner_only(
+        directory,
+        0o700,
+        lambda: directory.mkdir(parents=True, exist_ok=True, mode=0o700),
+        "directory",
+    )
 
 
 def private_file(path: Path) -> Path:
@@ -124,14 +139,6 @@ def private_file(path: Path) -> Path:
     Raises:
         FootprintError: it cannot be created or its mode set.
     """
-    try:
-        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
-        if hasattr(os, "getuid") and path.stat().st_uid == os.getuid():
-            os.chmod(path, 0o600)
-    except OSError as exc:
-        raise FootprintError(
-            f"cannot create the file: {exc.strerror or exc}",
-            where=str(path),
-            fix="choose a writable --data-dir",
-        ) from None
-    return path
+    return _owner_only(
+        path, 0o600, lambda: os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)), "file"
+    )

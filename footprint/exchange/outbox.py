@@ -218,10 +218,7 @@ def answer_endpoint(store: FootprintStore, client_id: str, destination: str) -> 
     own = store.reply_endpoint(client_id)
     if own is not None and same_url(own.base_url, destination):
         return own
-    for _, host in store.reply_hosts():
-        if same_url(host.base_url, destination):
-            return host
-    return None
+    return store.reply_host_at(destination)
 
 
 def _pending(row: OutboxRow) -> Pending:

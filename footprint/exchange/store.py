@@ -68,7 +68,6 @@ from footprint.output import private_directory, private_file
 JsonDict = dict[str, Any]
 JsonList = list[JsonDict]
 ClientList = list[tuple[str, str]]
-ReplyHosts = list[tuple[str, PactHost]]
 TokenStatus = Literal["valid", "expired", "invalid"]
 
 DEFAULT_FILENAME = "pact.sqlite"
@@ -483,14 +482,18 @@ class FootprintStore:
                 row.remote_secret_env,
             )
 
-    def reply_hosts(self) -> ReplyHosts:
-        """``(client_id, host)`` of every client that registered a host to answer to."""
+    def reply_host_at(self, base_url: str) -> PactHost | None:
+        """The reply host registered (by any client) at ``base_url`` (case and a trailing slash
+        aside), or None; the first by client id when several clients share it."""
+        wanted = base_url.rstrip("/").lower()
         with self.reading() as session:
-            ids = list(
-                session.scalars(select(PactHostRow.client_id).order_by(PactHostRow.client_id))
+            client_id = session.scalar(
+                select(PactHostRow.client_id)
+                .where(func.lower(func.rtrim(PactHostRow.base_url, "/")) == wanted)
+                .order_by(PactHostRow.client_id)
+                .limit(1)
             )
-        found = [(cid, self.reply_endpoint(cid)) for cid in ids]
-        return [(cid, host) for cid, host in found if host is not None]
+        return None if client_id is None else self.reply_endpoint(client_id)
 
     def token_client(self, token: str) -> str | None:
         """The client an access token was issued to (None for an unknown token)."""

@@ -454,3 +454,18 @@ def test_request_mistakes_exit_2(tmp_path: Path, runner: CliRunner) -> None:
     assert unreachable.exit_code == 2
     assert "could not be sent" in unreachable.output
     assert "Traceback" not in unreachable.output
+
+
+def test_an_answer_to_a_source_uses_the_partner_host_registered_there(
+    filled: FootprintStore,
+) -> None:
+    from footprint.exchange.outbox import answer_endpoint
+
+    buyer, _ = filled.add_client("buyer")
+    partner, _ = filled.add_client("partner")
+    host = PactHost("https://Partner.example/", "https://partner.example/auth/token", "us", "pw")
+    filled.set_reply_endpoint(partner, host)
+    found = answer_endpoint(filled, buyer, "https://partner.example")
+    assert found is not None
+    assert (found.client_id, found.resolved_secret()) == ("us", "pw")
+    assert answer_endpoint(filled, buyer, "https://other.example") is None
