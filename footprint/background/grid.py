@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Mapping
 from pathlib import Path
+from typing import cast
 
 import pandas as pd
 
@@ -90,12 +92,12 @@ def _flows() -> pd.DataFrame:
     )
 
 
-def scope_label(row: pd.Series) -> str:
+def scope_label(row: Mapping[str, str]) -> str:
     """``CO2, combustion, losses excluded``: what the factor covers."""
     return f"{row['gas_scope']}, {row['boundary']}, losses {row['losses']}"
 
 
-def grid_activity_name(row: pd.Series) -> str:
+def grid_activity_name(row: Mapping[str, str]) -> str:
     """``Electricity 电力, grid average, CN-JS Jiangsu 江苏, 2023 (<series>; <scope>)``.
 
     Rows with a Chinese place name also carry 电力 (electricity), so either language finds them.
@@ -106,7 +108,7 @@ def grid_activity_name(row: pd.Series) -> str:
     return f"{head}, grid average, {place}, {row['year']} ({row['series']}; {scope_label(row)})"
 
 
-def scope_caveat(row: pd.Series, life_cycle_alternative: str | None = None) -> str | None:
+def scope_caveat(row: Mapping[str, str], life_cycle_alternative: str | None = None) -> str | None:
     """What a product footprint using this factor leaves out; None for a full life-cycle CO2e
     factor that includes grid losses."""
     if (
@@ -210,7 +212,8 @@ def grid_background(path: Path) -> Background:
     activities, biosphere = [], []
     caveats: dict[str, str] = {}
     aliases: dict[str, str] = {}
-    for _, row in rows.iterrows():
+    records = cast("list[dict[str, str]]", rows.to_dict("records"))
+    for row in records:
         gas = str(row["gas_scope"])
         unit = row["unit"].replace("CO2e", "").replace("CO2", "").replace("  ", " ")
         kg_per_kwh = convert(
