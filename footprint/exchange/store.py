@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
-from sqlalchemy import delete, func, inspect, select
+from sqlalchemy import delete, func, inspect, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -52,6 +52,7 @@ from footprint.exchange.store_rows import (
     FootprintKeyRow,
     FootprintRow,
     GrantRow,
+    OutboxRow,
     PactHostRow,
     TokenRow,
 )
@@ -435,11 +436,18 @@ class FootprintStore:
             return [(client_id, name) for client_id, name in rows]
 
     def remove_client(self, client_id: str) -> bool:
-        """Revoke a client and its access tokens; False if there was no such client."""
+        """Revoke a client and its access tokens, and give up the answers still waiting for it
+        in the outbox (status ``failed``, detail "client removed"); False if there was no such
+        client."""
         with self.writing() as session:
             row = session.get(ClientRow, client_id)
             if row is None:
                 return False
+            session.execute(
+                update(OutboxRow)
+                .where(OutboxRow.client_id == client_id, OutboxRow.status == "pending")
+                .values(status="failed", detail="given up: the client was removed")
+            )
             session.execute(delete(TokenRow).where(TokenRow.client_id == client_id))
             session.execute(delete(PactHostRow).where(PactHostRow.client_id == client_id))
             session.execute(delete(GrantRow).where(GrantRow.client_id == client_id))

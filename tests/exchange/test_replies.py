@@ -189,6 +189,29 @@ def test_failed_answers_are_retried_with_back_off_for_72_hours(
     assert retry_delay(1) < retry_delay(2) < retry_delay(30) == retry_delay(40)
 
 
+def test_removing_a_client_gives_up_its_waiting_answers(filled: FootprintStore) -> None:
+    sent: list[Any] = []
+    buyer, _ = filled.add_client("buyer")
+    other, _ = filled.add_client("other buyer")
+    outbox = Outbox(filled, send=lambda host, event: sent.append(event))
+    for client_id, event_id in ((buyer, "r12"), (other, "r13")):
+        filled.set_reply_endpoint(
+            client_id, PactHost("https://b.example", "https://b.example/t", "u", "p")
+        )
+        outbox.put(
+            event_id,
+            client_id,
+            "https://b.example",
+            answers_for(filled, request(event_id), "https://h"),
+        )
+    assert filled.remove_client(buyer)
+    assert outbox.deliver_due() == 1  # only the remaining client's answer is tried
+    assert [e["data"]["requestEventId"] for e in sent] == ["r13"]
+    given_up = {e.request_event_id: (e.status, e.detail) for e in outbox.entries()}
+    assert given_up["r12"] == ("failed", "given up: the client was removed")
+    assert given_up["r13"][0] == "delivered"
+
+
 def test_answers_survive_a_restart(tmp_path: Path, clock: Clock) -> None:
     first = FootprintStore.in_directory(tmp_path / "data", clock=clock)
     first.add(FOOTPRINT_A, "rebar-12mm")
