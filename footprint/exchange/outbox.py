@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import select
 
 from footprint.exchange.partners import PactHost
+from footprint.exchange.published import UNKNOWN_SOURCE
 from footprint.exchange.replies import DeliveryError, post_event
 from footprint.exchange.store import FootprintStore
 from footprint.exchange.store_rows import (
@@ -110,11 +111,19 @@ class Outbox:
                     f"no credentials for {item.destination} any more (the client's reply host "
                     "was removed)"
                 )
-            self.send(endpoint, item.event)
+            self.send(endpoint, self._with_known_source(item.event))
         except DeliveryError as exc:
             self._record(item, delivered=False, detail=str(exc))
             return
         self._record(item, delivered=True, detail="delivered")
+
+    def _with_known_source(self, event: dict[str, Any]) -> dict[str, Any]:
+        """A notification queued before `footprint serve` ever ran names no host; it is sent
+        with the public URL known now, if any."""
+        if event.get("source") != UNKNOWN_SOURCE:
+            return event
+        known = setting(self.store, "public_url")
+        return {**event, "source": known} if known else event
 
     def _record(self, item: Pending, *, delivered: bool, detail: str) -> None:
         now = self.store.now()

@@ -17,9 +17,9 @@ from sqlalchemy import text
 from typer.testing import CliRunner
 
 from footprint.cli.app import app as cli
-from footprint.exchange.outbox import Outbox, deliveries
+from footprint.exchange.outbox import Outbox, deliveries, set_setting
 from footprint.exchange.partners import PactHost
-from footprint.exchange.published import EVENT_PUBLISHED
+from footprint.exchange.published import EVENT_PUBLISHED, UNKNOWN_SOURCE
 from footprint.exchange.replies import EVENT_CREATED, EVENT_FULFILLED, EVENT_REJECTED, answers_for
 from footprint.exchange.server import create_app
 from footprint.exchange.store import FootprintStore
@@ -261,6 +261,23 @@ def test_publishing_puts_a_published_event_in_the_outbox_for_those_who_may_see_i
     store.add(footprint(FOOTPRINT_A, id=new_version), "rebar")
     events = [e.event["data"]["pfIds"] for e in outbox.entries()]
     assert events == [[ID_A], [new_version]]
+
+
+def test_a_notification_queued_before_serve_ran_is_sent_with_the_public_url(
+    store: FootprintStore,
+) -> None:
+    _subscriber(store, "https://rebar.example.com", ("product", REBAR))
+    sent: list[dict[str, Any]] = []
+    outbox = Outbox(store, send=lambda host, event: sent.append(dict(event)))
+    store.add(FOOTPRINT_A, "rebar")  # no public URL known yet
+    (entry,) = outbox.entries()
+    assert entry.event["source"] == UNKNOWN_SOURCE
+    set_setting(store, "public_url", "https://owner.example.com")
+    assert outbox.deliver_due() == 1
+    assert [e["source"] for e in sent] == ["https://owner.example.com"]
+    assert {k: v for k, v in sent[0].items() if k != "source"} == {
+        k: v for k, v in entry.event.items() if k != "source"
+    }
 
 
 def _wait_for(condition: Callable[[], bool], timeout_s: float = 30) -> None:
