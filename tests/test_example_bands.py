@@ -110,3 +110,20 @@ def test_the_two_smelters_differ_by_their_grids_alone() -> None:
     expected = 13400 * 3.6 * (per_mj[sd] - per_mj[yn])  # 13,400 kWh in MJ
     assert shandong.total - yunnan.total == pytest.approx(expected, rel=1e-9)
     assert shandong.total > 1.5 * yunnan.total
+
+
+def test_the_pv_module_moves_with_its_polysilicon_grid() -> None:
+    """Polysilicon from Sichuan instead of Xinjiang: the difference is the Siemens electricity of
+    the module's silicon times the difference of the two grid mixes, through the whole chain."""
+    name = "../examples-china/pv-module-cn-jiangsu.yaml"
+    background = _background("default+tiangong")
+    xinjiang = _result(name, "default+tiangong")
+    sc = "30558cec-4718-4eac-a400-85e45a276e73"
+    sichuan = calculate(examples_dir() / name, background=background, parameters={"grid_si": sc})
+    found = background_intensities(background)
+    per_mj = dict(zip(found.activity_ids, found.total, strict=True))
+    xj = "41c3a751-2b91-44eb-b61a-6c58c251ca80"
+    silicon = 5.587 * 0.93541 * 1.03 * 0.59524  # kg per kWp: m2 panel, cell, wafer; kg per m2 wafer
+    expected = silicon * 49 * 3.6 * (per_mj[xj] - per_mj[sc])  # 49 kWh per kg, in MJ
+    assert xinjiang.total - sichuan.total == pytest.approx(expected, rel=1e-9)
+    assert expected > 0.1 * xinjiang.total
