@@ -203,6 +203,89 @@ def defaults_command(
     console().print(table)
 
 
+@cbam_app.command("grid-factors")
+@handles_errors
+def grid_factors_command(
+    country: Annotated[
+        str | None,
+        typer.Option(
+            "--country",
+            help="ISO code (e.g. AU), OTHER for the fallback row, EU for imported electricity; "
+            "default: every row.",
+        ),
+    ] = None,
+    fmt: FormatOption = Format.table,
+    out: Out = None,
+) -> None:
+    """The default electricity emission factors for indirect emissions (Annex II of IR (EU)
+    2025/2621, examples) and the EU factor for imported electricity (Annex III), t CO2e/MWh."""
+    from footprint.cbam.electricity import (
+        CHINA_ADVICE,
+        UNIT,
+        china_alternatives,
+        grid_factor,
+        grid_factors,
+    )
+
+    _no_csv(fmt)
+    rows = list(grid_factors()) if country is None else [grid_factor(country)]
+    china = any(r.value is None and r.code == "CN" for r in rows)
+    alternatives = china_alternatives() if china else []
+    if fmt is Format.json:
+        data: dict[str, Any] = {
+            "country": country,
+            "unit": UNIT,
+            "factors": [r.to_dict() for r in rows],
+        }
+        if china:
+            data["china"] = {"advice": CHINA_ADVICE, "shipped_grid_factors": alternatives}
+        _json(data, out)
+        return
+    table = Table(
+        title=f"CBAM default electricity emission factors ({UNIT})",
+        title_justify="left",
+        caption="Examples of IR (EU) 2025/2621 only; other countries are not shipped.",
+        caption_justify="left",
+    )
+    sources = list(dict.fromkeys(r.source for r in rows))
+    for column in ("annex", "country or territory", "code", UNIT, "status", "source", "note"):
+        table.add_column(
+            column,
+            justify="right" if column == UNIT else "left",
+            no_wrap=column in ("annex", "code", "status", "source"),
+        )
+    for r in rows:
+        table.add_row(
+            r.annex,
+            r.area,
+            r.code,
+            "–" if r.value is None else str(r.value),
+            r.status,
+            f"[{sources.index(r.source) + 1}]",
+            r.note,
+        )
+    lines = [f"[{n}] {source}" for n, source in enumerate(sources, start=1)]
+    if china:
+        lines.append(CHINA_ADVICE)
+        lines += [
+            f"  {a['id']}: {a['value']:g} {a['unit']}, {a['year']}, {a['scope']} "
+            f"({a['series']}; {a['status']})"
+            for a in alternatives
+        ]
+    if out not in (None, "-"):
+        import io
+
+        from footprint.output import write_text
+
+        buffer = io.StringIO()
+        console(file=buffer, width=160, no_color=True).print(table)
+        write_text(buffer.getvalue() + "".join(f"{line}\n" for line in lines), out)
+        return
+    console().print(table)
+    for line in lines:
+        console().print(line, soft_wrap=True, markup=False, highlight=False)
+
+
 @cbam_app.command("communicate")
 @handles_errors
 def communicate_command(
