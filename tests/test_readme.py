@@ -294,6 +294,10 @@ def check_cbam_defaults(cmd: Command, result: Result) -> None:
     data = json.loads(result.output)
     assert [v["total"] for v in data["values"]] == [r.total for r in rows]
     assert [v["total_with_markup"] for v in data["values"]] == [r.total_with_markup for r in rows]
+    from footprint.cbam.benchmarks import free_allocation_adjustment
+
+    faas = [free_allocation_adjustment(r.row.cn, year, route=r.row.route) for r in rows]
+    assert [v["free_allocation_adjustment"] for v in data["values"]] == [f.to_dict() for f in faas]
 
 
 def check_cbam_grid_factors(cmd: Command, result: Result) -> None:
