@@ -294,6 +294,21 @@ def check_cbam_defaults(cmd: Command, result: Result) -> None:
     data = json.loads(result.output)
     assert [v["total"] for v in data["values"]] == [r.total for r in rows]
     assert [v["total_with_markup"] for v in data["values"]] == [r.total_with_markup for r in rows]
+    from footprint.cbam.benchmarks import free_allocation_adjustment
+
+    faas = [free_allocation_adjustment(r.row.cn, year, route=r.row.route) for r in rows]
+    assert [v["free_allocation_adjustment"] for v in data["values"]] == [f.to_dict() for f in faas]
+
+
+def check_cbam_grid_factors(cmd: Command, result: Result) -> None:
+    from footprint.cbam.electricity import china_alternatives, grid_factor, grid_factors
+
+    country = cmd.option("--country")
+    rows = list(grid_factors()) if country is None else [grid_factor(country)]
+    data = json.loads(result.output)
+    assert data["factors"] == [r.to_dict() for r in rows]
+    if any(r.code == "CN" for r in rows):
+        assert data["china"]["shipped_grid_factors"] == china_alternatives()
 
 
 def check_cbam_communicate(cmd: Command, result: Result) -> None:
@@ -363,6 +378,7 @@ CHECKS: dict[str, Callable[[Command, Result], None]] = {
     "report": check_report,
     "cbam calc": check_cbam_calc,
     "cbam defaults": check_cbam_defaults,
+    "cbam grid-factors": check_cbam_grid_factors,
     "cbam communicate": check_cbam_communicate,
     "cbam reconcile": check_cbam_reconcile,
     "cbam report": check_cbam_report,

@@ -2,7 +2,9 @@
 values, and the communication to importers.
 
 Modules: :mod:`~footprint.cbam.goods` (CN codes, sectors, cited rules), :mod:`~footprint.cbam.defaults`
-(the shipped default values), :mod:`~footprint.cbam.model` (the installation file),
+(the shipped default values), :mod:`~footprint.cbam.electricity` (default electricity factors),
+:mod:`~footprint.cbam.benchmarks` (benchmarks and the free-allocation adjustment),
+:mod:`~footprint.cbam.model` (the installation file),
 :mod:`~footprint.cbam.calc` (the SEE), :mod:`~footprint.cbam.communicate` (the data package),
 :mod:`~footprint.cbam.reconcile` (beside the product footprint) and :mod:`~footprint.cbam.report`
 (the page for people).

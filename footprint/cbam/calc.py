@@ -20,7 +20,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from footprint.cbam.defaults import default_for
-from footprint.cbam.goods import EU_MEMBERS, RULES, CbamError
+from footprint.cbam.goods import RULES, CbamError, zero_origin
 from footprint.cbam.model import Installation, Process, PurchasedPrecursor
 from footprint.errors import UnitError
 from footprint.units import convert, registry
@@ -410,8 +410,8 @@ class _Calculator:
         k = next(n for n, p in enumerate(self.inst.purchased_precursors) if p.id == item.id)
         at = ("purchased_precursors", k)
         actual = item.emissions
-        if item.country in EU_MEMBERS:
-            see, basis = See(0.0, 0.0), "EU origin: counts zero"
+        if (zero := zero_origin(item.country)) is not None:  # EU or Annex III origin
+            see, basis = See(0.0, 0.0), zero[0]
         elif actual != "default" and actual.verification is not None:
             direct = convert(
                 actual.direct, "t CO2e/t", where=self.where(*at, "emissions", "direct")

@@ -15,6 +15,7 @@ from importlib.resources import files
 from typing import Any
 
 from footprint.cbam.goods import (
+    ANNEX_III_COUNTRIES,
     EU_MEMBERS,
     RULES,
     CbamError,
@@ -164,6 +165,14 @@ def _block(country: str, where: str | None) -> tuple[str, list[Row]]:
             "and have no CBAM default value (as precursors they count zero)",
             where=where,
             fix="give the third country where the good was produced",
+        )
+    if key in ANNEX_III_COUNTRIES:
+        raise CbamError(
+            f"{country!r} ({ANNEX_III_COUNTRIES[key]}) is listed in Annex III of Reg. (EU) "
+            "2023/956: goods originating there are outside the scope of CBAM and have no default "
+            "value (as precursors they count zero)",
+            where=where,
+            fix="give the third country where the good was produced, if it is another one",
         )
     iso3 = _SHIPPED.get(key)
     if iso3 is None:

@@ -40,6 +40,12 @@ _S1 = (
     "quoting the Official Journal texts"
 )
 _S2 = "'CBAM Calculation Rule Register', quoting Reg. 2023/956 Annex IV and IR 2025/2547 Annex II"
+_ANNEX_III = (
+    "Reg. (EU) 2023/956 Annex III point 1 (text of the original act), read verbatim in a "
+    "third-party mirror, https://www.fantasticsearch.net/law/eu/en?article=1&id=r20lZpsB1anJoctMn0x_ "
+    "(CELEX 32023R0956), not on EUR-Lex, later amendments not checked; the same list at "
+    "https://www.cbam-services.com/cbam-applicability"
+)
 _S3 = (
     "GitHub Ddscully/dlt-dbt-duckdb-evidence dbt/seeds/cbam_default_values.csv "
     "(commit c68a320d57085a9e2813b01d4e18c844ab3123f0), ADR 0009 and 0010"
@@ -64,6 +70,16 @@ RULES: dict[str, Rule] = {
             _S1,
             "IR (EU) 2025/2547 Annex III point B (S1 section 3.1); Reg. 2023/956 Annex IV point 3 "
             "(S2 RULE-EE-003)",
+        ),
+        Rule(
+            "annex-iii-precursors-zero",
+            "goods originating in Iceland, Liechtenstein, Norway and Switzerland, and in the "
+            "territories Büsingen, Heligoland, Livigno, Ceuta and Melilla, are outside the scope "
+            "of CBAM; as precursors they count zero, like precursors produced in the EU",
+            "unconfirmed",
+            _ANNEX_III + "; the zero rule for precursors: " + _S1,
+            "Reg. 2023/956 Art. 2 and Annex III point 1; IR (EU) 2025/2547 Annex III point B "
+            "(S1 sections 2.2, 3.1)",
         ),
         Rule(
             "indirect-only-non-annex-ii",
@@ -156,6 +172,38 @@ RULES: dict[str, Rule] = {
 EU_MEMBERS = frozenset(
     "AT BE BG HR CY CZ DK EE FI FR DE GR IE IT LV LT LU MT NL PL PT RO SK SI ES SE HU".split()
 )
+
+#: Third countries of Annex III point 1 of Reg. 2023/956 (ISO 3166-1 alpha-2 → name): goods
+#: originating there are outside CBAM, so precursors made there count zero (rule
+#: ``annex-iii-precursors-zero``, unconfirmed).
+ANNEX_III_COUNTRIES: dict[str, str] = {
+    "IS": "Iceland",
+    "LI": "Liechtenstein",
+    "NO": "Norway",
+    "CH": "Switzerland",
+}
+#: Territories of Annex III point 1. They have no ISO 3166-1 alpha-2 code of their own: a precursor
+#: from one of them carries the code of the member state they belong to, which counts zero already.
+ANNEX_III_TERRITORIES = ("Büsingen", "Heligoland", "Livigno", "Ceuta", "Melilla")
+
+
+def zero_origin(country: str) -> tuple[str, Rule] | None:
+    """Why a precursor made in ``country`` (alpha-2) counts zero, with the rule; None if it counts.
+
+    >>> zero_origin("NO")[0]
+    'Annex III country (Norway, outside the scope of CBAM): counts zero'
+    """
+    key = country.strip().upper()
+    if key in EU_MEMBERS:
+        return "EU origin: counts zero", RULES["eu-precursors-zero"]
+    if key in ANNEX_III_COUNTRIES:
+        name = ANNEX_III_COUNTRIES[key]
+        return (
+            f"Annex III country ({name}, outside the scope of CBAM): counts zero",
+            RULES["annex-iii-precursors-zero"],
+        )
+    return None
+
 
 Sector = Literal["cement", "fertilisers", "iron_steel", "aluminium", "hydrogen", "electricity"]
 

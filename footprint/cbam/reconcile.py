@@ -27,7 +27,8 @@ SCOPE_NOTES = (
     "to the factory (stage A2)",
     "CBAM counts no indirect emissions for Annex II goods (iron and steel, aluminium, hydrogen); "
     "the footprint counts the electricity of every good",
-    "CBAM counts precursors made in the EU as zero; the footprint counts their emissions",
+    "CBAM counts precursors made in the EU or an Annex III country (Iceland, Liechtenstein, "
+    "Norway, Switzerland) as zero; the footprint counts their emissions",
     "CBAM may use default values for precursors; the footprint uses its background data",
 )
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from footprint.cbam.calc import CARBON_TO_CO2, CbamResult, GoodResult, round_see
 from footprint.cbam.defaults import SOURCE, DefaultValue, default_for
-from footprint.cbam.goods import EU_MEMBERS, RULES, CbamError, Rule
+from footprint.cbam.goods import RULES, CbamError, Rule, zero_origin
 from footprint.cbam.reconcile import SCOPE_NOTES, Reconciliation, reconcile
 from footprint.errors import FootprintError
 from footprint.report.format import pretty_unit
@@ -288,8 +288,9 @@ def _precursor_factors(result: CbamResult) -> list[Factor]:
         )
         actual = item.emissions
         status: Status
-        if item.country in EU_MEMBERS:
-            rule = RULES["eu-precursors-zero"]
+        zero = zero_origin(item.country)
+        if zero is not None:
+            rule = zero[1]
             source, status = f"{rule.source}; {rule.locator}", rule.status
         elif actual != "default" and actual.verification is not None:
             ver = actual.verification

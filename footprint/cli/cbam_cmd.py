@@ -13,6 +13,7 @@ from footprint.cli.common import Format, Lang, Out, caveat, console, err, handle
 from footprint.errors import FootprintError
 
 if TYPE_CHECKING:
+    from footprint.cbam.benchmarks import FreeAllocationAdjustment
     from footprint.cbam.calc import CbamResult
 
 cbam_app = typer.Typer(
@@ -124,6 +125,16 @@ def calc_command(file: InstallationFile, fmt: FormatOption = Format.table, out: 
         err.print(caveat(warning), soft_wrap=True)
 
 
+def _faa_line(cn: str, faa: FreeAllocationAdjustment, *, quiet: bool) -> str:
+    """One line on a good's free-allocation adjustment; empty where no benchmark is encoded and
+    ``quiet``."""
+    if faa.per_tonne is None:
+        none = faa.note.startswith("no benchmark encoded")
+        return "" if none and quiet else f"  {cn}: {faa.note}"
+    mark = "estimate " if faa.estimate else ""
+    return f"  {cn}: {mark}{_number(faa.per_tonne)} ({faa.note})"
+
+
 @cbam_app.command("defaults")
 @handles_errors
 def defaults_command(
@@ -135,19 +146,36 @@ def defaults_command(
         str | None, typer.Option("--cn", help="CN code, e.g. 7208 or '2523 10 00'.")
     ] = None,
     year: Annotated[
-        int | None, typer.Option(help="Year of import, for the mark-up (default: this year).")
+        int | None,
+        typer.Option(
+            help="Year of import, for the mark-up and the CBAM factor (default: this year)."
+        ),
+    ] = None,
+    cscf: Annotated[
+        float | None,
+        typer.Option(
+            "--cscf",
+            help="Cross-sectoral correction factor of the year, for the free-allocation "
+            "adjustment (not encoded; without it 1 is used and the figure is an estimate).",
+        ),
     ] = None,
     fmt: FormatOption = Format.table,
     out: Out = None,
 ) -> None:
-    """The Commission's default values (direct, indirect, total, total with the year's mark-up)."""
+    """The Commission's default values (direct, indirect, total, total with the year's mark-up)
+    and, where a CBAM benchmark is encoded, the free-allocation adjustment per tonne."""
     import datetime as dt
 
+    from footprint.cbam.benchmarks import SOURCE as FAA_SOURCE
+    from footprint.cbam.benchmarks import free_allocation_adjustment
     from footprint.cbam.defaults import SOURCE, lookup
 
     _no_csv(fmt)
     year = dt.date.today().year if year is None else year
     values = lookup(country, cn, year=year, where="--cn", country_where="--country")
+    faas = [
+        free_allocation_adjustment(v.row.cn, year, route=v.row.route, cscf=cscf) for v in values
+    ]
     if fmt is Format.json:
         _json(
             {
@@ -157,7 +185,10 @@ def defaults_command(
                 "unit": "t CO2e/t",
                 "status": "unconfirmed",
                 "source": SOURCE,
-                "values": [v.to_dict() for v in values],
+                "values": [
+                    {**v.to_dict(), "free_allocation_adjustment": f.to_dict()}
+                    for v, f in zip(values, faas, strict=True)
+                ],
             },
             out,
         )
@@ -191,6 +222,14 @@ def defaults_command(
             f"{100 * (v.markup or 0):g} %",
             _number(v.total_with_markup, 5),
         )
+    notes = [_faa_line(v.row.cn, f, quiet=cn is None) for v, f in zip(values, faas, strict=True)]
+    notes = [line for line in notes if line]
+    if notes:
+        notes.insert(
+            0,
+            f"Free-allocation adjustment (FAA), t CO2e/t, import year {year} = CBAM factor x "
+            f"CSCF x Column B benchmark (status unconfirmed; source: {FAA_SOURCE}):",
+        )
     if out not in (None, "-"):
         import io
 
@@ -198,9 +237,94 @@ def defaults_command(
 
         buffer = io.StringIO()
         console(file=buffer, width=140, no_color=True).print(table)
-        write_text(buffer.getvalue(), out)
+        write_text(buffer.getvalue() + "".join(f"{line}\n" for line in notes), out)
         return
     console().print(table)
+    for line in notes:
+        console().print(line, soft_wrap=True, markup=False, highlight=False)
+
+
+@cbam_app.command("grid-factors")
+@handles_errors
+def grid_factors_command(
+    country: Annotated[
+        str | None,
+        typer.Option(
+            "--country",
+            help="ISO code (e.g. AU), OTHER for the fallback row, EU for imported electricity; "
+            "default: every row.",
+        ),
+    ] = None,
+    fmt: FormatOption = Format.table,
+    out: Out = None,
+) -> None:
+    """The default electricity emission factors for indirect emissions (Annex II of IR (EU)
+    2025/2621, examples) and the EU factor for imported electricity (Annex III), t CO2e/MWh."""
+    from footprint.cbam.electricity import (
+        CHINA_ADVICE,
+        UNIT,
+        china_alternatives,
+        grid_factor,
+        grid_factors,
+    )
+
+    _no_csv(fmt)
+    rows = list(grid_factors()) if country is None else [grid_factor(country)]
+    china = any(r.value is None and r.code == "CN" for r in rows)
+    alternatives = china_alternatives() if china else []
+    if fmt is Format.json:
+        data: dict[str, Any] = {
+            "country": country,
+            "unit": UNIT,
+            "factors": [r.to_dict() for r in rows],
+        }
+        if china:
+            data["china"] = {"advice": CHINA_ADVICE, "shipped_grid_factors": alternatives}
+        _json(data, out)
+        return
+    table = Table(
+        title=f"CBAM default electricity emission factors ({UNIT})",
+        title_justify="left",
+        caption="Examples of IR (EU) 2025/2621 only; other countries are not shipped.",
+        caption_justify="left",
+    )
+    sources = list(dict.fromkeys(r.source for r in rows))
+    for column in ("annex", "country or territory", "code", UNIT, "status", "source", "note"):
+        table.add_column(
+            column,
+            justify="right" if column == UNIT else "left",
+            no_wrap=column in ("annex", "code", "status", "source"),
+        )
+    for r in rows:
+        table.add_row(
+            r.annex,
+            r.area,
+            r.code,
+            "–" if r.value is None else str(r.value),
+            r.status,
+            f"[{sources.index(r.source) + 1}]",
+            r.note,
+        )
+    lines = [f"[{n}] {source}" for n, source in enumerate(sources, start=1)]
+    if china:
+        lines.append(CHINA_ADVICE)
+        lines += [
+            f"  {a['id']}: {a['value']:g} {a['unit']}, {a['year']}, {a['scope']} "
+            f"({a['series']}; {a['status']})"
+            for a in alternatives
+        ]
+    if out not in (None, "-"):
+        import io
+
+        from footprint.output import write_text
+
+        buffer = io.StringIO()
+        console(file=buffer, width=160, no_color=True).print(table)
+        write_text(buffer.getvalue() + "".join(f"{line}\n" for line in lines), out)
+        return
+    console().print(table)
+    for line in lines:
+        console().print(line, soft_wrap=True, markup=False, highlight=False)
 
 
 @cbam_app.command("communicate")
