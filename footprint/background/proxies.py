@@ -41,7 +41,7 @@ from pathlib import Path
 import pandas as pd
 
 from footprint.background.importers.reviewed_csv import reviewed_rows
-from footprint.background.store import Background
+from footprint.background.store import Background, with_no_distribution
 from footprint.errors import BackgroundError, UnitError, locate
 from footprint.units import convert, quantity
 
@@ -176,9 +176,14 @@ def apply_proxies(
     return replace(
         joined,
         version=f"{joined.version}+proxies@{digest.hexdigest()[:8]}",
-        technosphere=pd.concat(
-            [joined.technosphere, pd.DataFrame(links, columns=list(joined.technosphere.columns))],
-            ignore_index=True,
+        technosphere=with_no_distribution(  # a link carries no distribution of its own
+            pd.concat(
+                [
+                    joined.technosphere,
+                    pd.DataFrame(links, columns=list(joined.technosphere.columns)),
+                ],
+                ignore_index=True,
+            )
         ),
         cut_offs=joined.cut_offs[~linked].reset_index(drop=True),
         corrections=corrections,
