@@ -37,6 +37,8 @@ UNCERTAINTY_COLUMNS = list(tables.UNCERTAINTY_COLUMNS)
 NO_DISTRIBUTION = dict(zip(UNCERTAINTY_COLUMNS, tables.NO_SPREAD_CELLS, strict=True))
 CUT_OFF_COLUMNS = list(tables.UNLINKED_COLUMNS)
 DEFAULT = "default"
+#: Reviewed data-quality findings kept beside the tables (activity, finding), shown as caveats
+FINDINGS_FILE = "findings.csv"
 
 
 @dataclass(frozen=True)
@@ -298,8 +300,8 @@ def read_table_dir(directory: Path, name: str) -> Background:
             suspect[str(aid)] = str(group["note"])
     corrected = correction_caveats(report.get("corrections", []))
     findings: dict[str, str] = {}
-    if (directory / "findings.csv").exists():
-        table = pd.read_csv(directory / "findings.csv", dtype=str, keep_default_na=False)
+    if (directory / FINDINGS_FILE).exists():
+        table = pd.read_csv(directory / FINDINGS_FILE, dtype=str, keep_default_na=False)
         findings = dict(zip(table["activity"], table["finding"], strict=True))
     if "description_source" in acts and not acts["source"].any():
         acts["source"] = acts["description_source"]
