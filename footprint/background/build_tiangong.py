@@ -82,6 +82,15 @@ def readme_md(report: dict[str, Any]) -> str:
     groups = [(g["note"], int(g["activities"])) for g in report["suspect_groups"]]
     census = sum(n for note, n in groups if note.startswith("pollution-census"))
     money = sum(n for note, n in groups if note.startswith("spend-based"))
+    spread = report["uncertainty"]["counts"]
+    stated = sum(n for key, n in spread.items() if key.startswith("read "))
+    used = sum(n for key, n in spread.items() if key.startswith("used "))
+    rows = {
+        key: n
+        for key, n in spread.items()
+        if re.fullmatch(r"\w+ rows with uncertainty_type \d", key)
+    }
+    carrying = sum(n for key, n in rows.items() if not key.endswith(" 0"))
     return "\n".join(
         [
             "# TianGong background (converted)",
@@ -113,6 +122,13 @@ def readme_md(report: dict[str, Any]) -> str:
             f"| amount zero (ignored) | {exchanges['zero_ignored']:,} |",
             f"| flow data sets missing from the archive | {missing['flows']:,} flows, "
             f"{missing['exchanges']:,} exchanges in {missing['data_sets']:,} data sets |",
+            "",
+            f"Exchange uncertainty: {stated:,} exchanges carry ILCD uncertainty fields, {used:,} of",
+            f"them a usable distribution; {carrying:,} of the {sum(rows.values()):,} technosphere and",
+            "biosphere rows carry one in their uncertainty columns (the others `0`: none). The",
+            "rest are listed with their reason under `uncertainty` in `build_report.json` (mostly",
+            "log-normal or normal without `relativeStandardDeviation95In`); their amounts are",
+            "kept. Conventions: `footprint.background.importers.ilcd_uncertainty`.",
             "",
             "Caveats shown with the activities (`suspect_groups` in `build_report.json`):",
             "",

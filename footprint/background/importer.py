@@ -5,25 +5,43 @@ Each imported database becomes a directory of background tables under ``DATA_DIR
 under a lock per name (see :mod:`footprint.background.swap`), so an interrupted or killed import
 leaves any previous database of that name intact, and two imports of one name cannot both run.
 The readers of the formats are in :mod:`footprint.background.importers.registry`.
+
+Re-importing a name (``replace``) keeps the reviewed files beside the old tables
+(:data:`REVIEWED_FILES` and notes ``*.md``): they are copied into the new directory before it is
+swapped in, and ``proxies.csv`` is checked against the new tables first
+(:func:`footprint.background.proxies.check_proxies`). A row whose consumer, unlinked input or
+provider in the database is gone stops the import with the file, line and field: nothing is
+replaced, so the old database and its reviewed links keep working until the row is fixed
+(installing tables that contradict the reviewed links would make every join with the database
+fail later, far from the cause).
 """
 
 from __future__ import annotations
 
 import json
 import re
+import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from footprint.background.brightway import open_in_data_dir
+from footprint.background.importers.corrections import FILE_NAME as CORRECTIONS_FILE
+from footprint.background.importers.linking import PROVIDERS_FILE
+from footprint.background.importers.refinery import FILE_NAME as REFINERY_FILE
 from footprint.background.importers.registry import FORMATS, READERS, Progress
+from footprint.background.proxies import FILE_NAME as PROXIES_FILE
+from footprint.background.proxies import check_proxies, read_proxies
+from footprint.background.store import FINDINGS_FILE, read_table_dir
 from footprint.background.swap import exclusive, recover, staging, swap_in
 from footprint.errors import BackgroundError, FootprintError
 
 #: Names of shipped backgrounds, which an import may not take.
 RESERVED = ("default", "tiangong")
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+#: Files written by hand beside a database's tables, kept when it is re-imported (with notes *.md)
+REVIEWED_FILES = (PROXIES_FILE, FINDINGS_FILE, CORRECTIONS_FILE, PROVIDERS_FILE, REFINERY_FILE)
 
 
 @dataclass(frozen=True)
@@ -36,6 +54,8 @@ class ImportReport:
     directory: Path
     report: dict[str, Any]
     seconds: float
+    #: reviewed files kept from the database this import replaced (see :data:`REVIEWED_FILES`)
+    kept: tuple[str, ...] = ()
 
     @property
     def counts(self) -> dict[str, int]:
@@ -62,6 +82,7 @@ class ImportReport:
             "unit_conversions": self.report.get("unit_conversions", {}),
             "flows_by_gas": self.report.get("flows_by_gas", {}),
             "ghg_flows_not_characterised": len(self.report.get("ghg_not_characterised", [])),
+            "kept_files": list(self.kept),
         }
 
 
@@ -121,6 +142,8 @@ def _import_locked(
 
     report_progress: Progress = progress or (lambda stage, done, total: None)
     started = time.perf_counter()
+    if (target / PROXIES_FILE).is_file():
+        read_proxies(target / PROXIES_FILE)  # a malformed file stops the import before converting
     open_in_data_dir(data_dir)  # bw2io imports bw2data, which opens a project
     try:
         build = READERS[fmt](path, report_progress)
@@ -147,8 +170,42 @@ def _import_locked(
     build.report.pop("source_repository", None)
     with staging(target.parent, name) as tmp:
         written = write_build(build, tmp)
+        kept = _keep_reviewed(target, tmp, name)
         swap_in(tmp, target)
-    return ImportReport(name, fmt, str(path), target, written, time.perf_counter() - started)
+    seconds = time.perf_counter() - started
+    return ImportReport(name, fmt, str(path), target, written, seconds, kept)
+
+
+def reviewed_files(directory: Path) -> list[Path]:
+    """The reviewed files beside the tables in ``directory`` (:data:`REVIEWED_FILES`, ``*.md``)."""
+    if not directory.is_dir():
+        return []
+    named = [directory / n for n in REVIEWED_FILES]
+    return [p for p in named + sorted(directory.glob("*.md")) if p.is_file()]
+
+
+def _keep_reviewed(old: Path, new: Path, name: str) -> tuple[str, ...]:
+    """Copy the reviewed files of the database in ``old`` into ``new`` (its re-import), once
+    ``proxies.csv`` is checked against the new tables; their names.
+
+    Raises:
+        BackgroundError: a row of ``proxies.csv`` does not match the new tables (naming the
+            file as it is in ``old``, with line and field).
+    """
+    found = reviewed_files(old)
+    if any(p.name == PROXIES_FILE for p in found):
+        try:
+            check_proxies(old / PROXIES_FILE, read_table_dir(new, name))
+        except BackgroundError as exc:
+            raise BackgroundError(
+                f"{exc.what}; nothing was replaced: the previous {name!r} and its reviewed "
+                "files are unchanged",
+                where=exc.where,
+                fix=f"{exc.fix}; then import again",
+            ) from None
+    for source in found:
+        shutil.copy2(source, new / source.name)
+    return tuple(p.name for p in found)
 
 
 def imported_names(data_dir: Path) -> list[str]:

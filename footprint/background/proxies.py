@@ -28,7 +28,10 @@ when its provider's database is part of the join, so ``--background tiangong`` a
 Each linked activity carries a ``proxy: ...`` caveat, and every result whose supply chain reaches it
 shows the caveat among its warnings (the same way as a reviewed correction, see
 :meth:`Background.caveats <footprint.background.store.Background.caveats>`). A join that applies
-links has ``+proxies@<digest of the files>`` in its version.
+links has ``+proxies@<digest of the files>`` in its version. A link carries no distribution of
+its own (the tables' no-distribution cells, uncertainty type 0). Re-importing the database with
+``footprint import --replace`` keeps the file and checks it against the new tables first
+(:func:`check_proxies`; see :mod:`footprint.background.importer`).
 """
 
 from __future__ import annotations
@@ -41,11 +44,11 @@ from pathlib import Path
 import pandas as pd
 
 from footprint.background.importers.reviewed_csv import reviewed_rows
-from footprint.background.store import Background
+from footprint.background.store import Background, with_no_distribution
 from footprint.errors import BackgroundError, UnitError, locate
 from footprint.units import convert, quantity
 
-__all__ = ["COLUMNS", "FILE_NAME", "Proxy", "apply_proxies", "read_proxies"]
+__all__ = ["COLUMNS", "FILE_NAME", "Proxy", "apply_proxies", "check_proxies", "read_proxies"]
 
 FILE_NAME = "proxies.csv"
 COLUMNS = (
@@ -130,7 +133,7 @@ def apply_proxies(
     links: list[dict[str, object]] = []
     linked = pd.Series(False, index=joined.cut_offs.index)
     notes: dict[str, list[str]] = {}
-    kinds = joined.cut_offs["reason"].astype(str).str.split(":", n=1).str[0].str.strip()
+    kinds = _kinds(joined.cut_offs)
     for part, path in zip(parts, files, strict=True):
         if path is None or not path.is_file():
             continue
@@ -176,14 +179,63 @@ def apply_proxies(
     return replace(
         joined,
         version=f"{joined.version}+proxies@{digest.hexdigest()[:8]}",
-        technosphere=pd.concat(
-            [joined.technosphere, pd.DataFrame(links, columns=list(joined.technosphere.columns))],
-            ignore_index=True,
+        technosphere=with_no_distribution(  # a link carries no distribution of its own
+            pd.concat(
+                [
+                    joined.technosphere,
+                    pd.DataFrame(links, columns=list(joined.technosphere.columns)),
+                ],
+                ignore_index=True,
+            )
         ),
         cut_offs=joined.cut_offs[~linked].reset_index(drop=True),
         corrections=corrections,
         report=report,
     )
+
+
+def check_proxies(path: Path, background: Background) -> list[Proxy]:
+    """The rows of the mapping file ``path``, checked against ``background``, the database it
+    lies beside (e.g. its tables as re-imported): each row's consumer, its flow as an unlinked
+    input of that name and, for a provider in the database itself, the provider. Rows whose
+    provider is in another database are checked when they are joined.
+
+    Raises:
+        BackgroundError: the file is malformed (see :func:`read_proxies`), or rows no longer
+            match: all of them are named in the message, ``where`` is the first (file, line,
+            field).
+    """
+    proxies = read_proxies(path)
+    own = set(background.activities["id"])
+    kinds = _kinds(background.cut_offs)
+    stale: list[BackgroundError] = []
+    for proxy in proxies:
+        try:
+            _matches(proxy, background, own, kinds)
+        except BackgroundError as exc:
+            stale.append(exc)
+        if proxy.provider_background == background.name:
+            try:
+                _provider(proxy, background)
+            except BackgroundError as exc:
+                stale.append(exc)
+    if stale:
+        listed = "; ".join(
+            f"{str(exc.where).removeprefix(f'{path}, ')}: {exc.what}" for exc in stale
+        )
+        raise BackgroundError(
+            f"{path.name} does not match the tables of {background.name!r} "
+            f"({len(stale)} problem(s)): {listed}",
+            where=stale[0].where,
+            fix=f"correct or delete these rows of {path} (a row whose input the new data "
+            "links is no longer needed); " + (stale[0].fix or ""),
+        )
+    return proxies
+
+
+def _kinds(cut_offs: pd.DataFrame) -> pd.Series:
+    """The reason of each cut-off, up to its first colon."""
+    return cut_offs["reason"].astype(str).str.split(":", n=1).str[0].str.strip()
 
 
 def _provider(proxy: Proxy, background: Background) -> pd.Series:

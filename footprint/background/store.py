@@ -33,8 +33,12 @@ BIOSPHERE_COLUMNS = list(tables.BIOSPHERE_COLUMNS)
 FLOW_COLUMNS = list(tables.FLOW_COLUMNS)
 #: Optional columns of technosphere and biosphere: the amount's distribution (stats_arrays)
 UNCERTAINTY_COLUMNS = list(tables.UNCERTAINTY_COLUMNS)
+#: The uncertainty cells of an exchange without a distribution (as the table files write them)
+NO_DISTRIBUTION = dict(zip(UNCERTAINTY_COLUMNS, tables.NO_SPREAD_CELLS, strict=True))
 CUT_OFF_COLUMNS = list(tables.UNLINKED_COLUMNS)
 DEFAULT = "default"
+#: Reviewed data-quality findings kept beside the tables (activity, finding), shown as caveats
+FINDINGS_FILE = "findings.csv"
 
 
 @dataclass(frozen=True)
@@ -281,7 +285,9 @@ def read_table_dir(directory: Path, name: str) -> Background:
     acts = read_table(directory, "activities", ACTIVITY_COLUMNS)
     cut_offs = pd.DataFrame(columns=CUT_OFF_COLUMNS)
     if any((directory / f"unlinked.{ext}").exists() for ext in ("csv.gz", "csv")):
-        cut_offs = _cut_offs(read_table(directory, "unlinked", ["activity", "reason"], numeric=False))
+        cut_offs = _cut_offs(
+            read_table(directory, "unlinked", ["activity", "reason"], numeric=False)
+        )
     suspect = {
         str(s["id"]): str(s["note"])
         if s.get("note")
@@ -294,8 +300,8 @@ def read_table_dir(directory: Path, name: str) -> Background:
             suspect[str(aid)] = str(group["note"])
     corrected = correction_caveats(report.get("corrections", []))
     findings: dict[str, str] = {}
-    if (directory / "findings.csv").exists():
-        table = pd.read_csv(directory / "findings.csv", dtype=str, keep_default_na=False)
+    if (directory / FINDINGS_FILE).exists():
+        table = pd.read_csv(directory / FINDINGS_FILE, dtype=str, keep_default_na=False)
         findings = dict(zip(table["activity"], table["finding"], strict=True))
     if "description_source" in acts and not acts["source"].any():
         acts["source"] = acts["description_source"]
@@ -327,11 +333,18 @@ def _exchanges(directory: Path, stem: str, columns: list[str]) -> pd.DataFrame:
 
 
 def _joined(frames: list[pd.DataFrame]) -> pd.DataFrame:
-    """Exchange tables one after the other; rows of a table without distributions get none."""
+    """Exchange tables one after the other; rows of a table without distributions get none
+    (:data:`NO_DISTRIBUTION`, as the rows of a table with them that carry none)."""
     joined = pd.concat(frames, ignore_index=True)
-    if "uncertainty_type" in joined:
-        joined[UNCERTAINTY_COLUMNS] = joined[UNCERTAINTY_COLUMNS].fillna("")
-    return joined
+    return with_no_distribution(joined)
+
+
+def with_no_distribution(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with :data:`NO_DISTRIBUTION` in the empty uncertainty cells of its rows, when it
+    has uncertainty columns (rows added without them, e.g. by a join or a proxy link)."""
+    if "uncertainty_type" in frame:
+        frame[UNCERTAINTY_COLUMNS] = frame[UNCERTAINTY_COLUMNS].fillna(NO_DISTRIBUTION)
+    return frame
 
 
 def combine(name: str, version: str, parts: list[Background]) -> Background:

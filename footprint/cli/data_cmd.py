@@ -133,6 +133,11 @@ def import_command(
     for pair, n in summary["unit_conversions"].items():
         table.add_row(f"unit conversion {pair}", str(n))
     out.print(table)
+    if report.kept:
+        checked = (
+            " (proxies.csv checked against the new tables)" if "proxies.csv" in report.kept else ""
+        )
+        out.print(f"Kept the reviewed files: {', '.join(report.kept)}{checked}", markup=False)
     if fmt == "pact":
         for flagged in report.report.get("suspect_references", []):
             err.print(f"warning: PACT footprint {flagged['id']}: {flagged['note']}", markup=False)

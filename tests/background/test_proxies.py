@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from footprint.background.catalog import load_background
@@ -212,3 +213,38 @@ def test_the_shipped_tiangong_links_reach_uslci_and_say_so() -> None:
     assert "proxy:" in joined.corrections[cement]
     assert not (joined.cut_offs["activity"] == cement).any()
     assert load_background("tiangong").cut_offs["activity"].eq(cement).sum() == 2
+
+
+def test_a_proxy_link_carries_no_distribution_and_monte_carlo_runs(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    from footprint.background.store import NO_DISTRIBUTION, UNCERTAINTY_COLUMNS
+    from footprint.engine.montecarlo.run import monte_carlo
+
+    eco = backgrounds_dir(data_dir) / "eco"
+    header = "consumer,supplier,amount," + ",".join(UNCERTAINTY_COLUMNS) + "\n"
+    (eco / "technosphere.csv").write_text(header, encoding="utf-8")
+    uniform = {"minimum": "1.5", "maximum": "2.5"}
+    _write(  # steel's CO2: uniform 1.5 … 2.5 kg around its 2 kg
+        eco / "biosphere.csv",
+        [
+            {**_co2("steel", "2"), **NO_DISTRIBUTION, "uncertainty_type": "4", **uniform},
+            {**_co2("power", "0.5"), **NO_DISTRIBUTION},
+        ],
+    )
+    joined = load_background("project+eco", data_dir)
+    links = joined.technosphere[joined.technosphere["consumer"] == "bracket"]
+    assert sorted(links["supplier"]) == ["power", "steel"]
+    for frame in (joined.technosphere, joined.biosphere):
+        assert not frame[UNCERTAINTY_COLUMNS].isna().any().any()
+    assert links[UNCERTAINTY_COLUMNS].to_dict("records") == [NO_DISTRIBUTION] * 2
+    result = monte_carlo(
+        _bracket(tmp_path), iterations=400, seed=1, background="project+eco", data_dir=data_dir
+    )
+    assert result.sampled["background_biosphere"] == 1
+    assert np.isfinite(result.samples).all()
+    # 1 + 2 × U(1.5, 2.5) + 2.5: between 6.5 and 8.5, mean 7.5
+    assert result.samples.min() >= 6.5 - 1e-9
+    assert result.samples.max() <= 8.5 + 1e-9
+    assert result.std > 0
+    assert result.mean == pytest.approx(BY_HAND, rel=0.02)

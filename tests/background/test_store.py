@@ -86,4 +86,6 @@ def test_loaded_tables_carry_the_distributions_their_files_have(tmp_path: Path) 
     joined = combine("both", "1", [mini, loop])
     tail = joined.technosphere.iloc[len(mini.technosphere) :]
     assert list(tail["uncertainty_type"]) == ["4", "0"]
-    assert set(joined.technosphere["uncertainty_type"].iloc[: len(mini.technosphere)]) == {""}
+    head = joined.technosphere.iloc[: len(mini.technosphere)]
+    assert set(head["uncertainty_type"]) == {"0"}  # no distribution, as the table files write it
+    assert set(head["loc"]) == {""}

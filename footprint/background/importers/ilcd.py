@@ -20,6 +20,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from footprint.background.importers.gases import normalise_cas
+from footprint.background.importers.ilcd_uncertainty import Uncertainty
 from footprint.background.importers.ilcd_units import FlowProperty, UnitGroup, Units
 from footprint.background.importers.tables import ELEMENTARY, PRODUCT, WASTE, Flow
 from footprint.errors import FootprintError
@@ -181,7 +182,9 @@ class FlowRecord:
 
 @dataclass(frozen=True)
 class ExchangeRecord:
-    """One exchange as written: ``amount`` is the text of resultingAmount (else meanAmount)."""
+    """One exchange as written: ``amount`` is the text of resultingAmount (else meanAmount),
+    ``uncertainty`` its uncertainty fields (see
+    :mod:`~footprint.background.importers.ilcd_uncertainty`)."""
 
     internal_id: str
     flow: str
@@ -189,7 +192,7 @@ class ExchangeRecord:
     is_input: bool
     amount: str | None
     prop: str = ""
-    uncertain: bool = False
+    uncertainty: Uncertainty = Uncertainty()
 
 
 @dataclass(frozen=True)
@@ -375,7 +378,17 @@ def _exchange(element: Element) -> ExchangeRecord:
         is_input=clean(element.findtext("p:exchangeDirection", namespaces=NS)).lower() == "input",
         amount=amount,
         prop=clean(named.get("refObjectId")) if named is not None else "",
-        uncertain=element.find("p:uncertaintyDistributionType", NS) is not None,
+        uncertainty=Uncertainty(
+            *(
+                element.findtext(f"p:{name}", namespaces=NS)
+                for name in (
+                    "uncertaintyDistributionType",
+                    "relativeStandardDeviation95In",
+                    "minimumAmount",
+                    "maximumAmount",
+                )
+            )
+        ),
     )
 
 

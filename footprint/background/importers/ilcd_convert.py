@@ -33,6 +33,7 @@ from footprint.background.importers.ilcd import (
     ProcessRecord,
     read_archive,
 )
+from footprint.background.importers.ilcd_uncertainty import CONVENTION, exchange_spread
 from footprint.background.importers.ilcd_units import UnitProblem
 from footprint.background.importers.linking import (
     Linked,
@@ -44,6 +45,7 @@ from footprint.background.importers.linking import (
 from footprint.background.importers.tables import (
     ELEMENTARY,
     PRODUCT,
+    UNCERTAINTY_COLUMNS,
     Activity,
     Build,
     Exchange,
@@ -58,6 +60,7 @@ from footprint.background.importers.tables import (
     table_counts,
     unlinked_rows,
 )
+from footprint.inventory.uncertainty import Distribution
 
 Progress = Callable[[int, int], None]
 
@@ -130,6 +133,10 @@ class Stats:
     suspect: dict[str, list[str]] = field(default_factory=dict)
     missing: dict[str, dict[str, Any]] = field(default_factory=dict)
     exchanges_read: int = 0
+    #: read / used / not used distributions, by type and reason (``uncertainty`` in the report)
+    uncertainty: Counter[str] = field(default_factory=Counter)
+    #: exchanges whose uncertainty fields are not used, one record each
+    not_used: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _fmt_year(year: str, end: bool) -> str:
@@ -227,6 +234,9 @@ class _Converter:
             return
         if scale != 1.0:
             self.stats.notes["processes normalised from a reference amount other than 1"] += 1
+        if ref.uncertainty.given:
+            self.stats.uncertainty[f"read {ref.uncertainty.kind}"] += 1
+            self.stats.uncertainty["not used: reference exchange (one unit by definition)"] += 1
         census = is_census(process)
         activity = Activity(
             id=process.id,
@@ -288,6 +298,7 @@ class _Converter:
         flow = self.flows.get(record.flow)
         value = _amount(record.amount)
         problem, amount, unit = "", math.nan, ""
+        spread: Distribution | None = None
         if flow is None:
             self.missing(process, record)
             problem = MISSING_FLOW
@@ -304,8 +315,10 @@ class _Converter:
                 problem = f"unit problem: {exc}"
             else:
                 amount = converted / scale
-        if record.uncertain:
-            self.stats.notes["exchanges with an uncertainty distribution (not read)"] += 1
+                spread = self.spread(process, record, value, amount / value)
+        if problem and record.uncertainty.given:
+            self.stats.uncertainty[f"read {record.uncertainty.kind}"] += 1
+            self.stats.uncertainty["not used: exchange not converted (in unlinked.csv.gz)"] += 1
         self.parsed.exchanges.append(
             Exchange(
                 activity=process.id,
@@ -318,8 +331,35 @@ class _Converter:
                 avoided=False,
                 default_provider="",
                 problem=problem,
+                spread=spread,
             )
         )
+
+    def spread(
+        self, process: ProcessRecord, record: ExchangeRecord, stated: float, k: float
+    ) -> Distribution | None:
+        """The distribution of the amount ``stated`` × ``k`` (its conversion and normalisation),
+        or None; fields that cannot be used are counted and listed with their reason."""
+        fields = record.uncertainty
+        found = exchange_spread(fields, stated)
+        if found is None:
+            return None
+        self.stats.uncertainty[f"read {fields.kind}"] += 1
+        if isinstance(found, str):
+            self.stats.uncertainty[f"not used: {found}"] += 1
+            self.stats.not_used.append(
+                {
+                    "activity": process.id,
+                    "flow": record.flow,
+                    "flow_name": record.flow_name,
+                    "amount": stated,
+                    "distribution": fields.distribution or "",
+                    "reason": found,
+                }
+            )
+            return None
+        self.stats.uncertainty[f"used {fields.kind}"] += 1
+        return found.scaled(k)
 
 
 def _product_inputs(parsed: Parsed, data: IlcdData) -> dict[str, int]:
@@ -377,10 +417,18 @@ def build_ilcd(data: IlcdData, meta: Mapping[str, Any]) -> Build:
         except UnitProblem:
             return ""
 
+    # the uncertainty columns are written when some exchange carries a distribution
+    spread = any(e.spread is not None for e in parsed.exchanges)
+    tech_spread = linked.technosphere_spread if spread else None
+    bio_spread = linked.biosphere_spread if spread else None
     tables = {
         "activities": activity_rows(parsed.activities),
-        "technosphere": sum_rows(linked.technosphere, "technosphere", stats.notes),
-        "biosphere": sum_rows(linked.biosphere, "biosphere", stats.notes),
+        "technosphere": sum_rows(
+            linked.technosphere, "technosphere", stats.notes, stats.uncertainty, tech_spread
+        ),
+        "biosphere": sum_rows(
+            linked.biosphere, "biosphere", stats.notes, stats.uncertainty, bio_spread
+        ),
         "flows": flow_table(converter.flows, unit, linked.flows_used, linked.derived),
         "unlinked": unlinked_rows(linked.unlinked),
     }
@@ -425,6 +473,14 @@ def build_ilcd(data: IlcdData, meta: Mapping[str, Any]) -> Build:
             "duplicate_data_sets_not_read": [
                 {"folder": f, "uuid": u, "file": n} for f, u, n in data.duplicates
             ],
+            "uncertainty": {
+                "columns": list(UNCERTAINTY_COLUMNS) if spread else [],
+                "convention": CONVENTION,
+                "counts": dict(sorted(stats.uncertainty.items())),
+                "not_used": sorted(
+                    stats.not_used, key=lambda d: (d["activity"], d["flow"], d["amount"])
+                ),
+            },
         },
     }
     report = import_report(meta, counts, tables, stats.conversions, stats.notes, after)
