@@ -192,7 +192,9 @@ def test_a_plain_http_source_elsewhere_is_refused_at_once(
 def test_a_plain_http_source_is_fine_when_the_client_has_a_reply_host(
     filled: FootprintStore,
 ) -> None:
-    endpoint = PactHost("https://buyer.example.com", "https://buyer.example.com/auth/token", "c", "s")
+    endpoint = PactHost(
+        "https://buyer.example.com", "https://buyer.example.com/auth/token", "c", "s"
+    )
     client, _ = _host_with_buyer(filled, endpoint)
     with client:
         _post(client, request("r12", productId=[REBAR]) | {"source": "http://example.org"})
