@@ -96,7 +96,10 @@ def clients_add(
     """Register a client and print its id and secret (the secret is shown only this once).
 
     By default it may see every published footprint (what `footprint publish` is for);
-    --access none and `clients grant` restrict it to some companies or products.
+    --access none and `clients grant` restrict it to some companies or products. Its footprint
+    requests are answered on the host `clients reply` configures, else at the request's source
+    when that is an https URL (plain http only to a loopback host: 127.0.0.0/8, ::1, localhost);
+    any other request is refused with 400.
     """
     client_id, secret = _store(data_dir, db_url).add_client(
         name, see_all=access is AccessChoice.all
@@ -288,7 +291,9 @@ def clients_reply(
 
     A --client-secret is kept in the store encrypted, with a key outside it (FOOTPRINT_SECRET_KEY,
     or a key file in the per-user configuration directory); with --client-secret-env only the
-    variable's name is stored and `serve` reads it when answering.
+    variable's name is stored and `serve` reads it when answering. Without a reply host, a
+    request is answered at its source if that is an https URL (or http to a loopback host),
+    else refused with 400.
     """
     if (client_secret is None) == (client_secret_env is None):
         raise FootprintError(

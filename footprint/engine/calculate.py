@@ -104,16 +104,19 @@ def _contributions(system: LinkedSystem, solution: Solution, cf: np.ndarray) -> 
         scale = solution.supply[system.activity_id(line.process)] * line.amount
         buckets: dict[str, float] = defaultdict(float)
         gases: dict[str, float] = defaultdict(float)
+        split: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
         if line.kind == "background":
             for (gas, bucket), value in zip(
                 solution.categories, solution.category_intensity[line.supplier], strict=False
             ):
                 buckets[bucket] += float(scale * value)
                 gases[gas] += float(scale * value)
+                split[bucket][gas] += float(scale * value)
         else:
             value = scale * float(cf[line.flow])
             buckets[line.bucket] += value
             gases[line.gas] += value
+            split[line.bucket][line.gas] += float(value)
         out.append(
             Contribution(
                 process=system.processes[line.process].label,
@@ -123,6 +126,7 @@ def _contributions(system: LinkedSystem, solution: Solution, cf: np.ndarray) -> 
                 value=float(sum(buckets.values())),
                 by_bucket={b: float(buckets.get(b, 0.0)) for b in BUCKETS},
                 by_gas=dict(gases),
+                by_bucket_and_gas={b: dict(g) for b, g in split.items()},
             )
         )
     return out
@@ -244,11 +248,15 @@ def footprint_result(
     )
     gases: dict[str, float] = defaultdict(float)
     buckets: dict[str, float] = defaultdict(float)
+    split: dict[str, dict[str, float]] = {b: defaultdict(float) for b in BUCKETS}
     for c in items:
         for key, value in c.by_gas.items():
             gases[key] += value
         for key, value in c.by_bucket.items():
             buckets[key] += value
+        for key, by_gas in c.by_bucket_and_gas.items():
+            for gas, value in by_gas.items():
+                split[key][gas] += value
     total = float(sum(c.value for c in items))
     _check_finite(inventory, system, solution, items, total, energy)
     if not math.isnan(solution.score) and not math.isclose(
@@ -291,6 +299,7 @@ def footprint_result(
         warnings=[*system.warnings, *([caveat] if caveat else [])],
         energy=energy,
         cut_offs=cut_offs,
+        by_bucket_and_gas={b: _significant(g) for b, g in split.items()},
         system=system,
     )
 

@@ -28,6 +28,9 @@ class Contribution:
     by_bucket: dict[str, float] = field(default_factory=dict)
     #: kg CO2e by greenhouse gas (GWP100-weighted); not part of ``to_dict`` / ``to_dataframe``
     by_gas: dict[str, float] = field(default_factory=dict)
+    #: kg CO2e by bucket, then by gas (``{"biogenic_emissions": {"CH4": ...}}``); not part of
+    #: ``to_dict`` / ``to_dataframe`` (summed in the result's ``by_bucket_and_gas``)
+    by_bucket_and_gas: dict[str, dict[str, float]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The line item as JSON-ready data (its gases are summed in the result's ``by_gas``)."""
@@ -227,12 +230,24 @@ class FootprintResult:
     by_activity: list[ActivityScore] = field(default_factory=list)
     #: background exchanges left out of the supply chain (cut off), every reason kept
     cut_offs: list[CutOff] = field(default_factory=list)
+    #: kg CO2e of each ISO 14067 bucket (``fossil``, ``biogenic_emissions``, ...) by greenhouse
+    #: gas, so that biogenic and fossil methane (or CO2) are told apart; each bucket adds up to
+    #: its total. ``CO2e`` is pre-aggregated CO2e of unknown gases (e.g. a supplier's PACT
+    #: footprint). Empty for a result built without it (the split is then unknown).
+    by_bucket_and_gas: dict[str, dict[str, float]] = field(default_factory=dict)
     system: LinkedSystem | None = field(default=None, repr=False, compare=False)
 
     @property
     def total_excluding_biogenic_removals(self) -> float:
         """kg CO2e without biogenic CO2 uptake (PACT's pcfExcludingBiogenicUptake)."""
         return self.total - self.biogenic_removals
+
+    @property
+    def biogenic_non_co2_emissions(self) -> float | None:
+        """kg CO2e of biogenic emissions of gases other than CO2 (biogenic CH4, N2O, ...);
+        None when unknown: part of the biogenic emissions is pre-aggregated CO2e of unknown
+        gases, or the result carries no split by gas."""
+        return _without_co2(self.by_bucket_and_gas, "biogenic_emissions", self.biogenic_emissions)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict; the contract of ``footprint calc --format json``."""
@@ -248,6 +263,7 @@ class FootprintResult:
             "by_stage": dict(self.by_stage),
             "by_process": dict(self.by_process),
             "by_gas": dict(self.by_gas),
+            "by_bucket_and_gas": {b: dict(g) for b, g in self.by_bucket_and_gas.items()},
             "by_input": [c.to_dict() for c in self.by_input],
             "by_activity": [asdict(a) for a in self.by_activity],
             "fossil": self.fossil,
@@ -284,3 +300,20 @@ class FootprintResult:
             for c in self.by_input
         ]
         return pd.DataFrame(rows)
+
+
+#: the share of a bucket below which pre-aggregated CO2e in it is rounding noise
+_NOISE = 1e-9
+
+
+def _without_co2(
+    by_bucket_and_gas: Mapping[str, Mapping[str, float]], bucket: str, total: float
+) -> float | None:
+    """kg CO2e of ``bucket`` from gases other than CO2, or None if that is unknown."""
+    gases = by_bucket_and_gas.get(bucket)
+    if gases is None:
+        return 0.0 if by_bucket_and_gas and total == 0.0 else None
+    scale = max(abs(total), sum(abs(v) for v in gases.values()))
+    if abs(gases.get("CO2e", 0.0)) > _NOISE * scale:
+        return None
+    return float(sum(v for gas, v in gases.items() if gas not in ("CO2", "CO2e")))

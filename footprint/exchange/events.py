@@ -184,12 +184,27 @@ def is_https_url(text: str) -> bool:
     return parts.scheme.lower() == "https" and bool(parts.hostname)
 
 
+def is_loopback_host(host: str) -> bool:
+    """Whether ``host`` (a URL's host name) is this machine's loopback: 127.0.0.0/8, ::1 or
+    ``localhost`` (RFC 8252 §7.3 accepts plain http to these for redirect URIs)."""
+    import ipaddress
+
+    name = host.strip("[]").rstrip(".").lower()
+    if name == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
 def reply_destination(reply_host: str | None, source: str) -> str | None:
     """Where the answer to a request goes: the client's reply host, else the event's ``source``
-    when it is an absolute http(s) URL; None when there is nowhere to answer.
+    when it is an absolute https URL, or an http URL of a loopback host (127.0.0.0/8, ::1,
+    ``localhost``: nothing leaves the machine); None when there is nowhere to answer.
 
     An answer to a ``source`` goes out once credentials for that host are registered
-    (``footprint clients reply``) and over HTTPS only; until then it waits in the outbox.
+    (``footprint clients reply``); until then it waits in the outbox.
     """
     if reply_host:
         return reply_host
@@ -197,8 +212,33 @@ def reply_destination(reply_host: str | None, source: str) -> str | None:
 
     try:
         parts = urlsplit(source)
+        host = parts.hostname
     except ValueError:
         return None
-    if parts.scheme.lower() in ("http", "https") and parts.hostname:
+    if not host:
+        return None
+    scheme = parts.scheme.lower()
+    if scheme == "https" or (scheme == "http" and is_loopback_host(host)):
         return source.rstrip("/")
     return None
+
+
+def no_destination_message(source: str) -> str:
+    """Why a request with ``source`` and no reply host for its client cannot be answered."""
+    from urllib.parse import urlsplit
+
+    try:
+        plain_http = urlsplit(source).scheme.lower() == "http"
+    except ValueError:
+        plain_http = False
+    why = (
+        f"the event's source {source[:200]!r} is plain http to a host that is not this "
+        "machine's loopback (http is accepted only for 127.0.0.0/8, ::1 and localhost)"
+        if plain_http
+        else f"the event's source {source[:200]!r} is not an https URL of your host"
+    )
+    return (
+        f"This host cannot answer the request: no reply host is configured for your client and "
+        f"{why}. Send source as your host's https URL, or ask the data owner to configure your "
+        "reply host (footprint clients reply)."
+    )

@@ -86,7 +86,8 @@ class PactRecord:
     """Every fact of one PACT ProductFootprint, independent of how a spec version spells it.
 
     ``excluding``, ``including``, ``fossil``, ``land_use_change``, ``biogenic_emissions``,
-    ``biogenic_co2_uptake`` (≤ 0) and ``packaging`` are kg CO2e; ``fossil_carbon`` and
+    ``biogenic_non_co2`` (biogenic emissions of gases other than CO2; None when the result
+    cannot tell), ``biogenic_co2_uptake`` (≤ 0) and ``packaging`` are kg CO2e; ``fossil_carbon`` and
     ``biogenic_carbon`` kg C; ``mass`` kg — all for ``declared`` units ``unit``.
     ``stated_amount`` is the ``declaredUnitAmount`` (3.0) / ``unitaryProductAmount`` (2.x).
     Times are aware; ``period_end`` is exclusive.
@@ -131,6 +132,7 @@ class PactRecord:
     packaging: float | None
     comment: str
     notes: tuple[str, ...] = ()
+    biogenic_non_co2: float | None = None
     status: str = "Active"
     version: int | None = None
     pf_id: str | None = None
@@ -184,6 +186,7 @@ def pact_record(result: FootprintResult, options: PactOptions, spec: str = "3.0"
     per_unit_carbon = product.get("biogenic_carbon_content_kg")  # kg C per declared unit
     carbon = None if per_unit_carbon is None else float(per_unit_carbon) * declared_amount
     uptake = _uptake(carbon, result.biogenic_removals, scale_total, line, notes)
+    non_co2 = _biogenic_non_co2(result.biogenic_non_co2_emissions, scale_total, notes)
     if options.fossil_carbon_content_kg is None:
         raise FootprintError(
             "PACT requires the fossil carbon content of the product (fossilCarbonContent)",
@@ -256,6 +259,7 @@ def pact_record(result: FootprintResult, options: PactOptions, spec: str = "3.0"
             + [_provenance(str(method.get("name", "GWP100")), source, sha, result.warnings)]
         ),
         notes=tuple(notes),
+        biogenic_non_co2=non_co2,
         status=options.status,
         version=options.version,
         pf_id=options.pf_id,
@@ -411,6 +415,24 @@ def _uptake(
             fix="declare product.biogenic_carbon_content (kg C in the declared amount; '0 kg' "
             "for products without biogenic carbon)",
         )
+    return None
+
+
+def _biogenic_non_co2(value: float | None, scale: float, notes: list[str]) -> float | None:
+    """The biogenic non-CO2 emissions to report (kg CO2e, ≥ 0), None when not known.
+
+    Unknown when part of the biogenic emissions is pre-aggregated CO2e of unknown gases (a
+    supplier's footprint, an emission given as CO2e). Below zero beyond rounding noise (a
+    biogenic methane removal) PACT cannot state it: left out, with a note.
+    """
+    if value is None or value >= 0:
+        return value
+    if value > -1e-9 * abs(scale):
+        return 0.0
+    notes.append(
+        f"biogenicNonCO2Emissions is left out: the inventory's biogenic non-CO2 emissions "
+        f"add up to {decimal_string(value, 6)} kg CO2e, below zero."
+    )
     return None
 
 

@@ -60,10 +60,17 @@ Percent = Callable[[float], "str | int | float"]
 def write_v3(record: PactRecord) -> dict[str, Any]:
     """The PACT 3.0 ProductFootprint of ``record``, validated against the bundled schema.
 
+    ``biogenicNonCO2Emissions`` (biogenic CH4, N2O, ... in kg CO2e; 0 when there are none) is
+    written when the result tells biogenic emissions apart by gas, and left out when it cannot
+    (pre-aggregated CO2e among them). The inventory model has no land-management origin, so the
+    ``landManagement...`` properties are never written.
+
     Raises:
         FootprintError: a data quality rating out of 1-5, or an invalid document.
     """
     pcf = _emissions(record, V3_FIELDS)
+    if record.biogenic_non_co2 is not None:
+        pcf["biogenicNonCO2Emissions"] = record.kg(record.biogenic_non_co2)
     pcf["packagingEmissionsIncluded"] = record.packaging_included
     if record.packaging_included and record.packaging is not None:
         pcf["packagingGhgEmissions"] = record.kg(record.packaging)

@@ -31,7 +31,11 @@ from uvicorn.config import LOGGING_CONFIG
 
 from footprint.errors import FootprintError
 from footprint.exchange.auth import basic_auth_candidates, parse_basic_auth, parse_bearer
-from footprint.exchange.events import reply_destination, validate_event
+from footprint.exchange.events import (
+    no_destination_message,
+    reply_destination,
+    validate_event,
+)
 from footprint.exchange.outbox import Outbox, OutboxWorker, sent_request
 from footprint.exchange.replies import (
     EVENT_CREATED,
@@ -401,14 +405,7 @@ def create_app(
             reply = await run_in_threadpool(store.reply_endpoint, client_id or "")
             destination = reply_destination(reply.base_url if reply else None, event["source"])
             if destination is None or client_id is None:
-                raise ApiError(
-                    400,
-                    "BadRequest",
-                    "This host cannot answer the request: no reply host is registered for your "
-                    "client and the event's source is not a URL of your host. Send source as "
-                    "your host's https URL, or ask the data owner to register your host "
-                    "(footprint clients reply).",
-                )
+                raise ApiError(400, "BadRequest", no_destination_message(str(event["source"])))
         new = await run_in_threadpool(store.record_event, event)
         if new and destination is not None and client_id is not None:
             access = await run_in_threadpool(store.access, client_id)

@@ -141,6 +141,67 @@ def test_a_request_with_nowhere_to_answer_is_refused_at_once(filled: FootprintSt
     assert Outbox(filled).entries() == []
 
 
+@pytest.mark.parametrize(
+    "source",
+    [
+        "http://127.0.0.1:9",  # the conformance tester's offline callback
+        "http://127.10.0.1:8080/",
+        "http://[::1]:9",
+        "http://localhost:9",
+        "HTTP://LocalHost.",
+    ],
+)
+def test_a_plain_http_source_on_the_loopback_is_answered_there(
+    filled: FootprintStore, source: str
+) -> None:
+    client, buyer = _host_with_buyer(filled, None)
+    with client:
+        _post(client, request("r10", productId=[REBAR]) | {"source": source})
+    (entry,) = Outbox(filled).entries()
+    assert (entry.status, entry.client_id, entry.request_event_id) == ("pending", buyer, "r10")
+    assert entry.destination == source.rstrip("/")
+    assert entry.event["type"] == EVENT_FULFILLED
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "http://example.org",
+        "http://example.org/3/events",
+        "http://10.0.0.1:9",
+        "http://0.0.0.0:9",
+        "http://127.0.0.1.example.org",
+        "http://localhost.example.org",
+        "http://[::2]:9",
+    ],
+)
+def test_a_plain_http_source_elsewhere_is_refused_at_once(
+    filled: FootprintStore, source: str
+) -> None:
+    client, _ = _host_with_buyer(filled, None)
+    with client:
+        refused = _post(client, request("r11", productId=[REBAR]) | {"source": source}, 400)
+    assert refused["code"] == "BadRequest"
+    assert source in refused["message"]
+    assert "https" in refused["message"]
+    assert "reply host" in refused["message"]
+    assert filled.events() == []
+    assert Outbox(filled).entries() == []
+
+
+def test_a_plain_http_source_is_fine_when_the_client_has_a_reply_host(
+    filled: FootprintStore,
+) -> None:
+    endpoint = PactHost(
+        "https://buyer.example.com", "https://buyer.example.com/auth/token", "c", "s"
+    )
+    client, _ = _host_with_buyer(filled, endpoint)
+    with client:
+        _post(client, request("r12", productId=[REBAR]) | {"source": "http://example.org"})
+    (entry,) = Outbox(filled).entries()
+    assert entry.destination == "https://buyer.example.com"
+
+
 def test_an_answer_to_an_unknown_source_host_waits_for_its_credentials(
     filled: FootprintStore,
 ) -> None:
