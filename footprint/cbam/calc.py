@@ -20,6 +20,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from footprint.cbam.defaults import default_for
+from footprint.cbam.functional import FunctionalUnit, functional_unit, missing_warning
 from footprint.cbam.goods import EU_MEMBERS, RULES, CbamError
 from footprint.cbam.model import Installation, Process, PurchasedPrecursor
 from footprint.errors import UnitError
@@ -142,10 +143,12 @@ class GoodResult:
     route: str | None
     process: str
     see: See
+    #: the SEE per tonne of clinker or nitrogen contained (cement, fertilisers); None elsewhere
+    functional_unit: FunctionalUnit | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain data."""
-        return {
+        """Plain data (``functional_unit`` only for goods whose unit is not the tonne of good)."""
+        data = {
             "cn": self.cn,
             "name": self.name,
             "category": self.category,
@@ -153,6 +156,9 @@ class GoodResult:
             "process": self.process,
             **self.see.to_dict(),
         }
+        if self.functional_unit is not None:
+            data["functional_unit"] = self.functional_unit.to_dict()
+        return data
 
 
 @dataclass
@@ -488,6 +494,9 @@ def calculate(installation: Installation) -> CbamResult:
                 fix="check the amounts and units of this process",
             )
         for good in process.goods:
+            unit = functional_unit(good, result.see)
+            if unit is not None and not unit.applied:
+                calc.warnings.append(missing_warning(good, process.id, unit))
             goods.append(
                 GoodResult(
                     good.cn,
@@ -496,6 +505,7 @@ def calculate(installation: Installation) -> CbamResult:
                     good.route,
                     process.id,
                     result.see,
+                    unit,
                 )
             )
     ordered = [calc.results[p.id] for p in installation.processes]

@@ -18,7 +18,8 @@ from footprint.units import convert
 NOTE = (
     "Layout after the Commission's 'CBAM communication template for installations' (sheets "
     "A_InstData, D_Processes, E_PurchPrec, Summary_Products); not the official file. SEE in "
-    "t CO2e/t rounded half up to 5 decimals; emissions in t CO2e. The rules applied were read in "
+    "t CO2e/t rounded half up to 5 decimals (cement and fertilisers also per t of clinker or "
+    "nitrogen contained); emissions in t CO2e. The rules applied were read in "
     "secondary sources (status 'unconfirmed'): check them against EUR-Lex."
 )
 
@@ -169,9 +170,26 @@ def _products(result: CbamResult) -> Table:
             "Indirect SEE (t CO2e/t)",
             "Total SEE (t CO2e/t)",
             "Share of default values (%)",
+            "Functional unit",
+            "Content (t per t of good)",
+            "Direct SEE per functional unit (t CO2e/t)",
+            "Indirect SEE per functional unit (t CO2e/t)",
+            "Total SEE per functional unit (t CO2e/t)",
         ]
     ]
     for good in result.goods:
+        unit = good.functional_unit
+        per_unit: list[Any] = ["t of good", 1.0, None, None, None]
+        if unit is not None:
+            per_unit = [unit.unit, unit.content, None, None, None]
+            if unit.see is not None:
+                per_unit[2:] = [
+                    round_see(unit.see.direct),
+                    round_see(unit.see.indirect),
+                    round_see(unit.see.total),
+                ]
+            else:
+                per_unit[2] = "not applied: " + unit.basis
         rows.append(
             [
                 good.cn,
@@ -183,6 +201,7 @@ def _products(result: CbamResult) -> Table:
                 round_see(good.see.indirect),
                 round_see(good.see.total),
                 round(good.see.default_share, 2),
+                *per_unit,
             ]
         )
     return rows

@@ -103,6 +103,17 @@ RULES: dict[str, Rule] = {
             "cbam.md section A2.3, 'Heat, waste gases, electricity'",
         ),
         Rule(
+            "functional-unit",
+            "the functional unit is the tonne of goods, except for cement (tonnes of clinker "
+            "contained) and fertilisers (tonnes of nitrogen contained; the supplementary unit of "
+            "some fertilisers is not encoded): for those goods the SEE is also given per tonne "
+            "of the functional unit, the SEE per tonne of good divided by the declared content",
+            "unconfirmed",
+            "CarbonChain help article 'Interpreting the emissions methodology implementing act', "
+            "quoting recital (6) of IR (EU) 2025/2547",
+            "IR (EU) 2025/2547 recital (6) (cbam.md section A2.2, S7)",
+        ),
+        Rule(
             "precursor-verification",
             "a third-country precursor's actual emissions may be used only with a verification "
             "report from an accredited verifier; otherwise its default value applies",

@@ -80,6 +80,27 @@ def calc_command(file: InstallationFile, fmt: FormatOption = Format.table, out: 
             _number(good.see.total),
             f"{good.see.default_share:.1f}",
         )
+    units = Table(
+        title="SEE per functional unit (t CO2e per t of clinker or nitrogen contained)",
+        title_justify="left",
+    )
+    for column in ("CN", "unit", "content", "direct", "indirect", "total"):
+        units.add_column(column, justify="left" if column in ("CN", "unit") else "right")
+    for good in result.goods:
+        unit = good.functional_unit
+        if unit is None:
+            continue
+        if unit.see is None:
+            units.add_row(good.cn, unit.unit, "–", "not applied:", unit.basis, "")
+            continue
+        units.add_row(
+            good.cn,
+            unit.unit,
+            f"{unit.content:.6g}",
+            _number(unit.see.direct),
+            _number(unit.see.indirect),
+            _number(unit.see.total),
+        )
     procs = Table(title="Processes (t CO2e over the period)", title_justify="left")
     for column in ("process", "activity t", "attributed direct", "attributed indirect"):
         procs.add_column(column, justify="left" if column == "process" else "right")
@@ -104,7 +125,8 @@ def calc_command(file: InstallationFile, fmt: FormatOption = Format.table, out: 
                 _number(c.see.indirect),
                 c.basis,
             )
-    tables = [goods, procs] + ([inputs] if inputs.row_count else [])
+    tables = [goods] + ([units] if units.row_count else []) + [procs]
+    tables += [inputs] if inputs.row_count else []
     if out not in (None, "-"):
         import io
 
