@@ -8,14 +8,14 @@ the value per tonne of the functional unit is that SEE divided by the good's dec
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from footprint.cbam.goods import RULES, sector_of
 
 if TYPE_CHECKING:
-    from footprint.cbam.calc import See
     from footprint.cbam.model import Good
+    from footprint.cbam.see import See
 
 #: sector -> (functional unit, the good's field that declares its content)
 UNITS = {
@@ -60,8 +60,6 @@ class FunctionalUnit:
 def functional_unit(good: Good, see: See) -> FunctionalUnit | None:
     """The SEE of ``good`` per tonne of its functional unit, where its sector has one other than
     the tonne of good (cement, fertilisers); ``None`` where the general rule applies."""
-    from footprint.cbam.calc import See
-
     sector = sector_of(good.cn)
     if sector not in UNITS or good.category.strip().lower() in NOT_APPLICABLE:
         return None
@@ -72,7 +70,12 @@ def functional_unit(good: Good, see: See) -> FunctionalUnit | None:
         content, basis = 1.0, "the good is clinker"
     if content is None:
         return FunctionalUnit(unit, None, f"{field} not declared", None)
-    per_unit = See(see.direct / content, see.indirect / content, see.from_defaults / content)
+    per_unit = replace(
+        see,
+        direct=see.direct / content,
+        indirect=see.indirect / content,
+        from_defaults=see.from_defaults / content,
+    )
     return FunctionalUnit(unit, content, basis, per_unit)
 
 

@@ -241,12 +241,51 @@ class MeasuredEmission(_Strict):
 
 
 class EnergyFlow(_Strict):
-    """Measurable heat, a waste gas or exported electricity: an energy amount and its factor."""
+    """Exported electricity: an energy amount and its emission factor."""
 
     name: str | None = None
     amount: Amount = Field(description="energy over the period, e.g. '1200 GJ', '35 TJ'")
     emission_factor: Amount = Field(description="e.g. '0.062 t CO2/GJ'")
     source: str | None = Field(None, description="where the factor comes from")
+
+
+_PARTNER = (
+    "id of the process of this installation the flow goes to (exported) or comes from "
+    "(imported); leave it out for a flow to or from outside the installation. Both processes "
+    "declare the flow, each on its side, with the same amount"
+)
+
+
+class HeatFlow(EnergyFlow):
+    """Measurable heat imported or exported, with its emission factor (the operator's: no default
+    factor for heat is encoded) and the factor's source."""
+
+    amount: Amount = Field(description="heat over the period, a positive amount, e.g. '1200 GJ'")
+    emission_factor: Amount = Field(
+        description="t CO2e per unit of heat, e.g. '0.062 t CO2/GJ' (fuel factor / boiler "
+        "efficiency); always the operator's value"
+    )
+    source: str | None = Field(
+        None, description="where the factor comes from (a warning says when it is missing)"
+    )
+    process: str | None = Field(None, min_length=1, description=_PARTNER)
+
+
+class WasteGas(_Strict):
+    """A waste gas imported or exported (blast-furnace, coke-oven or converter gas): its energy,
+    which the waste-gas correction values at the natural-gas reference factor."""
+
+    name: str | None = None
+    amount: Amount = Field(
+        description="energy over the period (volume x net calorific value), e.g. '35 TJ'"
+    )
+    emission_factor: Amount | None = Field(
+        None,
+        description="the gas's own factor, e.g. '260 t CO2/TJ': shown for information only; the "
+        "correction uses the natural-gas factor 56.1 t CO2/TJ (x 0.667 for exports)",
+    )
+    source: str | None = Field(None, description="where the amount or factor comes from")
+    process: str | None = Field(None, min_length=1, description=_PARTNER)
 
 
 class Electricity(_Strict):
@@ -296,10 +335,10 @@ class Process(_Strict):
     activity_level: Amount = Field(description="goods produced over the period, e.g. '100000 t'")
     source_streams: list[SourceStream] = Field(default_factory=list)
     measured_emissions: list[MeasuredEmission] = Field(default_factory=list)
-    heat_imported: list[EnergyFlow] = Field(default_factory=list)
-    heat_exported: list[EnergyFlow] = Field(default_factory=list)
-    waste_gas_imported: list[EnergyFlow] = Field(default_factory=list)
-    waste_gas_exported: list[EnergyFlow] = Field(default_factory=list)
+    heat_imported: list[HeatFlow] = Field(default_factory=list)
+    heat_exported: list[HeatFlow] = Field(default_factory=list)
+    waste_gas_imported: list[WasteGas] = Field(default_factory=list)
+    waste_gas_exported: list[WasteGas] = Field(default_factory=list)
     electricity_consumed: list[Electricity] = Field(default_factory=list)
     electricity_exported: list[EnergyFlow] = Field(default_factory=list)
     precursors: list[PrecursorUse] = Field(default_factory=list)
@@ -472,7 +511,21 @@ def build_installation(data: Any, *, source: str, lines: Lines, sha256: str | No
         )
         raise CbamError(combined.what, where=combined.where, fix=combined.fix) from None
     installation.attach_source(source, lines, sha256)
+    ids = {p.id for p in installation.processes}
     for i, process in enumerate(installation.processes):
+        for key in ("heat_imported", "heat_exported", "waste_gas_imported", "waste_gas_exported"):
+            for k, flow in enumerate(getattr(process, key)):
+                if flow.process is not None and (
+                    flow.process not in ids or flow.process == process.id
+                ):
+                    raise CbamError(
+                        f"{key.replace('_', ' ')} names process {flow.process!r}, which is "
+                        + ("this process itself" if flow.process == process.id else "not a process")
+                        + " of this installation",
+                        where=installation.where("processes", i, key, k, "process"),
+                        fix="give the id of another process of this installation, or leave "
+                        "process out for a flow to or from outside the installation",
+                    )
         for j, use in enumerate(process.precursors):
             if installation.precursor(use.precursor) is None:
                 raise CbamError(

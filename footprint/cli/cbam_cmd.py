@@ -104,6 +104,16 @@ def calc_command(file: InstallationFile, fmt: FormatOption = Format.table, out: 
     procs = Table(title="Processes (t CO2e over the period)", title_justify="left")
     for column in ("process", "activity t", "attributed direct", "attributed indirect"):
         procs.add_column(column, justify="left" if column == "process" else "right")
+    flows = Table(
+        title="Heat, waste gases and exported electricity (t CO2e, in the attributed direct)",
+        title_justify="left",
+    )
+    for column in ("process", "flow", "calculation", "factor source"):
+        flows.add_column(column)
+    for res in result.processes:
+        for line in res.flows:
+            source = line.source or (f"rule {line.rule}" if line.factor_from == "rule" else "–")
+            flows.add_row(res.id, f"{line.kind}: {line.name}", line.formula, source)
     inputs = Table(title="Precursors (SEE in t CO2e/t)", title_justify="left")
     for column in ("process", "precursor", "t per t", "direct", "indirect", "basis"):
         inputs.add_column(
@@ -126,6 +136,7 @@ def calc_command(file: InstallationFile, fmt: FormatOption = Format.table, out: 
                 c.basis,
             )
     tables = [goods] + ([units] if units.row_count else []) + [procs]
+    tables += [flows] if flows.row_count else []
     tables += [inputs] if inputs.row_count else []
     if out not in (None, "-"):
         import io

@@ -109,6 +109,14 @@ def test_aluminium_smelter_with_pfcs_and_an_eu_precursor() -> None:
     assert price["effective_per_t_good"] == pytest.approx((458900 - 450000) * 97.49 / 200000)
     assert price["deducted"] is False
     assert _good(result, "76011000")[0] == pytest.approx(unwrought, abs=1e-9)  # SEE unchanged
+    (heat,) = result.processes[0].flows
+    assert (heat.kind, heat.factor_from, heat.emissions) == (
+        "heat exported",
+        "operator",
+        pytest.approx(-50000 * 0.0561),
+    )
+    assert heat.source is not None
+    assert not [w for w in result.warnings if "has no source" in w]
 
 
 def test_reported_values_are_rounded_half_up_to_five_decimals() -> None:
