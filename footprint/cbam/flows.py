@@ -15,7 +15,9 @@ attributed emissions, and the checks of flows between processes of one installat
   read as ``E x EF_NG`` without ``Corr_eta``. The producer keeps the emissions of the gas's carbon
   (its source streams or mass balance), so the importer adds only the natural-gas equivalent and
   never the gas's own factor: a gas passed between two processes of one installation is burnt
-  once, deducted once (x 0.667) and added once.
+  once, deducted once (x 0.667) and added once. The two sides are not symmetric by design, so
+  such a transfer adds ``E x 56.1 x (1 - 0.667)`` t CO2 to the sum of the processes' attributed
+  emissions; that is the correction as read, not a second count of the gas.
 * Electricity exported: ``- E_el,exp x EF_el`` with the operator's factor.
 """
 

@@ -147,3 +147,31 @@ def test_the_value_per_functional_unit_is_the_value_per_tonne_over_the_content(
     assert unit.see.direct == pytest.approx(good.see.direct / content, rel=1e-12, abs=1e-300)
     assert unit.see.indirect == pytest.approx(good.see.indirect / content, rel=1e-12, abs=1e-300)
     assert unit.see.default_share == pytest.approx(good.see.default_share, abs=1e-9)
+
+
+def test_the_page_and_the_cli_show_the_value_per_functional_unit() -> None:
+    from typer.testing import CliRunner
+
+    from footprint.cbam.report import cbam_view, render_cbam_html
+    from footprint.cli.app import app
+    from tests.report.htmlcheck import parse
+
+    path = Path(__file__).resolve().parents[2] / "inventories" / "cbam" / "cement.yaml"
+    result = calculate(read_installation(path))
+    page = parse(render_cbam_html(cbam_view(result), generated="2026-12-31"))
+    rows = {row[0][0]: row for row in page.tables["table-functional-units"][1:]}
+    assert set(rows) == {g.cn for g in result.goods}
+    for good in result.goods:
+        unit = good.functional_unit
+        assert unit is not None
+        assert unit.see is not None
+        row = rows[good.cn]
+        assert row[2][0] == "t clinker contained"
+        assert row[6][0] == f"{round_see(unit.see.total):.5f}"
+        assert float(row[6][1] or "nan") == unit.see.total
+    cli = CliRunner().invoke(app, ["cbam", "calc", str(path)])
+    assert cli.exit_code == 0, cli.output
+    for good in result.goods:
+        assert good.functional_unit is not None
+        assert good.functional_unit.see is not None
+        assert f"{round_see(good.functional_unit.see.total):.5f}" in cli.output
