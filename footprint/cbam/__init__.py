@@ -5,7 +5,9 @@ Modules: :mod:`~footprint.cbam.goods` (CN codes, sectors, cited rules), :mod:`~f
 (the shipped default values), :mod:`~footprint.cbam.electricity` (default electricity factors),
 :mod:`~footprint.cbam.benchmarks` (benchmarks and the free-allocation adjustment),
 :mod:`~footprint.cbam.model` (the installation file),
-:mod:`~footprint.cbam.calc` (the SEE), :mod:`~footprint.cbam.communicate` (the data package),
+:mod:`~footprint.cbam.calc` (the SEE; :mod:`~footprint.cbam.see` its value and rounding,
+:mod:`~footprint.cbam.flows` heat and waste gases, :mod:`~footprint.cbam.functional` the SEE per
+tonne of clinker or nitrogen), :mod:`~footprint.cbam.communicate` (the data package),
 :mod:`~footprint.cbam.reconcile` (beside the product footprint) and :mod:`~footprint.cbam.report`
 (the page for people).
 """

@@ -3,7 +3,9 @@
 For each production process *p* with activity level *AL* (t):
 
 * directly attributed emissions = source streams + measured emissions + heat imported − heat
-  exported + waste gases imported − waste gases exported − emissions of electricity exported;
+  exported + waste gases imported − waste gases exported − emissions of electricity exported
+  (heat and electricity at the operator's factors; waste gases at the natural-gas reference
+  factor, exports × 0.667: see :mod:`footprint.cbam.flows`);
 * indirect attributed emissions = electricity consumed × its emission factor (counted only for
   goods outside Annex II: cement, fertilisers, agglomerated iron ore);
 * SEE = attributed / AL + Σ (precursor mass / AL) × SEE of the precursor, per channel, recursively.
@@ -20,49 +22,22 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from footprint.cbam.defaults import default_for
+from footprint.cbam.flows import (
+    FlowLine,
+    double_count_warnings,
+    flow_lines,
+    transfer_warnings,
+)
+from footprint.cbam.functional import FunctionalUnit, functional_unit, missing_warning
 from footprint.cbam.goods import RULES, CbamError, zero_origin
 from footprint.cbam.model import Installation, Process, PurchasedPrecursor
+from footprint.cbam.see import See
+from footprint.cbam.see import round_see as round_see  # re-exported
 from footprint.errors import UnitError
 from footprint.units import convert, registry
 
 #: t CO2 per t C (the ratio of molar masses 44.010 / 12.011, rounded as the act gives it).
 CARBON_TO_CO2 = 3.664
-DECIMALS = 5
-
-
-def round_see(value: float) -> float:
-    """``value`` rounded half up (away from zero) to 5 decimals, on its shortest decimal form."""
-    return float(Decimal(repr(value)).quantize(Decimal(1).scaleb(-DECIMALS), ROUND_HALF_UP))
-
-
-@dataclass(frozen=True)
-class See:
-    """Specific embedded emissions in t CO2e per t, per channel, and the part from default values."""
-
-    direct: float
-    indirect: float
-    from_defaults: float = 0.0
-
-    @property
-    def total(self) -> float:
-        """Direct + indirect, t CO2e/t."""
-        return self.direct + self.indirect
-
-    @property
-    def default_share(self) -> float:
-        """Percent of the total that comes from default values (0 for a zero total)."""
-        return 100.0 * self.from_defaults / self.total if self.total > 0 else 0.0
-
-    def to_dict(self) -> dict[str, Any]:
-        """Rounded to 5 decimals, with the unrounded values alongside."""
-        return {
-            "direct": round_see(self.direct),
-            "indirect": round_see(self.indirect),
-            "total": round_see(self.total),
-            "unit": "t CO2e/t",
-            "default_share_percent": round(self.default_share, 2),
-            "unrounded": {"direct": self.direct, "indirect": self.indirect, "total": self.total},
-        }
 
 
 @dataclass(frozen=True)
@@ -110,10 +85,12 @@ class ProcessResult:
     precursors: list[PrecursorContribution]
     see: See
     carbon_price: dict[str, Any] | None = None
+    #: heat, waste-gas and exported-electricity lines of the attributed direct emissions
+    flows: list[FlowLine] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data: emissions in t CO2e (also rounded to full tonnes), SEE in t CO2e/t."""
-        return {
+        data = {
             "id": self.id,
             "name": self.name,
             "activity_level_t": self.activity_level,
@@ -130,6 +107,9 @@ class ProcessResult:
             "see": self.see.to_dict(),
             "carbon_price": self.carbon_price,
         }
+        if self.flows:
+            data["energy_flows"] = [line.to_dict() for line in self.flows]
+        return data
 
 
 @dataclass(frozen=True)
@@ -142,10 +122,12 @@ class GoodResult:
     route: str | None
     process: str
     see: See
+    #: the SEE per tonne of clinker or nitrogen contained (cement, fertilisers); None elsewhere
+    functional_unit: FunctionalUnit | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain data."""
-        return {
+        """Plain data (``functional_unit`` only for goods whose unit is not the tonne of good)."""
+        data = {
             "cn": self.cn,
             "name": self.name,
             "category": self.category,
@@ -153,6 +135,9 @@ class GoodResult:
             "process": self.process,
             **self.see.to_dict(),
         }
+        if self.functional_unit is not None:
+            data["functional_unit"] = self.functional_unit.to_dict()
+        return data
 
 
 @dataclass
@@ -196,6 +181,7 @@ class _Calculator:
         self.purchased: dict[str, See] = {}
         self.basis: dict[str, str] = {}
         self.stack: list[str] = []
+        self.flows: dict[str, list[FlowLine]] = {}
 
     def where(self, *path: str | int) -> str:
         return self.inst.where(*path)
@@ -235,17 +221,12 @@ class _Calculator:
             parts[f"measured: {measured.name or measured.gas}"] = em
             direct += em
         attributed = direct
-        for key, sign in (
-            ("heat_imported", 1.0),
-            ("heat_exported", -1.0),
-            ("waste_gas_imported", 1.0),
-            ("waste_gas_exported", -1.0),
-            ("electricity_exported", -1.0),
-        ):
-            for k, flow in enumerate(getattr(process, key)):
-                em = _co2e(flow.amount * flow.emission_factor, self.where(*at, key, k))
-                parts[f"{key.replace('_', ' ')}: {flow.name or k + 1}"] = sign * em
-                attributed += sign * em
+        lines, warnings = flow_lines(self.inst, i, process)
+        self.warnings += warnings
+        self.flows[process.id] = lines
+        for line in lines:
+            parts[f"{line.kind}: {line.name}"] = line.emissions
+            attributed += line.emissions
         indirect = 0.0
         for k, el in enumerate(process.electricity_consumed):
             em = _co2e(el.amount * el.emission_factor, self.where(*at, "electricity_consumed", k))
@@ -366,6 +347,7 @@ class _Calculator:
             contributions,
             see,
             self.carbon_price(i, process, level, see),
+            self.flows[process.id],
         )
         self.results[process.id] = result
         return result
@@ -478,6 +460,8 @@ def calculate(installation: Installation) -> CbamResult:
     for process in installation.processes:
         calc.process_see(process)
     calc.check_balances()
+    calc.warnings += transfer_warnings(installation, calc.flows)
+    calc.warnings += double_count_warnings(installation)
     goods = []
     for process in installation.processes:
         result = calc.results[process.id]
@@ -488,6 +472,9 @@ def calculate(installation: Installation) -> CbamResult:
                 fix="check the amounts and units of this process",
             )
         for good in process.goods:
+            unit = functional_unit(good, result.see)
+            if unit is not None and not unit.applied:
+                calc.warnings.append(missing_warning(good, process.id, unit))
             goods.append(
                 GoodResult(
                     good.cn,
@@ -496,6 +483,7 @@ def calculate(installation: Installation) -> CbamResult:
                     good.route,
                     process.id,
                     result.see,
+                    unit,
                 )
             )
     ordered = [calc.results[p.id] for p in installation.processes]

@@ -17,8 +17,10 @@ from footprint.units import convert
 
 NOTE = (
     "Layout after the Commission's 'CBAM communication template for installations' (sheets "
-    "A_InstData, D_Processes, E_PurchPrec, Summary_Products); not the official file. SEE in "
-    "t CO2e/t rounded half up to 5 decimals; emissions in t CO2e. The rules applied were read in "
+    "A_InstData, D_Processes, E_PurchPrec, Summary_Products; Energy_Flows lists the heat, waste-gas "
+    "and exported-electricity lines); not the official file. SEE in "
+    "t CO2e/t rounded half up to 5 decimals (cement and fertilisers also per t of clinker or "
+    "nitrogen contained); emissions in t CO2e. The rules applied were read in "
     "secondary sources (status 'unconfirmed'): check them against EUR-Lex."
 )
 
@@ -64,8 +66,8 @@ def _processes(result: CbamResult) -> Table:
             "Direct emissions (t CO2e)",
             "Heat imported (t CO2e)",
             "Heat exported (t CO2e)",
-            "Waste gases imported (t CO2e)",
-            "Waste gases exported (t CO2e)",
+            "Waste gases imported (t CO2e: energy x 56.1 t CO2/TJ)",
+            "Waste gases exported (t CO2e: energy x 56.1 t CO2/TJ x 0.667)",
             "Electricity exported (t CO2e)",
             "Electricity consumed (MWh)",
             "Electricity emission factor (t CO2e/MWh)",
@@ -102,6 +104,46 @@ def _processes(result: CbamResult) -> Table:
                 _price(res.carbon_price),
             ]
         )
+    return rows
+
+
+def _flows(result: CbamResult) -> Table:
+    rows: Table = [
+        [
+            "Process",
+            "Flow",
+            "Name",
+            "Amount",
+            "Unit",
+            "Factor (t CO2e per unit)",
+            "Factor from",
+            "Correction",
+            "Emissions attributed (t CO2e)",
+            "Formula",
+            "Factor source",
+            "Other process of the installation",
+            "Rule",
+        ]
+    ]
+    for res in result.processes:
+        for line in res.flows:
+            rows.append(
+                [
+                    res.name,
+                    line.kind,
+                    line.name,
+                    line.amount,
+                    line.unit,
+                    line.factor,
+                    "operator" if line.factor_from == "operator" else "rule (unconfirmed)",
+                    line.correction,
+                    line.emissions,
+                    line.formula,
+                    line.source or ("" if line.factor_from == "rule" else "none given"),
+                    line.partner or "",
+                    line.rule,
+                ]
+            )
     return rows
 
 
@@ -169,9 +211,26 @@ def _products(result: CbamResult) -> Table:
             "Indirect SEE (t CO2e/t)",
             "Total SEE (t CO2e/t)",
             "Share of default values (%)",
+            "Functional unit",
+            "Content (t per t of good)",
+            "Direct SEE per functional unit (t CO2e/t)",
+            "Indirect SEE per functional unit (t CO2e/t)",
+            "Total SEE per functional unit (t CO2e/t)",
         ]
     ]
     for good in result.goods:
+        unit = good.functional_unit
+        per_unit: list[Any] = ["t of good", 1.0, None, None, None]
+        if unit is not None:
+            per_unit = [unit.unit, unit.content, None, None, None]
+            if unit.see is not None:
+                per_unit[2:] = [
+                    round_see(unit.see.direct),
+                    round_see(unit.see.indirect),
+                    round_see(unit.see.total),
+                ]
+            else:
+                per_unit[2] = "not applied: " + unit.basis
         rows.append(
             [
                 good.cn,
@@ -183,6 +242,7 @@ def _products(result: CbamResult) -> Table:
                 round_see(good.see.indirect),
                 round_see(good.see.total),
                 round(good.see.default_share, 2),
+                *per_unit,
             ]
         )
     return rows
@@ -195,6 +255,7 @@ def communication(result: CbamResult) -> dict[str, Any]:
         "sheets": {
             "A_InstData": _inst_data(result),
             "D_Processes": _processes(result),
+            "Energy_Flows": _flows(result),
             "E_PurchPrec": _precursors(result),
             "Summary_Products": _products(result),
         },

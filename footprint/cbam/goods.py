@@ -111,12 +111,40 @@ RULES: dict[str, Rule] = {
         Rule(
             "attribution",
             "directly attributed emissions = direct emissions + heat imported - heat exported + "
-            "waste gases imported - waste gases exported - emissions of electricity exported; "
-            "indirect attributed emissions = electricity consumed x its emission factor",
+            "waste gases imported - waste gases exported (both as corrected by rule "
+            "waste-gas-correction) - emissions of electricity exported; indirect attributed "
+            "emissions = electricity consumed x its emission factor. Heat carries the operator's "
+            "factor: no default factor for measurable heat was found",
             "unconfirmed",
             "Korean secondary transcription of the communication template / IR 2023/1773 "
             "Annex III (low confidence on notation)",
             "cbam.md section A2.3, 'Heat, waste gases, electricity'",
+        ),
+        Rule(
+            "waste-gas-correction",
+            "waste gases (as read here): the process that produced a waste gas keeps the "
+            "emissions of its carbon, wherever the gas is burnt; a process exporting waste gas "
+            "deducts WG_corr,exp = E_exp x EF_NG x Corr_eta (equation 54) and a process "
+            "importing it adds WG_corr,imp = E_imp x EF_NG (equation 53, no efficiency "
+            "correction), with E = volume x net calorific value, "
+            "EF_NG = 56.1 t CO2/TJ (natural gas) and Corr_eta = 0.667 (the efficiency of using "
+            "waste gas rather than natural gas); the gas's own factor is not used",
+            "unconfirmed",
+            "CarbonGlance help pages, 'Waste gas' and 'Equations' "
+            "(https://help.carbonglance.com/waste-gas)",
+            "IR (EU) 2023/1773 Annex III, equations 53-54 (transitional period; the definitive "
+            "act's notation was not verified) (cbam.md section A2.3, S8)",
+        ),
+        Rule(
+            "functional-unit",
+            "the functional unit is the tonne of goods, except for cement (tonnes of clinker "
+            "contained) and fertilisers (tonnes of nitrogen contained; the supplementary unit of "
+            "some fertilisers is not encoded): for those goods the SEE is also given per tonne "
+            "of the functional unit, the SEE per tonne of good divided by the declared content",
+            "unconfirmed",
+            "CarbonChain help article 'Interpreting the emissions methodology implementing act', "
+            "quoting recital (6) of IR (EU) 2025/2547",
+            "IR (EU) 2025/2547 recital (6) (cbam.md section A2.2, S7)",
         ),
         Rule(
             "precursor-verification",

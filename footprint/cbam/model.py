@@ -10,20 +10,23 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PrivateAttr,
     ValidationError,
+    ValidationInfo,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
 
 from footprint.cbam.goods import CATEGORIES, CbamError, counts_indirect, normalise_cn, sector_of
-from footprint.errors import locate
+from footprint.errors import FootprintError, locate
 from footprint.inventory.model import Amount, Number, format_path
 from footprint.inventory.validate import combine_problems
 from footprint.safeload import load_yaml, node_lines, read_text
@@ -44,6 +47,51 @@ def _cn(value: Any) -> str:
     except CbamError as exc:
         raise ValueError(exc.what + (f"; {exc.fix}" if exc.fix else "")) from None
     return code
+
+
+def _fraction(value: Any) -> float:
+    """A mass fraction: a number (``0.75``) or an amount per tonne (``'750 kg/t'``, ``'75 %'``),
+    more than 0 and at most 1."""
+    from footprint.units import convert, quantity
+
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise ValueError(f"expected a mass fraction such as 0.75 or '750 kg/t', got {value!r}")
+    number: float
+    if isinstance(value, str):
+        try:
+            number = float(value)
+        except ValueError:
+            try:
+                number = convert(quantity(value), "dimensionless")
+            except FootprintError as exc:
+                raise ValueError(
+                    f"{value!r} is not a mass fraction: {exc.what}; write e.g. 0.75, '750 kg/t' "
+                    "or '75 %'"
+                ) from None
+    else:
+        number = float(value)
+    if not 0 < number <= 1:
+        raise ValueError(
+            f"a content of {value!r} is a mass fraction of {number:g}; it must be more than 0 and "
+            "at most 1 (e.g. 0.75, '750 kg/t' or '75 %')"
+        )
+    return number
+
+
+#: A mass fraction of a good, ``0 < x <= 1``, given as a number or an amount per tonne.
+Fraction = Annotated[
+    float,
+    BeforeValidator(_fraction),
+    WithJsonSchema(
+        {
+            "oneOf": [
+                {"type": "number", "exclusiveMinimum": 0, "maximum": 1},
+                {"type": "string", "description": "an amount per tonne, e.g. '750 kg/t', '75 %'"},
+            ],
+            "examples": [0.75, "750 kg/t"],
+        }
+    ),
+]
 
 
 class Identity(_Strict):
@@ -98,11 +146,37 @@ class Good(_Strict):
         description="product inventory of this good (path relative to this file, declared per t "
         "or kg): `footprint cbam report` sets its cradle-to-gate footprint beside the SEE",
     )
+    clinker_content: Fraction | None = Field(
+        None,
+        description="cement goods: clinker contained per tonne of good, a mass fraction "
+        "(0.75, '750 kg/t' or '75 %'); the SEE is then also given per tonne of clinker "
+        "contained, the functional unit of cement (IR 2025/2547 recital 6, unconfirmed)",
+    )
+    nitrogen_content: Fraction | None = Field(
+        None,
+        description="fertiliser goods: nitrogen contained per tonne of good, a mass fraction "
+        "(0.46, '460 kg/t' or '46 %'); the SEE is then also given per tonne of nitrogen "
+        "contained, the functional unit of fertilisers (IR 2025/2547 recital 6, unconfirmed)",
+    )
 
     @field_validator("cn", mode="before")
     @classmethod
     def _normal_cn(cls, value: Any) -> str:
         return _cn(value)
+
+    @field_validator("clinker_content", "nitrogen_content")
+    @classmethod
+    def _content_of_its_sector(cls, value: float | None, info: ValidationInfo) -> float | None:
+        cn = info.data.get("cn")
+        wanted = {"clinker_content": "cement", "nitrogen_content": "fertilisers"}[
+            str(info.field_name)
+        ]
+        if value is not None and cn is not None and sector_of(cn) != wanted:
+            raise ValueError(
+                f"{info.field_name} belongs to {wanted} goods; CN {cn} is a good of the sector "
+                f"{sector_of(cn)!r}: leave {info.field_name} out"
+            )
+        return value
 
     @field_validator("category")
     @classmethod
@@ -167,12 +241,51 @@ class MeasuredEmission(_Strict):
 
 
 class EnergyFlow(_Strict):
-    """Measurable heat, a waste gas or exported electricity: an energy amount and its factor."""
+    """Exported electricity: an energy amount and its emission factor."""
 
     name: str | None = None
     amount: Amount = Field(description="energy over the period, e.g. '1200 GJ', '35 TJ'")
     emission_factor: Amount = Field(description="e.g. '0.062 t CO2/GJ'")
     source: str | None = Field(None, description="where the factor comes from")
+
+
+_PARTNER = (
+    "id of the process of this installation the flow goes to (exported) or comes from "
+    "(imported); leave it out for a flow to or from outside the installation. Both processes "
+    "declare the flow, each on its side, with the same amount"
+)
+
+
+class HeatFlow(EnergyFlow):
+    """Measurable heat imported or exported, with its emission factor (the operator's: no default
+    factor for heat is encoded) and the factor's source."""
+
+    amount: Amount = Field(description="heat over the period, a positive amount, e.g. '1200 GJ'")
+    emission_factor: Amount = Field(
+        description="t CO2e per unit of heat, e.g. '0.062 t CO2/GJ' (fuel factor / boiler "
+        "efficiency); always the operator's value"
+    )
+    source: str | None = Field(
+        None, description="where the factor comes from (a warning says when it is missing)"
+    )
+    process: str | None = Field(None, min_length=1, description=_PARTNER)
+
+
+class WasteGas(_Strict):
+    """A waste gas imported or exported (blast-furnace, coke-oven or converter gas): its energy,
+    which the waste-gas correction values at the natural-gas reference factor."""
+
+    name: str | None = None
+    amount: Amount = Field(
+        description="energy over the period (volume x net calorific value), e.g. '35 TJ'"
+    )
+    emission_factor: Amount | None = Field(
+        None,
+        description="the gas's own factor, e.g. '260 t CO2/TJ': shown for information only; the "
+        "correction uses the natural-gas factor 56.1 t CO2/TJ (x 0.667 for exports)",
+    )
+    source: str | None = Field(None, description="where the amount or factor comes from")
+    process: str | None = Field(None, min_length=1, description=_PARTNER)
 
 
 class Electricity(_Strict):
@@ -222,10 +335,10 @@ class Process(_Strict):
     activity_level: Amount = Field(description="goods produced over the period, e.g. '100000 t'")
     source_streams: list[SourceStream] = Field(default_factory=list)
     measured_emissions: list[MeasuredEmission] = Field(default_factory=list)
-    heat_imported: list[EnergyFlow] = Field(default_factory=list)
-    heat_exported: list[EnergyFlow] = Field(default_factory=list)
-    waste_gas_imported: list[EnergyFlow] = Field(default_factory=list)
-    waste_gas_exported: list[EnergyFlow] = Field(default_factory=list)
+    heat_imported: list[HeatFlow] = Field(default_factory=list)
+    heat_exported: list[HeatFlow] = Field(default_factory=list)
+    waste_gas_imported: list[WasteGas] = Field(default_factory=list)
+    waste_gas_exported: list[WasteGas] = Field(default_factory=list)
     electricity_consumed: list[Electricity] = Field(default_factory=list)
     electricity_exported: list[EnergyFlow] = Field(default_factory=list)
     precursors: list[PrecursorUse] = Field(default_factory=list)
@@ -398,7 +511,21 @@ def build_installation(data: Any, *, source: str, lines: Lines, sha256: str | No
         )
         raise CbamError(combined.what, where=combined.where, fix=combined.fix) from None
     installation.attach_source(source, lines, sha256)
+    ids = {p.id for p in installation.processes}
     for i, process in enumerate(installation.processes):
+        for key in ("heat_imported", "heat_exported", "waste_gas_imported", "waste_gas_exported"):
+            for k, flow in enumerate(getattr(process, key)):
+                if flow.process is not None and (
+                    flow.process not in ids or flow.process == process.id
+                ):
+                    raise CbamError(
+                        f"{key.replace('_', ' ')} names process {flow.process!r}, which is "
+                        + ("this process itself" if flow.process == process.id else "not a process")
+                        + " of this installation",
+                        where=installation.where("processes", i, key, k, "process"),
+                        fix="give the id of another process of this installation, or leave "
+                        "process out for a flow to or from outside the installation",
+                    )
         for j, use in enumerate(process.precursors):
             if installation.precursor(use.precursor) is None:
                 raise CbamError(

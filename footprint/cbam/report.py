@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from footprint.cbam.calc import CARBON_TO_CO2, CbamResult, GoodResult, round_see
 from footprint.cbam.defaults import SOURCE, DefaultValue, default_for
+from footprint.cbam.flows import CORR_ETA, EF_NG
 from footprint.cbam.goods import RULES, CbamError, Rule, zero_origin
 from footprint.cbam.reconcile import SCOPE_NOTES, Reconciliation, reconcile
 from footprint.errors import FootprintError
@@ -177,7 +178,7 @@ def _process_factors(inst: Installation) -> list[Factor]:
     from footprint.engine.methods import GWP_SETS, canonical_gas, factor
 
     out: list[Factor] = []
-    mass_balance = False
+    mass_balance = waste_gas = False
     co2e = registry().Quantity(1, "t CO2e").dimensionality
     for i, process in enumerate(inst.processes):
         at = ("processes", i)
@@ -225,24 +226,20 @@ def _process_factors(inst: Installation) -> list[Factor]:
                     _gwp_status(inst.gwp),
                 )
             )
-        for key in (
-            "heat_imported",
-            "heat_exported",
-            "waste_gas_imported",
-            "waste_gas_exported",
-            "electricity_exported",
-        ):
+        for key in ("heat_imported", "heat_exported", "electricity_exported"):
             for k, flow in enumerate(getattr(process, key)):
                 where = inst.where(*at, key, k)
                 value, unit = _in(flow.emission_factor, ("t CO2e/GJ", "t CO2e/MWh"))
                 name = f"{key.replace('_', ' ')}: {flow.name or k + 1}"
-                source = f"{flow.source} ({where})" if flow.source else where
+                source = f"{flow.source} ({where})" if flow.source else f"no source given ({where})"
                 kind: Kind = (
                     "electricity factor"
                     if key == "electricity_exported"
                     else "heat or waste gas factor"
                 )
                 out.append(Factor(kind, name, value, unit, process.label, source, "operator"))
+        if process.waste_gas_imported or process.waste_gas_exported:
+            waste_gas = True
         for k, el in enumerate(process.electricity_consumed):
             where = inst.where(*at, "electricity_consumed", k)
             value, unit = _in(el.emission_factor, ("t CO2e/MWh",))
@@ -257,6 +254,31 @@ def _process_factors(inst: Installation) -> list[Factor]:
                     "operator",
                 )
             )
+    if waste_gas:
+        rule = RULES["waste-gas-correction"]
+        cite = f"{rule.source}; {rule.locator}"
+        out.append(
+            Factor(
+                "heat or waste gas factor",
+                "EF_NG, natural gas (waste gases imported and exported)",
+                EF_NG,
+                "t CO2e/TJ",
+                "waste-gas correction",
+                cite,
+                rule.status,
+            )
+        )
+        out.append(
+            Factor(
+                "heat or waste gas factor",
+                "Corr_eta, efficiency correction (waste gases exported)",
+                CORR_ETA,
+                "",
+                "waste-gas correction",
+                cite,
+                rule.status,
+            )
+        )
     if mass_balance:
         rule = RULES["mass-balance-factor"]
         out.append(

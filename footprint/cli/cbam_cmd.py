@@ -81,9 +81,40 @@ def calc_command(file: InstallationFile, fmt: FormatOption = Format.table, out: 
             _number(good.see.total),
             f"{good.see.default_share:.1f}",
         )
+    units = Table(
+        title="SEE per functional unit (t CO2e per t of clinker or nitrogen contained)",
+        title_justify="left",
+    )
+    for column in ("CN", "unit", "content", "direct", "indirect", "total"):
+        units.add_column(column, justify="left" if column in ("CN", "unit") else "right")
+    for good in result.goods:
+        unit = good.functional_unit
+        if unit is None:
+            continue
+        if unit.see is None:
+            units.add_row(good.cn, unit.unit, "–", "not applied:", unit.basis, "")
+            continue
+        units.add_row(
+            good.cn,
+            unit.unit,
+            f"{unit.content:.6g}",
+            _number(unit.see.direct),
+            _number(unit.see.indirect),
+            _number(unit.see.total),
+        )
     procs = Table(title="Processes (t CO2e over the period)", title_justify="left")
     for column in ("process", "activity t", "attributed direct", "attributed indirect"):
         procs.add_column(column, justify="left" if column == "process" else "right")
+    flows = Table(
+        title="Heat, waste gases and exported electricity (t CO2e, in the attributed direct)",
+        title_justify="left",
+    )
+    for column in ("process", "flow", "calculation", "factor source"):
+        flows.add_column(column)
+    for res in result.processes:
+        for line in res.flows:
+            source = line.source or (f"rule {line.rule}" if line.factor_from == "rule" else "–")
+            flows.add_row(res.id, f"{line.kind}: {line.name}", line.formula, source)
     inputs = Table(title="Precursors (SEE in t CO2e/t)", title_justify="left")
     for column in ("process", "precursor", "t per t", "direct", "indirect", "basis"):
         inputs.add_column(
@@ -105,7 +136,9 @@ def calc_command(file: InstallationFile, fmt: FormatOption = Format.table, out: 
                 _number(c.see.indirect),
                 c.basis,
             )
-    tables = [goods, procs] + ([inputs] if inputs.row_count else [])
+    tables = [goods] + ([units] if units.row_count else []) + [procs]
+    tables += [flows] if flows.row_count else []
+    tables += [inputs] if inputs.row_count else []
     if out not in (None, "-"):
         import io
 

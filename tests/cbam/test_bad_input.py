@@ -128,3 +128,24 @@ purchased_precursors:
     )
     error = _fail(tmp_path, text)
     assert error.where == f"{tmp_path / 'bad.yaml'}, line 11, purchased_precursors[0].quantity"
+
+
+def test_a_clinker_content_out_of_range_is_named_with_its_line(tmp_path: Path) -> None:
+    text = GOOD.replace(
+        'goods: [{cn: "7208", category: Iron or steel products}]',
+        'goods: [{cn: "2523 29 00", category: Cement, clinker_content: 1.5}]',
+    )
+    error = _fail(tmp_path, text)
+    assert error.where == f"{tmp_path / 'bad.yaml'}, line 5, processes[0].goods[0].clinker_content"
+    assert "at most 1" in error.what
+
+
+def test_a_heat_flow_to_an_unknown_process_is_named_with_its_line(tmp_path: Path) -> None:
+    text = GOOD.replace(
+        "    precursors: []\n",
+        "    precursors: []\n    heat_exported:\n"
+        "      - {amount: 5 GJ, emission_factor: 0.06 t CO2/GJ, process: elsewhere}\n",
+    )
+    error = _fail(tmp_path, text)
+    assert error.where == f"{tmp_path / 'bad.yaml'}, line 11, processes[0].heat_exported[0].process"
+    assert "'elsewhere', which is not a process of this installation" in error.what

@@ -50,6 +50,7 @@ def test_communicate_writes_the_workbook(tmp_path: Path) -> None:
         "Notes",
         "A_InstData",
         "D_Processes",
+        "Energy_Flows",
         "E_PurchPrec",
         "Summary_Products",
     ]
@@ -74,7 +75,13 @@ def test_communicate_json_has_the_same_sheets() -> None:
     result = runner.invoke(app, ["cbam", "communicate", EAF, "--format", "json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    assert set(data["sheets"]) == {"A_InstData", "D_Processes", "E_PurchPrec", "Summary_Products"}
+    assert set(data["sheets"]) == {
+        "A_InstData",
+        "D_Processes",
+        "Energy_Flows",
+        "E_PurchPrec",
+        "Summary_Products",
+    }
 
 
 @pytest.mark.parametrize("out", [None, "communication.txt"])

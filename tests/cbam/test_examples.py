@@ -40,6 +40,7 @@ def test_eaf_steel_with_pig_iron_precursors() -> None:
     # hot rolling: 60 TJ x 56.1 of its own, 98000 t of crude steel from the EAF for 95000 t.
     hr_see = 60 * 56.1 / 95000 + 98000 / 95000 * eaf_see
     assert _good(result, "7208") == pytest.approx((hr_see, 0.0), abs=1e-9)
+    assert "functional_unit" not in result.goods[1].to_dict()  # steel: per tonne of good
     # share of defaults: only pig iron B (5000 t x 1.66) is a default value.
     eaf_default = 5000 / 100000 * 1.66
     assert result.processes[0].see.default_share == pytest.approx(100 * eaf_default / eaf_see)
@@ -65,6 +66,28 @@ def test_cement_with_own_clinker_and_indirect_emissions() -> None:
     share = 100 * 0.05 * (1.35 + 0.04) / (cement_direct + cement_indirect)
     assert result.processes[1].see.default_share == pytest.approx(share)
     assert result.warnings == []
+    # functional unit: cement per t of clinker contained (clinker_content 0.75); clinker is itself
+    # the unit (content 1).
+    (cement,) = [g for g in result.goods if g.cn == "25232900"]
+    unit = cement.functional_unit
+    assert unit is not None
+    assert unit.see is not None
+    assert (unit.unit, unit.content) == ("t clinker contained", 0.75)
+    assert (unit.see.direct, unit.see.indirect) == pytest.approx(
+        (cement_direct / 0.75, cement_indirect / 0.75), abs=1e-9
+    )
+    assert unit.see.default_share == pytest.approx(share)
+    (kiln,) = [g for g in result.goods if g.cn == "2523100090"]
+    assert kiln.functional_unit is not None
+    assert kiln.functional_unit.see is not None
+    assert (kiln.functional_unit.content, kiln.functional_unit.basis) == (
+        1.0,
+        "the good is clinker",
+    )
+    assert kiln.functional_unit.see.total == pytest.approx(sum(clinker), abs=1e-12)
+    data = cement.to_dict()["functional_unit"]
+    assert data["see"]["unit"] == "t CO2e/t clinker contained"
+    assert data["see"]["total"] == round_see((cement_direct + cement_indirect) / 0.75)
 
 
 def test_aluminium_smelter_with_pfcs_and_an_eu_precursor() -> None:
@@ -86,6 +109,14 @@ def test_aluminium_smelter_with_pfcs_and_an_eu_precursor() -> None:
     assert price["effective_per_t_good"] == pytest.approx((458900 - 450000) * 97.49 / 200000)
     assert price["deducted"] is False
     assert _good(result, "76011000")[0] == pytest.approx(unwrought, abs=1e-9)  # SEE unchanged
+    (heat,) = result.processes[0].flows
+    assert (heat.kind, heat.factor_from, heat.emissions) == (
+        "heat exported",
+        "operator",
+        pytest.approx(-50000 * 0.0561),
+    )
+    assert heat.source is not None
+    assert not [w for w in result.warnings if "has no source" in w]
 
 
 def test_reported_values_are_rounded_half_up_to_five_decimals() -> None:

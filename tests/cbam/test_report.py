@@ -175,7 +175,8 @@ def test_a_missing_product_inventory_names_the_field(tmp_path: Path) -> None:
     assert "'no-such-inventory.yaml' not found" in error.value.what
     assert error.value.where is not None
     assert "processes[1].goods[0].product_inventory" in error.value.where
-    assert "line 24" in error.value.where
+    line = next(n for n, t in enumerate(text.splitlines(), 1) if "no-such-inventory" in t)
+    assert f"line {line}," in error.value.where
     cli = _cli("report", str(tmp_path / "cement.yaml"), "--out", str(tmp_path / "x.html"))
     assert cli.exit_code == 2
     assert "no-such-inventory.yaml" in cli.output

@@ -35,7 +35,9 @@ def test_attributed_emissions_add_imports_and_deduct_exports() -> None:
     result = calculate(build(installation([nitric])))
     res = result.processes[0]
     direct = 10 * 56.1 + 1 * 273 + 500  # fuel, N2O at AR6 GWP100 273, CO2e given as such
-    attributed = direct + 1000 * 0.06 - 500 * 0.07 + 2 * 80 - 1 * 90 - 100 * 0.9
+    # waste gases at the natural-gas factor 56.1 t CO2/TJ, exports x 0.667 (their own 80 and 90
+    # t CO2/TJ are not used)
+    attributed = direct + 1000 * 0.06 - 500 * 0.07 + 2 * 56.1 - 1 * 56.1 * 0.667 - 100 * 0.9
     assert res.direct_emissions == pytest.approx(direct, abs=1e-9)
     assert res.attributed_direct == pytest.approx(attributed, abs=1e-9)
     assert res.attributed_indirect == pytest.approx(400 * 0.5, abs=1e-9)
