@@ -181,6 +181,9 @@ def pact_record(result: FootprintResult, options: PactOptions, spec: str = "3.0"
     biogenic = result.biogenic_emissions
     if not v3:
         biogenic = _not_negative(biogenic, scale_total, "biogenic emissions")
+    # PACT 3.0's own description of pcfExcludingBiogenicUptake includes "all biogenic emissions
+    # (biogenic CH4, biogenic CO2)"; the sum of parts in the same OpenAPI file (x-comment) lists
+    # no biogenic CO2 term. The description is followed: biogenic CO2 emissions are counted.
     excluding = fossil + land_use_change + result.biogenic_emissions
     notes = [unit_note] if unit_note else []
     per_unit_carbon = product.get("biogenic_carbon_content_kg")  # kg C per declared unit
