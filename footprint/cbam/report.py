@@ -18,7 +18,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from footprint.cbam.calc import CARBON_TO_CO2, CbamResult, GoodResult, round_see
-from footprint.cbam.defaults import SOURCE, DefaultValue, default_for
+from footprint.cbam.defaults import (
+    ANNEX_IV_SOURCE,
+    SOURCE,
+    DefaultValue,
+    default_for,
+    is_unknown,
+)
 from footprint.cbam.flows import CORR_ETA, EF_NG
 from footprint.cbam.goods import RULES, CbamError, Rule, zero_origin
 from footprint.cbam.reconcile import SCOPE_NOTES, Reconciliation, reconcile
@@ -323,7 +329,8 @@ def _precursor_factors(result: CbamResult) -> list[Factor]:
             )
             status = "supplier"
         else:
-            source, status = f"{uses[0].basis}: {SOURCE}", "unconfirmed"
+            cited = ANNEX_IV_SOURCE if is_unknown(item.country) else SOURCE
+            source, status = f"{uses[0].basis}: {cited}", "unconfirmed"
         out.append(
             Factor(
                 "precursor SEE",

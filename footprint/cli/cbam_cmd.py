@@ -173,7 +173,11 @@ def _faa_line(cn: str, faa: FreeAllocationAdjustment, *, quiet: bool) -> str:
 def defaults_command(
     country: Annotated[
         str,
-        typer.Option("--country", help="Country of production: CN, or OTHER for the fallback row."),
+        typer.Option(
+            "--country",
+            help="Country of production: CN, OTHER for the fallback row, or unknown for the "
+            "Annex IV values (precursors whose country of production is unknown).",
+        ),
     ],
     cn: Annotated[
         str | None, typer.Option("--cn", help="CN code, e.g. 7208 or '2523 10 00'.")
@@ -201,11 +205,13 @@ def defaults_command(
 
     from footprint.cbam.benchmarks import SOURCE as FAA_SOURCE
     from footprint.cbam.benchmarks import free_allocation_adjustment
-    from footprint.cbam.defaults import SOURCE, lookup
+    from footprint.cbam.defaults import ANNEX_IV_SOURCE, SOURCE, is_unknown, lookup
 
     _no_csv(fmt)
     year = dt.date.today().year if year is None else year
     values = lookup(country, cn, year=year, where="--cn", country_where="--country")
+    unknown = is_unknown(country)
+    source = ANNEX_IV_SOURCE if unknown else SOURCE
     faas = [
         free_allocation_adjustment(v.row.cn, year, route=v.row.route, cscf=cscf) for v in values
     ]
@@ -217,7 +223,7 @@ def defaults_command(
                 "year": year,
                 "unit": "t CO2e/t",
                 "status": "unconfirmed",
-                "source": SOURCE,
+                "source": source,
                 "values": [
                     {**v.to_dict(), "free_allocation_adjustment": f.to_dict()}
                     for v, f in zip(values, faas, strict=True)
@@ -229,8 +235,14 @@ def defaults_command(
     table = Table(
         title=f"CBAM default values, {country}, import year {year} (t CO2e/t; status unconfirmed)",
         title_justify="left",
-        caption=f"Source: {SOURCE}. '*' = row of 'Other countries and territories' (no value for "
-        "the country). Indirect is informative for Annex II goods (direct only).",
+        caption=f"Source: {source}. "
+        + (
+            "Annex IV: one value per good, used as the direct SEE (both goods are Annex II "
+            "goods); no mark-up is applied (the schedule read is that of Annex I)."
+            if unknown
+            else "'*' = row of 'Other countries and territories' (no value for the country). "
+            "Indirect is informative for Annex II goods (direct only)."
+        ),
         caption_justify="left",
     )
     for column in (
@@ -252,7 +264,7 @@ def defaults_command(
             _number(float(v.row.direct) if v.row.direct is not None else None, 3),
             _number(float(v.row.indirect) if v.row.indirect is not None else None, 3),
             _number(v.total, 3),
-            f"{100 * (v.markup or 0):g} %",
+            "–" if v.markup is None else f"{100 * v.markup:g} %",
             _number(v.total_with_markup, 5),
         )
     notes = [_faa_line(v.row.cn, f, quiet=cn is None) for v, f in zip(values, faas, strict=True)]
