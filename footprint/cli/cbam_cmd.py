@@ -50,17 +50,60 @@ def _calculate(file: Path) -> CbamResult:
     return calculate(read_installation(file))
 
 
+YearOption = Annotated[
+    int | None,
+    typer.Option(
+        help="Year of import, for the CBAM factor of the free-allocation adjustment (and the "
+        "default values' mark-up in the report); default: the year the reporting period ends, at "
+        "least 2026."
+    ),
+]
+CscfOption = Annotated[
+    float | None,
+    typer.Option(
+        "--cscf",
+        help="Cross-sectoral correction factor of the year, for the free-allocation adjustment "
+        "(not encoded; without it 1 is used and the figure is an estimate).",
+    ),
+]
+
+
+def _faa_cell(faa: FreeAllocationAdjustment) -> str:
+    from footprint.cbam.benchmarks import label
+
+    if faa.per_tonne is None:
+        return label(faa)
+    return f"{_number(faa.per_tonne)} ({label(faa)})"
+
+
 @cbam_app.command("calc")
 @handles_errors
-def calc_command(file: InstallationFile, fmt: FormatOption = Format.table, out: Out = None) -> None:
+def calc_command(
+    file: InstallationFile,
+    fmt: FormatOption = Format.table,
+    out: Out = None,
+    year: YearOption = None,
+    cscf: CscfOption = None,
+) -> None:
     """Direct, indirect and total SEE (t CO2e/t) of every good, with each process's attributed
-    emissions and its precursors' contributions."""
+    emissions and its precursors' contributions; beside the SEE, the free-allocation adjustment
+    per tonne where a CBAM benchmark is encoded (the SEE is not changed)."""
+    from footprint.cbam.benchmarks import (
+        ACTUAL_DATA_NOTE,
+        for_good,
+        import_year,
+        see_with_adjustments,
+    )
+    from footprint.cbam.benchmarks import SOURCE as FAA_SOURCE
+
     _no_csv(fmt)
     result = _calculate(file)
-    if fmt is Format.json:
-        _json(result.to_dict(), out)
-        return
     inst = result.installation
+    year = import_year(inst.reporting_period.end.year, year)
+    if fmt is Format.json:
+        _json(see_with_adjustments(result, year, cscf=cscf), out)
+        return
+    faas = [for_good(g.cn, g.route, year, cscf=cscf) for g in result.goods]
     goods = Table(
         title=f"{inst.installation.name} ({inst.installation.unlocode}), "
         f"{inst.reporting_period.start} to {inst.reporting_period.end}: SEE in t CO2e/t",
@@ -68,10 +111,12 @@ def calc_command(file: InstallationFile, fmt: FormatOption = Format.table, out: 
         caption="Rounded half up to 5 decimals (the act names no rounding method).",
         caption_justify="left",
     )
+    faa_column = f"FAA {year}"
     for column in ("CN", "good", "process", "direct", "indirect", "total", "defaults %"):
         left = column in ("CN", "good", "process")
         goods.add_column(column, justify="left" if left else "right", no_wrap=column == "CN")
-    for good in result.goods:
+    goods.add_column(faa_column, justify="right")
+    for good, faa in zip(result.goods, faas, strict=True):
         goods.add_row(
             good.cn,
             good.name,
@@ -80,7 +125,18 @@ def calc_command(file: InstallationFile, fmt: FormatOption = Format.table, out: 
             _number(good.see.indirect),
             _number(good.see.total),
             f"{good.see.default_share:.1f}",
+            _faa_cell(faa),
         )
+    faa_notes = [
+        f"{faa_column}: free-allocation adjustment per tonne, import year {year} = CBAM factor x "
+        f"CSCF x CBAM benchmark, t CO2e/t, beside the SEE (status unconfirmed; source: "
+        f"{FAA_SOURCE}); {ACTUAL_DATA_NOTE}.",
+        *(
+            note
+            for g, f in zip(result.goods, faas, strict=True)
+            if (note := _faa_line(g.cn, f, quiet=True))
+        ),
+    ]
     units = Table(
         title="SEE per functional unit (t CO2e per t of clinker or nitrogen contained)",
         title_justify="left",
@@ -148,12 +204,18 @@ def calc_command(file: InstallationFile, fmt: FormatOption = Format.table, out: 
         writer = console(file=buffer, width=140, no_color=True)
         for table in tables:
             writer.print(table)
+            if table is goods:
+                for faa_text in faa_notes:
+                    writer.print(faa_text, soft_wrap=True, markup=False, highlight=False)
         for warning in result.warnings:
             writer.print(f"warning: {warning}", soft_wrap=True)
         write_text(buffer.getvalue(), out)
         return
     for table in tables:
         console().print(table)
+        if table is goods:
+            for faa_text in faa_notes:
+                console().print(faa_text, soft_wrap=True, markup=False, highlight=False)
     for warning in result.warnings:
         err.print(caveat(warning), soft_wrap=True)
 
@@ -464,13 +526,8 @@ def report_command(
         str | None,
         typer.Option("--format", "-f", help="html or pdf (default: from the --out file name)."),
     ] = None,
-    year: Annotated[
-        int | None,
-        typer.Option(
-            help="Year of import, for the default values' mark-up (default: the year the "
-            "reporting period ends, at least 2026)."
-        ),
-    ] = None,
+    year: YearOption = None,
+    cscf: CscfOption = None,
     background: Annotated[
         str, typer.Option(help="Background database of the linked product inventories.")
     ] = "default",
@@ -488,7 +545,7 @@ def report_command(
     page = page_format(out, fmt)
     lang = language(lang)
     result = _calculate(file)
-    view = cbam_view(result, year=year)  # checks the year before computing any footprint
+    view = cbam_view(result, year=year, cscf=cscf)  # checks year and CSCF before any footprint
     view = replace(view, reconciliations=reconciliations(result, background=background))
     write_page(render_cbam_html(view, lang=lang), out, page)
     for warning in result.warnings:
