@@ -275,15 +275,25 @@ def _cbam(path: str) -> Any:
 
 
 def check_cbam_calc(cmd: Command, result: Result) -> None:
+    from footprint.cbam.benchmarks import for_good, import_year, see_with_adjustments
+
     (path,) = cmd.args
     expected = _cbam(path)
     assert expected.goods
+    end = expected.installation.reporting_period.end.year
+    year = import_year(end, int(y) if (y := cmd.option("--year")) else None)
+    cscf = float(c) if (c := cmd.option("--cscf")) else None
     if cmd.option("--format") == "json":
-        assert json.loads(result.output) == json.loads(json.dumps(expected.to_dict()))
+        data = see_with_adjustments(expected, year, cscf=cscf)
+        assert json.loads(result.output) == json.loads(json.dumps(data))
         return
+    assert f"FAA {year}" in result.output
     for good in expected.goods:
         assert good.cn in result.output
         assert f"{good.to_dict()['total']:.5f}" in result.output
+        faa = for_good(good.cn, good.route, year, cscf=cscf)
+        if faa.per_tonne is not None:
+            assert f"{faa.per_tonne:.5f}" in result.output
 
 
 def check_cbam_defaults(cmd: Command, result: Result) -> None:

@@ -10,13 +10,16 @@ with CSCF = 1. A good without an encoded benchmark gets no figure, never a guess
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from importlib.resources import files
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from footprint.cbam.goods import CbamError, normalise_cn, sector_of
+
+if TYPE_CHECKING:
+    from footprint.cbam.calc import CbamResult
 
 SOURCE = (
     "Research note 'EU CBAM - which emissions count, for iron/steel and hydrogen' (2026-09-07), "
@@ -37,6 +40,17 @@ CBAM_FACTOR: dict[int, Decimal] = {
     2034: Decimal("0"),
 }
 UNIT = "t CO2e/t"
+#: Production-route codes of the default-value annex for carbon steel, by the routes' names
+#: (cbam.md A3: "C/D/E carbon steel BF-BOF, DRI-EAF, scrap-EAF", [S] S1 section 4.7 and S3):
+#: a good's ``route`` written as a code or as one of these names picks the routed benchmark.
+ROUTE_CODES: dict[str, str] = {"bf-bof": "C", "dri-eaf": "D", "scrap-eaf": "E"}
+#: With actual emissions (``cbam calc``) the adjustment is built from process benchmarks.
+ACTUAL_DATA_NOTE = (
+    "with actual emissions the adjustment is built from the Column A process benchmarks, "
+    "recursively over precursors (IR (EU) 2025/2620 as read in the research note, sections "
+    "4.7-4.9); those are not encoded, so the figure beside an actual SEE uses the whole-good "
+    "benchmark encoded here and is an indication. It never changes the SEE"
+)
 
 
 @dataclass(frozen=True)
@@ -237,12 +251,97 @@ def free_allocation_adjustment(
     )
 
 
+def route_code(route: str | None) -> str | None:
+    """The route code of a good's ``route``: a code as written (``'E'``), or the code of a route
+    name of :data:`ROUTE_CODES` (``'scrap-EAF'`` → ``'E'``); None for anything else."""
+    if route is None:
+        return None
+    text = route.strip()
+    if len(text) == 1 and text.isalpha():
+        return text.upper()
+    return ROUTE_CODES.get(text.lower())
+
+
+def import_year(period_end_year: int, year: int | None = None) -> int:
+    """The import year: ``year`` if given, else the year the reporting period ends (at least
+    2026)."""
+    return max(period_end_year, 2026) if year is None else year
+
+
+def label(faa: FreeAllocationAdjustment) -> str:
+    """A figure's status in a word or three: ``estimate`` (CSCF not given, or a provisional
+    benchmark), ``unconfirmed``, ``no benchmark encoded`` or ``no figure``."""
+    if faa.per_tonne is not None:
+        return "estimate" if faa.estimate else "unconfirmed"
+    return "no benchmark encoded" if faa.note.startswith("no benchmark encoded") else "no figure"
+
+
+def for_good(
+    cn: str, route: str | None, year: int, *, cscf: float | None = None
+) -> FreeAllocationAdjustment:
+    """The adjustment per tonne of a good of an installation, its ``route`` as the file writes it.
+
+    Raises:
+        CbamError: as :func:`free_allocation_adjustment`.
+    """
+    faa = free_allocation_adjustment(cn, year, route=route_code(route), cscf=cscf)
+    if faa.per_tonne is None and faa.note.endswith("give the route"):
+        names = ", ".join(f"{name} ({code})" for name, code in ROUTE_CODES.items())
+        given = f"{route!r} names none" if route else "the good gives none"
+        faa = replace(faa, note=f"{faa.note}: {given}; write one of {names}")
+    return faa
+
+
+def beside_see(faa: FreeAllocationAdjustment) -> dict[str, Any]:
+    """The adjustment as plain data for the SEE's JSON: ``per_tonne`` null with a ``reason``
+    where there is no figure."""
+    return {
+        **faa.to_dict(),
+        "label": label(faa),
+        "reason": faa.note if faa.per_tonne is None else None,
+    }
+
+
+def see_with_adjustments(
+    result: CbamResult, year: int, *, cscf: float | None = None
+) -> dict[str, Any]:
+    """``result.to_dict()`` with the adjustment per tonne of the import ``year`` beside every
+    good's SEE (the SEE unchanged).
+
+    Raises:
+        CbamError: a year before 2026 or a CSCF outside (0, 1].
+    """
+    data = result.to_dict()
+    faas = [for_good(g.cn, g.route, year, cscf=cscf) for g in result.goods]
+    for good, faa in zip(data["goods"], faas, strict=True):
+        good["free_allocation_adjustment"] = beside_see(faa)
+    data["free_allocation_adjustment"] = {
+        "year": year,
+        "cbam_factor": float(cbam_factor(year)),
+        "cscf": cscf,
+        "formula": "CBAM factor of the year x CSCF x CBAM benchmark, per tonne of good",
+        "unit": UNIT,
+        "note": ACTUAL_DATA_NOTE,
+        "status": "unconfirmed",
+        "source": SOURCE,
+    }
+    return data
+
+
 __all__ = [
+    "ACTUAL_DATA_NOTE",
     "CBAM_FACTOR",
+    "ROUTE_CODES",
     "SOURCE",
     "Benchmark",
     "FreeAllocationAdjustment",
     "benchmarks",
     "cbam_factor",
+    "beside_see",
+    "for_good",
     "free_allocation_adjustment",
+    "import_year",
+    "label",
+    "route_code",
+    "see_with_adjustments",
 ]

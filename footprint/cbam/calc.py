@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from footprint.cbam.defaults import default_for
+from footprint.cbam.defaults import default_for, is_unknown
 from footprint.cbam.flows import (
     FlowLine,
     double_count_warnings,
@@ -416,11 +416,13 @@ class _Calculator:
                     "cannot be used; its default value is used instead "
                     f"({RULES['precursor-verification'].locator})"
                 )
-            value = default_for(item.country, item.cn, where=self.where(*at, "cn"))
+            field = "country" if is_unknown(item.country) else "cn"
+            value = default_for(item.country, item.cn, where=self.where(*at, field))
             indirect = value.indirect if item.counts_indirect else 0.0
             fallback = " (row of 'Other countries and territories')" if value.fallback else ""
             see = See(value.direct, indirect, value.direct + indirect)
-            basis = f"default value {value.row.cn} {value.row.area}{fallback}"
+            area = f"({value.row.area})" if value.row.annex != "I" else value.row.area
+            basis = f"default value {value.row.cn} {area}{fallback}"
         self.purchased[item.id] = see
         self.basis[item.id] = basis
         return see

@@ -2,7 +2,9 @@
 
 The table holds the China block and the "Other countries and territories" block of the default-value
 annex (IR (EU) 2025/2621 as replaced by IR (EU) 2026/1740), transcribed by a secondary source: every
-value carries ``status: unconfirmed`` (see ``cbam_default_values.SOURCES.md``).
+value carries ``status: unconfirmed`` (see ``cbam_default_values.SOURCES.md``). Beside it, the few
+Annex IV values encoded for precursors whose country of production is unknown (``country:
+unknown``; ``footprint/data/cbam_annex_iv.csv``, also unconfirmed).
 """
 
 from __future__ import annotations
@@ -32,6 +34,14 @@ SOURCE = (
     "Regulation (EU) 2026/1740, transcribed in GitHub Ddscully/dlt-dbt-duckdb-evidence "
     "dbt/seeds/cbam_default_values.csv (commit c68a320d57085a9e2813b01d4e18c844ab3123f0)"
 )
+ANNEX_IV = "Annex IV, country unknown"
+ANNEX_IV_SOURCE = (
+    "Annex IV of Commission Implementing Regulation (EU) 2025/2621 (precursors whose country of "
+    "production is unknown), read in the research note 'EU CBAM - which emissions count, for "
+    "iron/steel and hydrogen' (2026-09-07), sections 4.4-4.5 (footprint/data/cbam_annex_iv.csv)"
+)
+#: The country of production of a precursor that is not known (Annex IV values).
+UNKNOWN = "unknown"
 #: Countries whose block is shipped: ISO 3166-1 alpha-2 and alpha-3 → the table's alpha-3.
 _SHIPPED = {"CN": "CHN", "CHN": "CHN", "CHINA": "CHN"}
 _OTHER_NAMES = {"OTHER", "OTHERS", "ROW", OTHER.upper()}
@@ -49,6 +59,9 @@ class Row:
     indirect: Decimal | None
     total: Decimal | None
     route: str
+    #: the annex the row belongs to: "I" (country values) or "IV" (country unknown)
+    annex: str = "I"
+    source: str = SOURCE
 
     @property
     def has_values(self) -> bool:
@@ -87,13 +100,16 @@ class DefaultValue:
 
     @property
     def markup(self) -> float | None:
-        """The mark-up of the year as a fraction, or None without a year."""
-        return None if self.year is None else markup_rate(self.sector, self.year)
+        """The mark-up of the year as a fraction; None without a year, and for Annex IV values
+        (the mark-up read in the sources is that of Annex I)."""
+        if self.year is None or self.row.annex != "I":
+            return None
+        return markup_rate(self.sector, self.year)
 
     @property
     def total_with_markup(self) -> float | None:
         """Total × (1 + mark-up), rounded half up to 5 decimals; None without a year."""
-        if self.year is None or self.row.total is None:
+        if self.markup is None or self.row.total is None:
             return None
         rate = Decimal(str(self.markup))
         marked = (self.row.total * (1 + rate)).quantize(Decimal("0.00001"), ROUND_HALF_UP)
@@ -118,8 +134,9 @@ class DefaultValue:
             "year": self.year,
             "markup_percent": None if markup is None else round(markup * 100, 6),
             "total_with_markup": self.total_with_markup,
+            "annex": self.row.annex,
             "status": "unconfirmed",
-            "source": SOURCE,
+            "source": self.row.source,
         }
 
 
@@ -150,6 +167,44 @@ def table() -> tuple[Row, ...]:
     return tuple(rows)
 
 
+@cache
+def annex_iv() -> tuple[Row, ...]:
+    """The Annex IV values encoded (precursors whose country of production is unknown)."""
+    path = files("footprint") / "data" / "cbam_annex_iv.csv"
+    with path.open(encoding="utf-8") as handle:
+        return tuple(
+            Row(
+                area=ANNEX_IV,
+                iso3="",
+                cn=record["cn"],
+                description=record["good"],
+                direct=Decimal(record["t_co2e_per_t"]),
+                indirect=None,
+                total=Decimal(record["t_co2e_per_t"]),
+                route="",
+                annex="IV",
+                source=ANNEX_IV_SOURCE,
+            )
+            for record in csv.DictReader(handle)
+        )
+
+
+def is_unknown(country: str) -> bool:
+    """Whether ``country`` says the country of production is unknown."""
+    return country.strip().lower() == UNKNOWN
+
+
+def _annex_iv_missing(cn: str, where: str | None) -> CbamError:
+    encoded = ", ".join(f"{r.cn} ({r.description})" for r in annex_iv())
+    return CbamError(
+        f"no Annex IV default value (precursor whose country of production is unknown) is "
+        f"encoded for CN code {cn!r}; encoded: {encoded}",
+        where=where,
+        fix="give the country of production (ISO 3166-1 alpha-2), or the supplier's verified "
+        "actual SEE (emissions: direct, indirect, verification)",
+    )
+
+
 def _block(country: str, where: str | None) -> tuple[str, list[Row]]:
     """The table's name for ``country`` and its rows.
 
@@ -157,6 +212,8 @@ def _block(country: str, where: str | None) -> tuple[str, list[Row]]:
         CbamError: an EU country, or a country whose block is not shipped.
     """
     key = country.strip().upper()
+    if is_unknown(country):
+        return ANNEX_IV, list(annex_iv())
     if key in _OTHER_NAMES:
         return OTHER, [r for r in table() if r.area == OTHER]
     if key in EU_MEMBERS:
@@ -224,6 +281,8 @@ def lookup(
             chosen = [r for r in chosen if r.has_values or not _children(rows, r.cn)]
         if not chosen:
             sector_of(code, where=where)  # a code outside CBAM says so
+            if name == ANNEX_IV:
+                raise _annex_iv_missing(cn, country_where or where)
             raise CbamError(
                 f"CN code {cn!r} has no row in the default-value table",
                 where=where,
@@ -231,16 +290,17 @@ def lookup(
                 "'2523 10 00')",
             )
     others = [r for r in table() if r.area == OTHER]
+    label = UNKNOWN if is_unknown(country) else country.strip().upper()
     out = []
     for row in chosen:
-        if row.has_values or name == OTHER:
-            out.append(DefaultValue(country.strip().upper(), row, False, year))
+        if row.has_values or name in (OTHER, ANNEX_IV):
+            out.append(DefaultValue(label, row, False, year))
             continue
         other = next((r for r in others if r.cn == row.cn and r.has_values), None)
         if other is None:
             other = _covering([r for r in others if r.has_values], row.cn)
         if other is not None:
-            out.append(DefaultValue(country.strip().upper(), other, True, year))
+            out.append(DefaultValue(label, other, True, year))
     return out
 
 
@@ -274,4 +334,17 @@ def default_for(
     return found[0]
 
 
-__all__ = ["OTHER", "RULES", "DefaultValue", "Row", "default_for", "lookup", "table"]
+__all__ = [
+    "ANNEX_IV",
+    "ANNEX_IV_SOURCE",
+    "OTHER",
+    "RULES",
+    "UNKNOWN",
+    "DefaultValue",
+    "Row",
+    "annex_iv",
+    "default_for",
+    "is_unknown",
+    "lookup",
+    "table",
+]

@@ -318,6 +318,7 @@ class CarbonPrice(_Strict):
     emissions_priced: Amount = Field(description="emissions the price was paid on, t CO2e")
     rebated: Amount = Field(
         "0 t CO2e",
+        validate_default=True,
         description="emissions covered by free allocation, refunds or compensation, t CO2e",
     )
     evidence: str = Field(
@@ -378,7 +379,9 @@ class ActualEmissions(_Strict):
     """A supplier's actual specific embedded emissions of a precursor."""
 
     direct: Amount = Field(description="direct SEE, e.g. '1.95 t CO2e/t'")
-    indirect: Amount = Field("0 t CO2e/t", description="indirect SEE, e.g. '0.12 t CO2e/t'")
+    indirect: Amount = Field(
+        "0 t CO2e/t", validate_default=True, description="indirect SEE, e.g. '0.12 t CO2e/t'"
+    )
     default_share: Number = Field(
         0.0, ge=0, le=100, description="percent of the supplier's SEE from default values"
     )
@@ -393,7 +396,11 @@ class PurchasedPrecursor(_Strict):
     id: str = Field(min_length=1)
     name: str | None = None
     cn: str = Field(description="CN code, quoted")
-    country: str = Field(pattern=r"^[A-Z]{2}$", description="country of production, ISO alpha-2")
+    country: str = Field(
+        pattern=r"^([A-Z]{2}|unknown)$",
+        description="country of production, ISO alpha-2, or 'unknown': the default value is then "
+        "the Annex IV value of IR (EU) 2025/2621 (encoded for a few goods only)",
+    )
     supplier: str | None = None
     supplier_installation: str | None = Field(None, description="its name or UN/LOCODE")
     quantity: Amount = Field(description="mass purchased over the period, e.g. '30000 t'")

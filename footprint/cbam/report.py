@@ -17,8 +17,21 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from footprint.cbam.benchmarks import (
+    ACTUAL_DATA_NOTE,
+    FreeAllocationAdjustment,
+    for_good,
+    import_year,
+    label,
+)
 from footprint.cbam.calc import CARBON_TO_CO2, CbamResult, GoodResult, round_see
-from footprint.cbam.defaults import SOURCE, DefaultValue, default_for
+from footprint.cbam.defaults import (
+    ANNEX_IV_SOURCE,
+    SOURCE,
+    DefaultValue,
+    default_for,
+    is_unknown,
+)
 from footprint.cbam.flows import CORR_ETA, EF_NG
 from footprint.cbam.goods import RULES, CbamError, Rule, zero_origin
 from footprint.cbam.reconcile import SCOPE_NOTES, Reconciliation, reconcile
@@ -66,6 +79,13 @@ class GoodRow:
     no_default: str = ""
     #: the part of the total SEE that precursors carry in, t CO2e/t
     from_precursors: float = 0.0
+    #: the free-allocation adjustment per tonne of the import year (beside the SEE, never in it)
+    faa: FreeAllocationAdjustment | None = None
+
+    @property
+    def faa_label(self) -> str:
+        """The adjustment's status: estimate, unconfirmed, no benchmark encoded or no figure."""
+        return "" if self.faa is None else label(self.faa)
 
     @property
     def saving_per_t(self) -> float | None:
@@ -105,6 +125,7 @@ class CbamView:
     rules: list[Rule]
     reconciliations: list[Reconciliation] = field(default_factory=list)
     scope_notes: tuple[str, ...] = SCOPE_NOTES
+    faa_note: str = ACTUAL_DATA_NOTE
 
     @property
     def installation(self) -> Installation:
@@ -141,7 +162,7 @@ def _consumed(inst: Installation) -> dict[str, float]:
     return used
 
 
-def _goods(result: CbamResult, year: int) -> list[GoodRow]:
+def _goods(result: CbamResult, year: int, cscf: float | None) -> list[GoodRow]:
     inst = result.installation
     levels = {p.id: p.activity_level for p in result.processes}
     carried = {p.id: sum(c.direct + c.indirect for c in p.precursors) for p in result.processes}
@@ -163,6 +184,7 @@ def _goods(result: CbamResult, year: int) -> list[GoodRow]:
                 default,
                 why,
                 carried[good.process],
+                for_good(good.cn, good.route, year, cscf=cscf),
             )
         )
     return rows
@@ -323,7 +345,8 @@ def _precursor_factors(result: CbamResult) -> list[Factor]:
             )
             status = "supplier"
         else:
-            source, status = f"{uses[0].basis}: {SOURCE}", "unconfirmed"
+            cited = ANNEX_IV_SOURCE if is_unknown(item.country) else SOURCE
+            source, status = f"{uses[0].basis}: {cited}", "unconfirmed"
         out.append(
             Factor(
                 "precursor SEE",
@@ -404,20 +427,24 @@ def reconciliations(result: CbamResult, *, background: str = "default") -> list[
 
 
 def cbam_view(
-    result: CbamResult, *, year: int | None = None, reconciled: list[Reconciliation] | None = None
+    result: CbamResult,
+    *,
+    year: int | None = None,
+    reconciled: list[Reconciliation] | None = None,
+    cscf: float | None = None,
 ) -> CbamView:
-    """The page's content. ``year``: the import year of the mark-up (default: the year the
-    reporting period ends, at least 2026).
+    """The page's content. ``year``: the import year of the mark-up and of the free-allocation
+    adjustment (default: the year the reporting period ends, at least 2026); ``cscf``: the
+    cross-sectoral correction factor of the adjustment (without it, 1: an estimate).
 
     Raises:
-        CbamError: a year before 2026.
+        CbamError: a year before 2026, or a CSCF outside (0, 1].
     """
     from footprint.cbam.goods import markup_rate
 
-    if year is None:
-        year = max(result.installation.reporting_period.end.year, 2026)
+    year = import_year(result.installation.reporting_period.end.year, year)
     markup_rate("cement", year)  # refuses years before the definitive period
-    goods = _goods(result, year)
+    goods = _goods(result, year, cscf)
     factors = (
         _process_factors(result.installation) + _precursor_factors(result) + _default_factors(goods)
     )

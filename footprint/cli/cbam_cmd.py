@@ -50,17 +50,60 @@ def _calculate(file: Path) -> CbamResult:
     return calculate(read_installation(file))
 
 
+YearOption = Annotated[
+    int | None,
+    typer.Option(
+        help="Year of import, for the CBAM factor of the free-allocation adjustment (and the "
+        "default values' mark-up in the report); default: the year the reporting period ends, at "
+        "least 2026."
+    ),
+]
+CscfOption = Annotated[
+    float | None,
+    typer.Option(
+        "--cscf",
+        help="Cross-sectoral correction factor of the year, for the free-allocation adjustment "
+        "(not encoded; without it 1 is used and the figure is an estimate).",
+    ),
+]
+
+
+def _faa_cell(faa: FreeAllocationAdjustment) -> str:
+    from footprint.cbam.benchmarks import label
+
+    if faa.per_tonne is None:
+        return label(faa)
+    return f"{_number(faa.per_tonne)} ({label(faa)})"
+
+
 @cbam_app.command("calc")
 @handles_errors
-def calc_command(file: InstallationFile, fmt: FormatOption = Format.table, out: Out = None) -> None:
+def calc_command(
+    file: InstallationFile,
+    fmt: FormatOption = Format.table,
+    out: Out = None,
+    year: YearOption = None,
+    cscf: CscfOption = None,
+) -> None:
     """Direct, indirect and total SEE (t CO2e/t) of every good, with each process's attributed
-    emissions and its precursors' contributions."""
+    emissions and its precursors' contributions; beside the SEE, the free-allocation adjustment
+    per tonne where a CBAM benchmark is encoded (the SEE is not changed)."""
+    from footprint.cbam.benchmarks import (
+        ACTUAL_DATA_NOTE,
+        for_good,
+        import_year,
+        see_with_adjustments,
+    )
+    from footprint.cbam.benchmarks import SOURCE as FAA_SOURCE
+
     _no_csv(fmt)
     result = _calculate(file)
-    if fmt is Format.json:
-        _json(result.to_dict(), out)
-        return
     inst = result.installation
+    year = import_year(inst.reporting_period.end.year, year)
+    if fmt is Format.json:
+        _json(see_with_adjustments(result, year, cscf=cscf), out)
+        return
+    faas = [for_good(g.cn, g.route, year, cscf=cscf) for g in result.goods]
     goods = Table(
         title=f"{inst.installation.name} ({inst.installation.unlocode}), "
         f"{inst.reporting_period.start} to {inst.reporting_period.end}: SEE in t CO2e/t",
@@ -68,10 +111,12 @@ def calc_command(file: InstallationFile, fmt: FormatOption = Format.table, out: 
         caption="Rounded half up to 5 decimals (the act names no rounding method).",
         caption_justify="left",
     )
+    faa_column = f"FAA {year}"
     for column in ("CN", "good", "process", "direct", "indirect", "total", "defaults %"):
         left = column in ("CN", "good", "process")
         goods.add_column(column, justify="left" if left else "right", no_wrap=column == "CN")
-    for good in result.goods:
+    goods.add_column(faa_column, justify="right")
+    for good, faa in zip(result.goods, faas, strict=True):
         goods.add_row(
             good.cn,
             good.name,
@@ -80,7 +125,18 @@ def calc_command(file: InstallationFile, fmt: FormatOption = Format.table, out: 
             _number(good.see.indirect),
             _number(good.see.total),
             f"{good.see.default_share:.1f}",
+            _faa_cell(faa),
         )
+    faa_notes = [
+        f"{faa_column}: free-allocation adjustment per tonne, import year {year} = CBAM factor x "
+        f"CSCF x CBAM benchmark, t CO2e/t, beside the SEE (status unconfirmed; source: "
+        f"{FAA_SOURCE}); {ACTUAL_DATA_NOTE}.",
+        *(
+            note
+            for g, f in zip(result.goods, faas, strict=True)
+            if (note := _faa_line(g.cn, f, quiet=True))
+        ),
+    ]
     units = Table(
         title="SEE per functional unit (t CO2e per t of clinker or nitrogen contained)",
         title_justify="left",
@@ -148,12 +204,18 @@ def calc_command(file: InstallationFile, fmt: FormatOption = Format.table, out: 
         writer = console(file=buffer, width=140, no_color=True)
         for table in tables:
             writer.print(table)
+            if table is goods:
+                for faa_text in faa_notes:
+                    writer.print(faa_text, soft_wrap=True, markup=False, highlight=False)
         for warning in result.warnings:
             writer.print(f"warning: {warning}", soft_wrap=True)
         write_text(buffer.getvalue(), out)
         return
     for table in tables:
         console().print(table)
+        if table is goods:
+            for faa_text in faa_notes:
+                console().print(faa_text, soft_wrap=True, markup=False, highlight=False)
     for warning in result.warnings:
         err.print(caveat(warning), soft_wrap=True)
 
@@ -173,7 +235,11 @@ def _faa_line(cn: str, faa: FreeAllocationAdjustment, *, quiet: bool) -> str:
 def defaults_command(
     country: Annotated[
         str,
-        typer.Option("--country", help="Country of production: CN, or OTHER for the fallback row."),
+        typer.Option(
+            "--country",
+            help="Country of production: CN, OTHER for the fallback row, or unknown for the "
+            "Annex IV values (precursors whose country of production is unknown).",
+        ),
     ],
     cn: Annotated[
         str | None, typer.Option("--cn", help="CN code, e.g. 7208 or '2523 10 00'.")
@@ -201,11 +267,13 @@ def defaults_command(
 
     from footprint.cbam.benchmarks import SOURCE as FAA_SOURCE
     from footprint.cbam.benchmarks import free_allocation_adjustment
-    from footprint.cbam.defaults import SOURCE, lookup
+    from footprint.cbam.defaults import ANNEX_IV_SOURCE, SOURCE, is_unknown, lookup
 
     _no_csv(fmt)
     year = dt.date.today().year if year is None else year
     values = lookup(country, cn, year=year, where="--cn", country_where="--country")
+    unknown = is_unknown(country)
+    source = ANNEX_IV_SOURCE if unknown else SOURCE
     faas = [
         free_allocation_adjustment(v.row.cn, year, route=v.row.route, cscf=cscf) for v in values
     ]
@@ -217,7 +285,7 @@ def defaults_command(
                 "year": year,
                 "unit": "t CO2e/t",
                 "status": "unconfirmed",
-                "source": SOURCE,
+                "source": source,
                 "values": [
                     {**v.to_dict(), "free_allocation_adjustment": f.to_dict()}
                     for v, f in zip(values, faas, strict=True)
@@ -229,8 +297,14 @@ def defaults_command(
     table = Table(
         title=f"CBAM default values, {country}, import year {year} (t CO2e/t; status unconfirmed)",
         title_justify="left",
-        caption=f"Source: {SOURCE}. '*' = row of 'Other countries and territories' (no value for "
-        "the country). Indirect is informative for Annex II goods (direct only).",
+        caption=f"Source: {source}. "
+        + (
+            "Annex IV: one value per good, used as the direct SEE (both goods are Annex II "
+            "goods); no mark-up is applied (the schedule read is that of Annex I)."
+            if unknown
+            else "'*' = row of 'Other countries and territories' (no value for the country). "
+            "Indirect is informative for Annex II goods (direct only)."
+        ),
         caption_justify="left",
     )
     for column in (
@@ -252,7 +326,7 @@ def defaults_command(
             _number(float(v.row.direct) if v.row.direct is not None else None, 3),
             _number(float(v.row.indirect) if v.row.indirect is not None else None, 3),
             _number(v.total, 3),
-            f"{100 * (v.markup or 0):g} %",
+            "–" if v.markup is None else f"{100 * v.markup:g} %",
             _number(v.total_with_markup, 5),
         )
     notes = [_faa_line(v.row.cn, f, quiet=cn is None) for v, f in zip(values, faas, strict=True)]
@@ -452,13 +526,8 @@ def report_command(
         str | None,
         typer.Option("--format", "-f", help="html or pdf (default: from the --out file name)."),
     ] = None,
-    year: Annotated[
-        int | None,
-        typer.Option(
-            help="Year of import, for the default values' mark-up (default: the year the "
-            "reporting period ends, at least 2026)."
-        ),
-    ] = None,
+    year: YearOption = None,
+    cscf: CscfOption = None,
     background: Annotated[
         str, typer.Option(help="Background database of the linked product inventories.")
     ] = "default",
@@ -476,7 +545,7 @@ def report_command(
     page = page_format(out, fmt)
     lang = language(lang)
     result = _calculate(file)
-    view = cbam_view(result, year=year)  # checks the year before computing any footprint
+    view = cbam_view(result, year=year, cscf=cscf)  # checks year and CSCF before any footprint
     view = replace(view, reconciliations=reconciliations(result, background=background))
     write_page(render_cbam_html(view, lang=lang), out, page)
     for warning in result.warnings:

@@ -149,3 +149,23 @@ def test_a_heat_flow_to_an_unknown_process_is_named_with_its_line(tmp_path: Path
     error = _fail(tmp_path, text)
     assert error.where == f"{tmp_path / 'bad.yaml'}, line 11, processes[0].heat_exported[0].process"
     assert "'elsewhere', which is not a process of this installation" in error.what
+
+
+def test_optional_amounts_left_out_take_their_parsed_defaults(tmp_path: Path) -> None:
+    text = GOOD.replace(
+        "    precursors: []\n",
+        "    precursors: [{precursor: pig, amount: 5 t}]\n"
+        "    carbon_price: {scheme: ETS, price: 90, currency: CNY, emissions_priced: 561 t CO2e, "
+        "evidence: receipts}\n",
+    ) + (
+        "purchased_precursors:\n"
+        '  - {id: pig, cn: "7201", country: CN, quantity: 5 t, emissions: '
+        "{direct: 2 t CO2e/t, verification: {verifier: V}}}\n"
+    )
+    path = tmp_path / "ok.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = calculate(read_installation(path))  # indirect and rebated left out: 0
+    assert result.goods[0].see.direct == pytest.approx(0.561 + 5 / 1000 * 2)
+    assert result.processes[0].carbon_price is not None
+    assert result.processes[0].carbon_price["rebated_t"] == 0
+    assert result.processes[0].carbon_price["effective_total"] == pytest.approx(561 * 90)
