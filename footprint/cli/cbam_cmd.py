@@ -9,7 +9,16 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table
 
-from footprint.cli.common import Format, Lang, Out, caveat, console, err, handles_errors
+from footprint.cli.common import (
+    Format,
+    Lang,
+    Out,
+    caveat,
+    console,
+    err,
+    handles_errors,
+    show_table,
+)
 from footprint.errors import FootprintError
 
 if TYPE_CHECKING:
@@ -337,18 +346,7 @@ def defaults_command(
             f"Free-allocation adjustment (FAA), t CO2e/t, import year {year} = CBAM factor x "
             f"CSCF x Column B benchmark (status unconfirmed; source: {FAA_SOURCE}):",
         )
-    if out not in (None, "-"):
-        import io
-
-        from footprint.output import write_text
-
-        buffer = io.StringIO()
-        console(file=buffer, width=140, no_color=True).print(table)
-        write_text(buffer.getvalue() + "".join(f"{line}\n" for line in notes), out)
-        return
-    console().print(table)
-    for line in notes:
-        console().print(line, soft_wrap=True, markup=False, highlight=False)
+    show_table(table, notes, out, width=140)
 
 
 @cbam_app.command("grid-factors")
@@ -420,18 +418,7 @@ def grid_factors_command(
             f"({a['series']}; {a['status']})"
             for a in alternatives
         ]
-    if out not in (None, "-"):
-        import io
-
-        from footprint.output import write_text
-
-        buffer = io.StringIO()
-        console(file=buffer, width=160, no_color=True).print(table)
-        write_text(buffer.getvalue() + "".join(f"{line}\n" for line in lines), out)
-        return
-    console().print(table)
-    for line in lines:
-        console().print(line, soft_wrap=True, markup=False, highlight=False)
+    show_table(table, lines, out, width=160)
 
 
 @cbam_app.command("communicate")
@@ -503,18 +490,7 @@ def reconcile_command(
     for label, value in table_data.rows():
         table.add_row(label, _number(value))
     notes = [f"- {note}" for note in SCOPE_NOTES]
-    if out not in (None, "-"):
-        import io
-
-        from footprint.output import write_text
-
-        buffer = io.StringIO()
-        console(file=buffer, width=120, no_color=True).print(table)
-        write_text(buffer.getvalue() + "\n".join(notes) + "\n", out)
-        return
-    console().print(table)
-    for note in notes:
-        console().print(note, soft_wrap=True)
+    show_table(table, notes, out, width=120)
 
 
 @cbam_app.command("report")

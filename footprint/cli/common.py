@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import click
 import typer
-from rich.console import Console
+from rich.console import Console, RenderableType
 from rich.text import Text
 
 from footprint.cli.bugs import report_bug
@@ -30,6 +30,23 @@ def console(*, stderr: bool = False, **options: Any) -> Console:
 
 
 err = console(stderr=True)
+
+
+def show_table(table: RenderableType, lines: Sequence[str], out: str | None, width: int) -> None:
+    """Print ``table`` and the plain ``lines`` under it, or write both as plain text (``width``
+    columns) to the file ``out``."""
+    if out in (None, "-"):
+        console().print(table)
+        for line in lines:
+            console().print(line, soft_wrap=True)
+        return
+    import io
+
+    from footprint.output import write_text
+
+    buffer = io.StringIO()
+    console(file=buffer, width=width, no_color=True).print(table)
+    write_text(buffer.getvalue() + "".join(f"{line}\n" for line in lines), out)
 
 
 def styled(*parts: str | tuple[str, str]) -> Text:
