@@ -226,15 +226,24 @@ def _pact_host(
     """Another company's PACT host from command-line options (token URL default URL/auth/token).
 
     Raises:
-        FootprintError: a URL that is not https://, or a CA file that does not exist.
+        FootprintError: a URL that is not https:// (or http:// to a loopback host), or a CA
+            file that does not exist.
     """
+    from urllib.parse import urlsplit
+
+    from footprint.exchange.events import is_loopback_host
     from footprint.exchange.partners import PactHost
 
     for name, value in ((url_name, url), ("--token-url", token_url)):
-        if value is not None and not value.startswith("https://"):
-            raise FootprintError(
-                f"{name} {value!r} is not an https:// URL", fix="PACT hosts speak HTTPS only"
-            )
+        if value is None or value.startswith("https://"):
+            continue
+        if value.startswith("http://") and is_loopback_host(urlsplit(value).hostname or ""):
+            continue  # a host on this machine, as a request's source may be (RFC 8252 7.3)
+        raise FootprintError(
+            f"{name} {value!r} is not an https:// URL",
+            fix="PACT hosts speak HTTPS only (plain http only to this machine: 127.0.0.1, ::1, "
+            "localhost)",
+        )
     if ca_file is not None and not ca_file.is_file():
         raise FootprintError("no such file", where=str(ca_file), fix="give a PEM certificate")
     base = url.rstrip("/")

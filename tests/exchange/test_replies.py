@@ -460,6 +460,27 @@ def test_clients_reply_mistakes_exit_2(
     assert "Traceback" not in done.output
 
 
+def test_a_loopback_reply_host_may_be_plain_http(tmp_path: Path, runner: CliRunner) -> None:
+    """A request from a loopback http source is accepted, so its host can be given credentials."""
+    data = ["--data-dir", str(tmp_path)]
+    runner.invoke(cli, ["clients", "add", "Local tester", *data])
+    done = runner.invoke(
+        cli,
+        ["clients", "reply", "Local tester", "--url", "http://127.0.0.1:8443", "--client-id", "a"]
+        + ["--client-secret", "b", *data],
+    )
+    assert done.exit_code == 0, done.output
+    assert "answers to" in done.output
+    assert "http://127.0.0.1:8443/3/events" in done.output
+    refused = runner.invoke(
+        cli,
+        ["clients", "reply", "Local tester", "--url", "http://127.0.0.2.example.com", "--client-id"]
+        + ["a", "--client-secret", "b", *data],
+    )
+    assert refused.exit_code == 2
+    assert "not an https:// URL" in refused.output
+
+
 # --- the other direction: we request, a supplier answers on our host ---------------------------
 
 
