@@ -18,6 +18,7 @@ fail later, far from the cause).
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 import shutil
@@ -56,6 +57,8 @@ class ImportReport:
     seconds: float
     #: reviewed files kept from the database this import replaced (see :data:`REVIEWED_FILES`)
     kept: tuple[str, ...] = ()
+    #: rows of the kept ``findings.csv`` whose activity is not in the new tables (never shown)
+    stale_findings: tuple[str, ...] = ()
 
     @property
     def counts(self) -> dict[str, int]:
@@ -83,6 +86,7 @@ class ImportReport:
             "flows_by_gas": self.report.get("flows_by_gas", {}),
             "ghg_flows_not_characterised": len(self.report.get("ghg_not_characterised", [])),
             "kept_files": list(self.kept),
+            "stale_findings": list(self.stale_findings),
         }
 
 
@@ -171,9 +175,25 @@ def _import_locked(
     with staging(target.parent, name) as tmp:
         written = write_build(build, tmp)
         kept = _keep_reviewed(target, tmp, name)
+        stale = stale_findings(tmp / FINDINGS_FILE, tmp, name) if FINDINGS_FILE in kept else ()
         swap_in(tmp, target)
     seconds = time.perf_counter() - started
-    return ImportReport(name, fmt, str(path), target, written, seconds, kept)
+    return ImportReport(name, fmt, str(path), target, written, seconds, kept, stale)
+
+
+def stale_findings(path: Path, tables: Path, name: str) -> tuple[str, ...]:
+    """Rows of the reviewed ``findings.csv`` at ``path`` whose activity is not in the tables of
+    ``tables`` (a re-import dropped or renamed it): ``findings.csv, line N: activity ID ...``.
+    Such a finding is never shown; the row is kept for the reviewer to move or delete."""
+    activities = set(read_table_dir(tables, name).activities["id"].astype(str))
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    return tuple(
+        f"{path.name}, line {number}: activity {row.get('activity')!r} is not in the new tables, "
+        "so its finding is no longer shown"
+        for number, row in enumerate(rows, start=2)
+        if str(row.get("activity") or "") not in activities
+    )
 
 
 def reviewed_files(directory: Path) -> list[Path]:

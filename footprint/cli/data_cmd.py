@@ -138,6 +138,8 @@ def import_command(
             " (proxies.csv checked against the new tables)" if "proxies.csv" in report.kept else ""
         )
         out.print(f"Kept the reviewed files: {', '.join(report.kept)}{checked}", markup=False)
+    for line in report.stale_findings:
+        err.print(f"warning: {line}", markup=False, soft_wrap=True)
     if fmt == "pact":
         for flagged in report.report.get("suspect_references", []):
             err.print(f"warning: PACT footprint {flagged['id']}: {flagged['note']}", markup=False)

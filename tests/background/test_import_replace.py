@@ -144,3 +144,23 @@ def test_a_malformed_proxies_file_stops_the_import_before_converting(
     assert code == 2, output
     assert _flat(f"{path}, line 2, reason") in _flat(output)
     assert _digests(path.parent) == before
+
+
+def test_a_finding_for_an_activity_the_new_tables_lack_is_named(
+    data: Path, runner: CliRunner
+) -> None:
+    directory = backgrounds_dir(data) / "tg"
+    gone = "99999999-0000-4000-8000-000000000009"
+    (directory / "findings.csv").write_text(
+        f"activity,finding\n{ELEC_JS},reviewed: grid mix of 2020\n{gone},reviewed: old data set\n",
+        encoding="utf-8",
+    )
+    code, output = _import(runner, FIXTURE, data, "--replace")
+    assert code == 0, output
+    assert _flat(f"findings.csv, line 3: activity '{gone}' is not in the new tables") in _flat(
+        output
+    )
+    assert ELEC_JS not in output  # the finding of an activity still there is not named
+    report = import_database(FIXTURE, fmt="ilcd", name="tg", data_dir=data, replace=True)
+    assert [line.split(":")[0] for line in report.stale_findings] == ["findings.csv, line 3"]
+    assert report.to_dict()["stale_findings"] == list(report.stale_findings)
