@@ -170,3 +170,14 @@ def _with_requirements(requirements: list[Any]) -> set[str]:
                 continue
             todo.extend((Requirement(spec), wanted) for spec in requires)
     return names
+
+
+def test_the_command_line_loads_no_server_or_database_library_until_a_command_needs_it() -> None:
+    """`footprint calc` starts without SQLAlchemy, FastAPI or uvicorn (about 0.3 s of imports)."""
+    probe = (
+        "import sys, footprint.cli.app\n"
+        "print(sorted(m for m in ('sqlalchemy', 'fastapi', 'uvicorn', 'openpyxl', 'weasyprint')"
+        " if m in sys.modules))"
+    )
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert proc.stdout.strip() == "[]"

@@ -15,7 +15,7 @@ from footprint.errors import FootprintError
 
 if TYPE_CHECKING:
     from footprint.exchange.partners import PactHost
-from footprint.exchange.store import FootprintStore
+    from footprint.exchange.store import FootprintStore
 
 clients_app = typer.Typer(
     help="OAuth2 clients allowed to read published footprints and request new ones.",
