@@ -15,6 +15,9 @@ from typing import Any
 import pint
 
 from footprint.background.importers.pact import convert_pact
+from footprint.background.proxies import read_proxies
+from footprint.cbam.calc import calculate as cbam_calculate
+from footprint.cbam.model import read_installation
 from footprint.errors import FootprintError
 from footprint.inventory import Inventory, read_inventory
 from footprint.inventory.excel import write_template
@@ -31,6 +34,11 @@ def _pact(path: Path) -> object:
     return convert_pact(path)
 
 
+def _installation(path: Path) -> object:
+    """Read a CBAM installation and compute its SEE (the JSON-ready result)."""
+    return cbam_calculate(read_installation(path)).to_dict()
+
+
 #: kind → (file suffix, reader).
 READERS: dict[str, tuple[str, Callable[[Path], object]]] = {
     "yaml": (".yaml", read_inventory),
@@ -40,6 +48,8 @@ READERS: dict[str, tuple[str, Callable[[Path], object]]] = {
     "scenarios": (".yaml", read_scenarios),
     "scheme": (".yaml", read_scheme),
     "pact": (".json", _pact),
+    "installation": (".yaml", _installation),
+    "proxies": (".csv", read_proxies),
 }
 
 
@@ -67,6 +77,8 @@ def seeds() -> dict[str, list[bytes]]:
             "labels/cisa-2024-low-carbon-steel.yaml",
         ),
         "pact": read("tests/exchange/fixtures/*.json"),
+        "installation": read("inventories/cbam/*.yaml", "tests/cbam/fixtures/*.yaml"),
+        "proxies": read("inventories/background/tiangong/proxies.csv"),
     }
 
 

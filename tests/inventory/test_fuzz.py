@@ -142,7 +142,7 @@ def _paths(value: Any) -> list[tuple[Any, ...]]:
 @st.composite
 def structure_mutant(draw: st.DrawFn, kind: str) -> bytes:
     seed = draw(st.sampled_from(SEEDS[kind]))
-    if kind == "csv":
+    if kind in ("csv", "proxies"):
         rows = list(csv.reader(io.StringIO(seed.decode("utf-8-sig"))))
         row = draw(st.integers(0, len(rows) - 1))
         cell = draw(st.integers(0, max(len(rows[row]), 1)))
@@ -208,7 +208,7 @@ def _read(kind: str, content: bytes) -> None:
 
 
 FUZZ = settings(deadline=None, suppress_health_check=list(HealthCheck), database=None)
-TEXT_KINDS = ("yaml", "csv", "claim", "scenarios", "scheme", "pact")
+TEXT_KINDS = ("yaml", "csv", "claim", "scenarios", "scheme", "pact", "installation", "proxies")
 
 
 @pytest.mark.parametrize("kind", READERS)

@@ -24,12 +24,26 @@ def reviewed_rows(
         )
     with path.open(encoding="utf-8", newline="") as handle:
         reader = csv.DictReader(handle)
-        missing = [c for c in columns if c not in (reader.fieldnames or [])]
-        if missing:
+        try:
+            missing = [c for c in columns if c not in (reader.fieldnames or [])]
+            if missing:
+                raise BackgroundError(
+                    f"missing column(s) {', '.join(missing)}",
+                    where=f"{path}, line 1",
+                    fix=f"give the header {','.join(columns)}",
+                )
+            for row in reader:
+                yield reader.line_num, {k: v or "" for k, v in row.items() if k is not None}
+        except UnicodeDecodeError as exc:
             raise BackgroundError(
-                f"missing column(s) {', '.join(missing)}",
-                where=f"{path}, line 1",
-                fix=f"give the header {','.join(columns)}",
-            )
-        for row in reader:
-            yield reader.line_num, {k: v or "" for k, v in row.items() if k is not None}
+                f"the {what} is not UTF-8 text (byte {exc.start} of a block: "
+                f"{exc.object[exc.start : exc.start + 1]!r})",
+                where=f"{path}, after line {reader.line_num}",
+                fix="save it as UTF-8 CSV",
+            ) from None
+        except csv.Error as exc:
+            raise BackgroundError(
+                f"not a readable CSV table: {exc}",
+                where=f"{path}, line {reader.line_num}",
+                fix="check quoting and line endings",
+            ) from None
