@@ -34,7 +34,7 @@ from footprint.background.importers.refinery import FILE_NAME as REFINERY_FILE
 from footprint.background.importers.registry import FORMATS, READERS, Progress
 from footprint.background.proxies import FILE_NAME as PROXIES_FILE
 from footprint.background.proxies import check_proxies, read_proxies
-from footprint.background.store import FINDINGS_FILE, read_table_dir
+from footprint.background.store import FINDINGS_FILE, Background, read_table_dir
 from footprint.background.swap import exclusive, recover, staging, swap_in
 from footprint.errors import BackgroundError, FootprintError
 
@@ -174,18 +174,24 @@ def _import_locked(
     build.report.pop("source_repository", None)
     with staging(target.parent, name) as tmp:
         written = write_build(build, tmp)
-        kept = _keep_reviewed(target, tmp, name)
-        stale = stale_findings(tmp / FINDINGS_FILE, tmp, name) if FINDINGS_FILE in kept else ()
+        found = reviewed_files(target)
+        checked = {p.name for p in found} & {PROXIES_FILE, FINDINGS_FILE}
+        tables = read_table_dir(tmp, name) if checked else None  # read once, for both checks
+        kept = _keep_reviewed(found, tmp, name, tables)
+        stale = stale_findings(tmp / FINDINGS_FILE, tables) if tables is not None else ()
         swap_in(tmp, target)
     seconds = time.perf_counter() - started
     return ImportReport(name, fmt, str(path), target, written, seconds, kept, stale)
 
 
-def stale_findings(path: Path, tables: Path, name: str) -> tuple[str, ...]:
-    """Rows of the reviewed ``findings.csv`` at ``path`` whose activity is not in the tables of
-    ``tables`` (a re-import dropped or renamed it): ``findings.csv, line N: activity ID ...``.
-    Such a finding is never shown; the row is kept for the reviewer to move or delete."""
-    activities = set(read_table_dir(tables, name).activities["id"].astype(str))
+def stale_findings(path: Path, tables: Background) -> tuple[str, ...]:
+    """Rows of the reviewed ``findings.csv`` at ``path`` whose activity is not in ``tables`` (a
+    re-import dropped or renamed it): ``findings.csv, line N: activity ID ...``; none if there is
+    no such file. Such a finding is never shown; the row is kept for the reviewer to move or
+    delete."""
+    if not path.is_file():
+        return ()
+    activities = set(tables.activities["id"].astype(str))
     with path.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     return tuple(
@@ -204,18 +210,20 @@ def reviewed_files(directory: Path) -> list[Path]:
     return [p for p in named + sorted(directory.glob("*.md")) if p.is_file()]
 
 
-def _keep_reviewed(old: Path, new: Path, name: str) -> tuple[str, ...]:
-    """Copy the reviewed files of the database in ``old`` into ``new`` (its re-import), once
-    ``proxies.csv`` is checked against the new tables; their names.
+def _keep_reviewed(
+    found: list[Path], new: Path, name: str, tables: Background | None
+) -> tuple[str, ...]:
+    """Copy the reviewed files ``found`` beside the database being replaced into ``new`` (its
+    re-import), once ``proxies.csv`` is checked against the new ``tables``; their names.
 
     Raises:
         BackgroundError: a row of ``proxies.csv`` does not match the new tables (naming the
-            file as it is in ``old``, with line and field).
+            file as it is beside the old tables, with line and field).
     """
-    found = reviewed_files(old)
-    if any(p.name == PROXIES_FILE for p in found):
+    proxies = next((p for p in found if p.name == PROXIES_FILE), None)
+    if proxies is not None and tables is not None:
         try:
-            check_proxies(old / PROXIES_FILE, read_table_dir(new, name))
+            check_proxies(proxies, tables)
         except BackgroundError as exc:
             raise BackgroundError(
                 f"{exc.what}; nothing was replaced: the previous {name!r} and its reviewed "
