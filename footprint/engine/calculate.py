@@ -102,21 +102,20 @@ def _contributions(system: LinkedSystem, solution: Solution, cf: np.ndarray) -> 
     out = []
     for line in system.lines:
         scale = solution.supply[system.activity_id(line.process)] * line.amount
-        buckets: dict[str, float] = defaultdict(float)
-        gases: dict[str, float] = defaultdict(float)
+        # kg CO2e by bucket, then gas; the buckets' and the gases' totals are its sums
         split: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
         if line.kind == "background":
             for (gas, bucket), value in zip(
                 solution.categories, solution.category_intensity[line.supplier], strict=False
             ):
-                buckets[bucket] += float(scale * value)
-                gases[gas] += float(scale * value)
                 split[bucket][gas] += float(scale * value)
         else:
-            value = scale * float(cf[line.flow])
-            buckets[line.bucket] += value
-            gases[line.gas] += value
-            split[line.bucket][line.gas] += float(value)
+            split[line.bucket][line.gas] += float(scale * float(cf[line.flow]))
+        buckets = {bucket: sum(by_gas.values()) for bucket, by_gas in split.items()}
+        gases: dict[str, float] = defaultdict(float)
+        for by_gas in split.values():
+            for gas, value in by_gas.items():
+                gases[gas] += value
         out.append(
             Contribution(
                 process=system.processes[line.process].label,
