@@ -229,16 +229,12 @@ def _pact_host(
         FootprintError: a URL that is not https:// (or http:// to a loopback host), or a CA
             file that does not exist.
     """
-    from urllib.parse import urlsplit
-
-    from footprint.exchange.events import is_loopback_host
+    from footprint.exchange.events import is_answer_url
     from footprint.exchange.partners import PactHost
 
     for name, value in ((url_name, url), ("--token-url", token_url)):
-        if value is None or value.startswith("https://"):
+        if value is None or is_answer_url(value):  # as a request's source may be
             continue
-        if value.startswith("http://") and is_loopback_host(urlsplit(value).hostname or ""):
-            continue  # a host on this machine, as a request's source may be (RFC 8252 7.3)
         raise FootprintError(
             f"{name} {value!r} is not an https:// URL",
             fix="PACT hosts speak HTTPS only (plain http only to this machine: 127.0.0.1, ::1, "

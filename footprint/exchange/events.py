@@ -198,6 +198,22 @@ def is_loopback_host(host: str) -> bool:
         return False
 
 
+def is_answer_url(text: str) -> bool:
+    """Whether answers may be sent to ``text``: an absolute https URL with a host, or an http URL
+    of a loopback host (127.0.0.0/8, ::1, ``localhost``: nothing leaves the machine)."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(text)
+        host = parts.hostname
+    except ValueError:
+        return False
+    if not host:
+        return False
+    scheme = parts.scheme.lower()
+    return scheme == "https" or (scheme == "http" and is_loopback_host(host))
+
+
 def reply_destination(reply_host: str | None, source: str) -> str | None:
     """Where the answer to a request goes: the client's reply host, else the event's ``source``
     when it is an absolute https URL, or an http URL of a loopback host (127.0.0.0/8, ::1,
@@ -208,19 +224,7 @@ def reply_destination(reply_host: str | None, source: str) -> str | None:
     """
     if reply_host:
         return reply_host
-    from urllib.parse import urlsplit
-
-    try:
-        parts = urlsplit(source)
-        host = parts.hostname
-    except ValueError:
-        return None
-    if not host:
-        return None
-    scheme = parts.scheme.lower()
-    if scheme == "https" or (scheme == "http" and is_loopback_host(host)):
-        return source.rstrip("/")
-    return None
+    return source.rstrip("/") if is_answer_url(source) else None
 
 
 def no_destination_message(source: str) -> str:
