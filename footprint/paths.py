@@ -23,6 +23,15 @@ def shipped(name: str) -> Path:
     raise FileNotFoundError(f"shipped data directory {name!r} not found next to {_PACKAGE}")
 
 
+def data_rows(name: str) -> list[dict[str, str]]:
+    """The rows of the package's data table ``footprint/data/NAME`` (UTF-8 CSV with a header)."""
+    import csv
+    from importlib.resources import files
+
+    with (files("footprint") / "data" / name).open(encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
 def examples_dir() -> Path:
     """The shipped example product inventories."""
     return shipped("inventories") / "examples"

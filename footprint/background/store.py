@@ -10,12 +10,10 @@ emission factors (``inventories/background/grid/grid_factors.csv``).
 
 from __future__ import annotations
 
-import csv
 import difflib
 import json
 from dataclasses import dataclass, field
 from functools import cache
-from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +23,7 @@ from footprint.background.columnar import read_table
 from footprint.background.importers import tables
 from footprint.background.importers.corrections import caveats as correction_caveats
 from footprint.errors import BackgroundError
+from footprint.paths import data_rows
 
 ACTIVITY_COLUMNS = list(tables.LOADED_ACTIVITY_COLUMNS)
 OPTIONAL_ACTIVITY_COLUMNS = list(tables.OPTIONAL_ACTIVITY_COLUMNS)
@@ -405,10 +404,9 @@ def _merge_counts(parts: list[Background]) -> dict[str, int]:
 def _province_codes() -> dict[str, str]:
     """ISO 3166-2:CN code ↔ ILCD location code of each province (both ways, casefolded)."""
     pairs: dict[str, str] = {}
-    with (files("footprint") / "data" / "cn_subdivisions.csv").open(encoding="utf-8") as handle:
-        for row in csv.DictReader(handle):
-            iso, ilcd = row["iso"].casefold(), row["ilcd"].casefold()
-            pairs[iso], pairs[ilcd] = ilcd, iso
+    for row in data_rows("cn_subdivisions.csv"):
+        iso, ilcd = row["iso"].casefold(), row["ilcd"].casefold()
+        pairs[iso], pairs[ilcd] = ilcd, iso
     return pairs
 
 

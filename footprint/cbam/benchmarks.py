@@ -9,14 +9,13 @@ with CSCF = 1. A good without an encoded benchmark gets no figure, never a guess
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
-from importlib.resources import files
 from typing import TYPE_CHECKING, Any
 
 from footprint.cbam.goods import CbamError, normalise_cn, sector_of
+from footprint.paths import data_rows
 
 if TYPE_CHECKING:
     from footprint.cbam.calc import CbamResult
@@ -84,21 +83,19 @@ class Benchmark:
 @cache
 def benchmarks() -> tuple[Benchmark, ...]:
     """Every shipped benchmark."""
-    path = files("footprint") / "data" / "cbam_benchmarks.csv"
-    with path.open(encoding="utf-8") as handle:
-        return tuple(
-            Benchmark(
-                cn=r["cn"],
-                good=r["good"],
-                column=r["column"],
-                route=r["route"],
-                value=Decimal(r["t_co2e_per_t"]),
-                status=r["status"],
-                source=r["source"],
-                note=r["note"],
-            )
-            for r in csv.DictReader(handle)
+    return tuple(
+        Benchmark(
+            cn=r["cn"],
+            good=r["good"],
+            column=r["column"],
+            route=r["route"],
+            value=Decimal(r["t_co2e_per_t"]),
+            status=r["status"],
+            source=r["source"],
+            note=r["note"],
         )
+        for r in data_rows("cbam_benchmarks.csv")
+    )
 
 
 def cbam_factor(year: int, *, where: str | None = "--year") -> Decimal:

@@ -9,11 +9,9 @@ unknown``; ``footprint/data/cbam_annex_iv.csv``, also unconfirmed).
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
-from importlib.resources import files
 from typing import Any
 
 from footprint.cbam.goods import (
@@ -27,6 +25,7 @@ from footprint.cbam.goods import (
     normalise_cn,
     sector_of,
 )
+from footprint.paths import data_rows
 
 OTHER = "Other countries and territories"
 SOURCE = (
@@ -148,45 +147,41 @@ def _decimal(text: str) -> Decimal | None:
 def table() -> tuple[Row, ...]:
     """Every row of the shipped default-value table."""
     rows = []
-    path = files("footprint") / "data" / "cbam_default_values.csv"
-    with path.open(encoding="utf-8") as handle:
-        for record in csv.DictReader(handle):
-            code, _, description = record["good_key"].partition("-")
-            rows.append(
-                Row(
-                    area=record["country_or_territory"],
-                    iso3=record["country_iso3"],
-                    cn=code,
-                    description=description,
-                    direct=_decimal(record["default_direct_t_co2e_per_t"]),
-                    indirect=_decimal(record["default_indirect_t_co2e_per_t"]),
-                    total=_decimal(record["default_total_t_co2e_per_t"]),
-                    route=record["production_route_code"],
-                )
+    for record in data_rows("cbam_default_values.csv"):
+        code, _, description = record["good_key"].partition("-")
+        rows.append(
+            Row(
+                area=record["country_or_territory"],
+                iso3=record["country_iso3"],
+                cn=code,
+                description=description,
+                direct=_decimal(record["default_direct_t_co2e_per_t"]),
+                indirect=_decimal(record["default_indirect_t_co2e_per_t"]),
+                total=_decimal(record["default_total_t_co2e_per_t"]),
+                route=record["production_route_code"],
             )
+        )
     return tuple(rows)
 
 
 @cache
 def annex_iv() -> tuple[Row, ...]:
     """The Annex IV values encoded (precursors whose country of production is unknown)."""
-    path = files("footprint") / "data" / "cbam_annex_iv.csv"
-    with path.open(encoding="utf-8") as handle:
-        return tuple(
-            Row(
-                area=ANNEX_IV,
-                iso3="",
-                cn=record["cn"],
-                description=record["good"],
-                direct=Decimal(record["t_co2e_per_t"]),
-                indirect=None,
-                total=Decimal(record["t_co2e_per_t"]),
-                route="",
-                annex="IV",
-                source=ANNEX_IV_SOURCE,
-            )
-            for record in csv.DictReader(handle)
+    return tuple(
+        Row(
+            area=ANNEX_IV,
+            iso3="",
+            cn=record["cn"],
+            description=record["good"],
+            direct=Decimal(record["t_co2e_per_t"]),
+            indirect=None,
+            total=Decimal(record["t_co2e_per_t"]),
+            route="",
+            annex="IV",
+            source=ANNEX_IV_SOURCE,
         )
+        for record in data_rows("cbam_annex_iv.csv")
+    )
 
 
 def is_unknown(country: str) -> bool:

@@ -9,14 +9,13 @@ Chinese grid factors the project ships as background activities instead.
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
-from importlib.resources import files
 from typing import Any, Literal
 
 from footprint.cbam.goods import ANNEX_III_COUNTRIES, EU_MEMBERS, CbamError
+from footprint.paths import data_rows
 
 GridStatus = Literal["confirmed", "unconfirmed", "not encoded"]
 UNIT = "t CO2e/MWh"
@@ -52,20 +51,18 @@ class GridFactor:
 @cache
 def grid_factors() -> tuple[GridFactor, ...]:
     """Every row of the shipped table."""
-    path = files("footprint") / "data" / "cbam_grid_factors.csv"
-    with path.open(encoding="utf-8") as handle:
-        return tuple(
-            GridFactor(
-                annex=r["annex"],
-                area=r["country_or_territory"],
-                code=r["code"],
-                value=Decimal(r["t_co2e_per_mwh"]) if r["t_co2e_per_mwh"].strip() else None,
-                status=r["status"],  # type: ignore[arg-type]
-                source=r["source"],
-                note=r["note"],
-            )
-            for r in csv.DictReader(handle)
+    return tuple(
+        GridFactor(
+            annex=r["annex"],
+            area=r["country_or_territory"],
+            code=r["code"],
+            value=Decimal(r["t_co2e_per_mwh"]) if r["t_co2e_per_mwh"].strip() else None,
+            status=r["status"],  # type: ignore[arg-type]
+            source=r["source"],
+            note=r["note"],
         )
+        for r in data_rows("cbam_grid_factors.csv")
+    )
 
 
 def grid_factor(country: str, *, where: str | None = "--country") -> GridFactor:

@@ -14,15 +14,15 @@ the resource flows of an inventory is its CED in MJ.
 
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass
 from functools import cache
-from importlib.resources import files
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+
+from footprint.paths import data_rows
 
 FROM_NAME = "from_name"
 CATEGORIES = (
@@ -89,28 +89,26 @@ def ced_rules() -> list[CedRule]:
         ValueError: a row has an unknown category or unit, or an unreadable factor.
     """
     rules: list[CedRule] = []
-    path = files("footprint") / "data" / "ced_factors.csv"
-    with path.open(encoding="utf-8") as handle:
-        for line, row in enumerate(csv.DictReader(handle), start=2):
-            category, unit = row["category"].strip(), normalise_unit(row["unit"])
-            if category not in CATEGORIES:
-                raise ValueError(f"ced_factors.csv line {line}: unknown category {category!r}")
-            if unit not in ("kg", "m3", "MJ"):
-                raise ValueError(f"ced_factors.csv line {line}: unknown unit {unit!r}")
-            text = row["mj_per_unit"].strip()
-            try:
-                factor = None if text == FROM_NAME else float(text)
-            except ValueError:
-                raise ValueError(f"ced_factors.csv line {line}: bad factor {text!r}") from None
-            rules.append(
-                CedRule(
-                    pattern=re.compile(row["pattern"], re.IGNORECASE),
-                    unit=unit,
-                    mj_per_unit=factor,
-                    category=category,
-                    source=row["source"].strip(),
-                )
+    for line, row in enumerate(data_rows("ced_factors.csv"), start=2):
+        category, unit = row["category"].strip(), normalise_unit(row["unit"])
+        if category not in CATEGORIES:
+            raise ValueError(f"ced_factors.csv line {line}: unknown category {category!r}")
+        if unit not in ("kg", "m3", "MJ"):
+            raise ValueError(f"ced_factors.csv line {line}: unknown unit {unit!r}")
+        text = row["mj_per_unit"].strip()
+        try:
+            factor = None if text == FROM_NAME else float(text)
+        except ValueError:
+            raise ValueError(f"ced_factors.csv line {line}: bad factor {text!r}") from None
+        rules.append(
+            CedRule(
+                pattern=re.compile(row["pattern"], re.IGNORECASE),
+                unit=unit,
+                mj_per_unit=factor,
+                category=category,
+                source=row["source"].strip(),
             )
+        )
     return rules
 
 

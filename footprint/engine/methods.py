@@ -7,12 +7,11 @@ Emissions are classed by gas and by the ISO 14067 §7.2 bucket they are reported
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from functools import cache
-from importlib.resources import files
 
 from footprint.errors import MethodError
+from footprint.paths import data_rows
 
 GWP_SETS: dict[str, str] = {
     "ar6": "IPCC AR6 GWP100",
@@ -79,16 +78,15 @@ def gwp_table(gwp: str) -> dict[str, GasFactors]:
     """
     column = check_gwp(gwp)
     rows: dict[str, dict[str, float]] = {}
-    with (files("footprint") / "data" / "gwp100.csv").open(encoding="utf-8") as handle:
-        for row in csv.DictReader(handle):
-            name = row["gas"]
-            key = _key(row)
-            origin = "unspecified"
-            if "(fossil)" in name:
-                origin = "fossil"
-            elif "(non-fossil)" in name:
-                origin = "non_fossil"
-            rows.setdefault(key, {})[origin] = float(row[column])
+    for row in data_rows("gwp100.csv"):
+        name = row["gas"]
+        key = _key(row)
+        origin = "unspecified"
+        if "(fossil)" in name:
+            origin = "fossil"
+        elif "(non-fossil)" in name:
+            origin = "non_fossil"
+        rows.setdefault(key, {})[origin] = float(row[column])
     table = {}
     for key, values in rows.items():
         unspecified = values.get("unspecified", values.get("fossil", 0.0))
