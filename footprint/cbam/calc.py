@@ -19,9 +19,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, Literal
 
-from footprint.cbam.defaults import default_for, is_unknown
+from footprint.cbam.defaults import ANNEX_IV_SOURCE, SOURCE, default_for, is_unknown
 from footprint.cbam.flows import (
     FlowLine,
     double_count_warnings,
@@ -38,6 +38,9 @@ from footprint.units import convert, registry
 
 #: t CO2 per t C (the ratio of molar masses 44.010 / 12.011, rounded as the act gives it).
 CARBON_TO_CO2 = 3.664
+#: confirmed / unconfirmed: published values and rules, by whether they were read in the primary
+#: text; operator: the installation file's own data; supplier: a supplier's verified actual value
+Status = Literal["confirmed", "unconfirmed", "operator", "supplier"]
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,9 @@ class PrecursorContribution:
     see: See
     direct: float
     indirect: float
+    #: where the precursor's SEE comes from (a citation) and its status (not in ``to_dict``)
+    source: str = ""
+    status: Status = "operator"
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data (t, t/t, t CO2e/t)."""
@@ -180,6 +186,7 @@ class _Calculator:
         self.results: dict[str, ProcessResult] = {}
         self.purchased: dict[str, See] = {}
         self.basis: dict[str, str] = {}
+        self.provenance: dict[str, tuple[str, Status]] = {}
         self.stack: list[str] = []
         self.flows: dict[str, list[FlowLine]] = {}
 
@@ -305,9 +312,11 @@ class _Calculator:
                     self.inst.installation.country,
                     source.goods[0].cn,
                 )
+                provenance: tuple[str, Status] = ("", "operator")
             else:
                 see = self.purchased_see(source)
                 basis, origin, cn = self.basis[source.id], source.country, source.cn
+                provenance = self.provenance[source.id]
             per_tonne = mass / level
             add_indirect = see.indirect
             if not source.counts_indirect and process.counts_indirect:
@@ -331,6 +340,7 @@ class _Calculator:
                     see,
                     per_tonne * see.direct,
                     per_tonne * add_indirect,
+                    *provenance,
                 )
             )
         self.stack.pop()
@@ -392,8 +402,10 @@ class _Calculator:
         k = next(n for n, p in enumerate(self.inst.purchased_precursors) if p.id == item.id)
         at = ("purchased_precursors", k)
         actual = item.emissions
+        provenance: tuple[str, Status]
         if (zero := zero_origin(item.country)) is not None:  # EU or Annex III origin
             see, basis = See(0.0, 0.0), zero[0]
+            provenance = (f"{zero[1].source}; {zero[1].locator}", zero[1].status)
         elif actual != "default" and actual.verification is not None:
             direct = convert(
                 actual.direct, "t CO2e/t", where=self.where(*at, "emissions", "direct")
@@ -409,6 +421,13 @@ class _Calculator:
                 indirect = 0.0
             share = actual.default_share / 100.0
             see, basis = See(direct, indirect, share * (direct + indirect)), "actual, verified"
+            ver = actual.verification
+            report = f", report {ver.report}" if ver.report else ""
+            provenance = (
+                f"{item.supplier or item.label}, verified by {ver.verifier}{report} "
+                f"({self.where(*at, 'emissions')})",
+                "supplier",
+            )
         else:
             if actual != "default":
                 self.warnings.append(
@@ -423,8 +442,11 @@ class _Calculator:
             see = See(value.direct, indirect, value.direct + indirect)
             area = f"({value.row.area})" if value.row.annex != "I" else value.row.area
             basis = f"default value {value.row.cn} {area}{fallback}"
+            cited = ANNEX_IV_SOURCE if is_unknown(item.country) else SOURCE
+            provenance = (f"{basis}: {cited}", "unconfirmed")
         self.purchased[item.id] = see
         self.basis[item.id] = basis
+        self.provenance[item.id] = provenance
         return see
 
     def check_balances(self) -> None:

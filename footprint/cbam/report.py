@@ -24,16 +24,14 @@ from footprint.cbam.benchmarks import (
     import_year,
     label,
 )
-from footprint.cbam.calc import CARBON_TO_CO2, CbamResult, GoodResult, round_see
+from footprint.cbam.calc import CARBON_TO_CO2, CbamResult, GoodResult, Status, round_see
 from footprint.cbam.defaults import (
-    ANNEX_IV_SOURCE,
     SOURCE,
     DefaultValue,
     default_for,
-    is_unknown,
 )
 from footprint.cbam.flows import CORR_ETA, EF_NG
-from footprint.cbam.goods import RULES, CbamError, Rule, zero_origin
+from footprint.cbam.goods import RULES, CbamError, Rule
 from footprint.cbam.reconcile import SCOPE_NOTES, Reconciliation, reconcile
 from footprint.errors import FootprintError
 from footprint.report.format import pretty_unit
@@ -42,9 +40,6 @@ from footprint.units import convert, registry
 if TYPE_CHECKING:
     from footprint.cbam.model import Installation
 
-#: confirmed / unconfirmed: published values and rules, by whether they were read in the primary
-#: text; operator: the installation file's own data; supplier: a supplier's verified actual value
-Status = Literal["confirmed", "unconfirmed", "operator", "supplier"]
 #: what a factor is (the template names each kind in the page's language)
 Kind = Literal[
     "emission factor",
@@ -320,7 +315,7 @@ def _process_factors(inst: Installation) -> list[Factor]:
 def _precursor_factors(result: CbamResult) -> list[Factor]:
     inst = result.installation
     out: list[Factor] = []
-    for k, item in enumerate(inst.purchased_precursors):
+    for item in inst.purchased_precursors:
         uses = [c for res in result.processes for c in res.precursors if c.precursor == item.id]
         if not uses:
             continue
@@ -330,23 +325,6 @@ def _precursor_factors(result: CbamResult) -> list[Factor]:
             for res in result.processes
             if any(c.precursor == item.id for c in res.precursors)
         )
-        actual = item.emissions
-        status: Status
-        zero = zero_origin(item.country)
-        if zero is not None:
-            rule = zero[1]
-            source, status = f"{rule.source}; {rule.locator}", rule.status
-        elif actual != "default" and actual.verification is not None:
-            ver = actual.verification
-            report = f", report {ver.report}" if ver.report else ""
-            source = (
-                f"{item.supplier or item.label}, verified by {ver.verifier}{report} "
-                f"({inst.where('purchased_precursors', k, 'emissions')})"
-            )
-            status = "supplier"
-        else:
-            cited = ANNEX_IV_SOURCE if is_unknown(item.country) else SOURCE
-            source, status = f"{uses[0].basis}: {cited}", "unconfirmed"
         out.append(
             Factor(
                 "precursor SEE",
@@ -354,8 +332,8 @@ def _precursor_factors(result: CbamResult) -> list[Factor]:
                 see.total,
                 "t CO2e/t",
                 users,
-                source,
-                status,
+                uses[0].source,
+                uses[0].status,
             )
         )
     return out
