@@ -201,9 +201,11 @@ def calc_command(
                 _number(c.see.indirect),
                 c.basis,
             )
-    tables = [goods] + ([units] if units.row_count else []) + [procs]
-    tables += [flows] if flows.row_count else []
-    tables += [inputs] if inputs.row_count else []
+    shown: list[Table | str] = [goods, *faa_notes]  # the notes on the FAA under its table
+    shown += [units] if units.row_count else []
+    shown += [procs]
+    shown += [flows] if flows.row_count else []
+    shown += [inputs] if inputs.row_count else []
     if out not in (None, "-"):
         import io
 
@@ -211,20 +213,14 @@ def calc_command(
 
         buffer = io.StringIO()
         writer = console(file=buffer, width=140, no_color=True)
-        for table in tables:
-            writer.print(table)
-            if table is goods:
-                for faa_text in faa_notes:
-                    writer.print(faa_text, soft_wrap=True, markup=False, highlight=False)
+        for item in shown:
+            writer.print(item, soft_wrap=isinstance(item, str))
         for warning in result.warnings:
             writer.print(f"warning: {warning}", soft_wrap=True)
         write_text(buffer.getvalue(), out)
         return
-    for table in tables:
-        console().print(table)
-        if table is goods:
-            for faa_text in faa_notes:
-                console().print(faa_text, soft_wrap=True, markup=False, highlight=False)
+    for item in shown:
+        console().print(item, soft_wrap=isinstance(item, str))
     for warning in result.warnings:
         err.print(caveat(warning), soft_wrap=True)
 
@@ -259,14 +255,7 @@ def defaults_command(
             help="Year of import, for the mark-up and the CBAM factor (default: this year)."
         ),
     ] = None,
-    cscf: Annotated[
-        float | None,
-        typer.Option(
-            "--cscf",
-            help="Cross-sectoral correction factor of the year, for the free-allocation "
-            "adjustment (not encoded; without it 1 is used and the figure is an estimate).",
-        ),
-    ] = None,
+    cscf: CscfOption = None,
     fmt: FormatOption = Format.table,
     out: Out = None,
 ) -> None:
