@@ -484,7 +484,7 @@ def calculate(installation: Installation) -> CbamResult:
     for process in installation.processes:
         calc.process_see(process)
     calc.check_balances()
-    calc.warnings += transfer_warnings(installation, calc.flows)
+    calc.warnings += transfer_warnings(calc.flows)
     calc.warnings += double_count_warnings(installation)
     goods = []
     for process in installation.processes:

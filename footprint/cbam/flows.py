@@ -174,7 +174,7 @@ def flow_lines(inst: Installation, i: int, process: Process) -> tuple[list[FlowL
     return lines, warnings
 
 
-def transfer_warnings(inst: Installation, lines: dict[str, list[FlowLine]]) -> list[str]:
+def transfer_warnings(lines: dict[str, list[FlowLine]]) -> list[str]:
     """Warnings where heat or waste gas passed between two processes of the installation is not
     declared alike on both sides (then it is counted on one side only, or differently)."""
     out: list[str] = []
