@@ -12,6 +12,7 @@ import io
 from typing import Any
 
 from footprint.cbam.calc import CbamResult, PrecursorContribution, ProcessResult, round_see
+from footprint.cbam.flows import CORR_ETA, EF_NG, FlowLine
 from footprint.cbam.goods import RULES
 from footprint.units import convert
 
@@ -66,8 +67,8 @@ def _processes(result: CbamResult) -> Table:
             "Direct emissions (t CO2e)",
             "Heat imported (t CO2e)",
             "Heat exported (t CO2e)",
-            "Waste gases imported (t CO2e: energy x 56.1 t CO2/TJ)",
-            "Waste gases exported (t CO2e: energy x 56.1 t CO2/TJ x 0.667)",
+            f"Waste gases imported (t CO2e: energy x {EF_NG:g} t CO2/TJ)",
+            f"Waste gases exported (t CO2e: energy x {EF_NG:g} t CO2/TJ x {CORR_ETA:g})",
             "Electricity exported (t CO2e)",
             "Electricity consumed (MWh)",
             "Electricity emission factor (t CO2e/MWh)",
@@ -83,6 +84,9 @@ def _processes(result: CbamResult) -> Table:
         def total(prefix: str, parts: dict[str, float] = res.parts) -> float:
             return sum(v for k, v in parts.items() if k.startswith(prefix))
 
+        def flow(kind: str, lines: list[FlowLine] = res.flows) -> float:
+            return sum(line.emissions for line in lines if line.kind == kind)
+
         mwh = sum(convert(e.amount, "MWh") for e in process.electricity_consumed)
         indirect_all = total("electricity consumed")
         rows.append(
@@ -90,11 +94,11 @@ def _processes(result: CbamResult) -> Table:
                 res.name,
                 res.activity_level,
                 res.direct_emissions,
-                total("heat imported"),
-                -total("heat exported"),
-                total("waste gas imported"),
-                -total("waste gas exported"),
-                -total("electricity exported"),
+                flow("heat imported"),
+                -flow("heat exported"),
+                flow("waste gas imported"),
+                -flow("waste gas exported"),
+                -flow("electricity exported"),
                 mwh,
                 indirect_all / mwh if mwh else None,
                 "; ".join(e.factor_source for e in process.electricity_consumed),

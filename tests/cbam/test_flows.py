@@ -198,6 +198,16 @@ def test_heat_factors_are_the_operators_and_a_missing_source_is_warned() -> None
     assert result.to_dict()["processes"][0]["energy_flows"][1]["factor_source"] == "own boiler"
 
 
+def test_the_workbook_sums_every_heat_line_even_under_one_name() -> None:
+    steam = _heat("100 GJ", "0.07 t CO2/GJ", name="steam", source="boiler")
+    a = process("a", level=100.0, streams=[(10.0, 56.1)], heat_imported=[steam, steam])
+    result = calculate(build(installation([a])))
+    header, row = communication(result)["sheets"]["D_Processes"]
+    imported = row[header.index("Heat imported (t CO2e)")]
+    assert imported == pytest.approx(2 * 100 * 0.07)  # both lines, as the attributed emissions
+    assert result.processes[0].attributed_direct == pytest.approx(10 * 56.1 + imported)
+
+
 def test_heat_declared_with_different_factors_on_its_two_sides_is_warned() -> None:
     out = _heat("10 GJ", "0.07 t CO2/GJ", process="b", source="s")
     a = process("a", streams=[(10.0, 56.1)], heat_exported=[out])
