@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -160,6 +160,15 @@ def authed(client: TestClient, token: str) -> TestClient:
     """The TestClient sending the bearer token."""
     client.headers["Authorization"] = f"Bearer {token}"
     return client
+
+
+def wait_for(condition: Callable[[], bool], what: str, seconds: float) -> None:
+    """Poll ``condition`` until it holds; fail with "``what`` did not arrive" after ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"{what} did not arrive")
+        time.sleep(0.05)
 
 
 @contextmanager

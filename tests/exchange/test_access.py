@@ -3,9 +3,7 @@ geography by country, and the refused v2 ``$filter``."""
 
 from __future__ import annotations
 
-import time
 import uuid
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +31,7 @@ from tests.exchange.conftest import (
     ID_C,
     footprint,
     serving,
+    wait_for,
 )
 
 runner = CliRunner()
@@ -280,14 +279,6 @@ def test_a_notification_queued_before_serve_ran_is_sent_with_the_public_url(
     }
 
 
-def _wait_for(condition: Callable[[], bool], timeout_s: float = 30) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail("the event did not arrive")
-        time.sleep(0.05)
-
-
 @pytest.mark.slow
 def test_the_serving_host_delivers_published_events_to_a_subscribers_host(
     store: FootprintStore, tmp_path: Path
@@ -303,7 +294,7 @@ def test_the_serving_host_delivers_published_events_to_a_subscribers_host(
             buyer, PactHost(their_base, f"{their_base}/auth/token", *ours_there, str(their_cert))
         )
         store.add(FOOTPRINT_B, "cem-1")
-        _wait_for(lambda: len(subscriber.events()) == 1)
+        wait_for(lambda: len(subscriber.events()) == 1, "the event", seconds=30)
     (event,) = subscriber.events()
     assert event["type"] == EVENT_PUBLISHED
     assert event["data"]["pfIds"] == [ID_B]

@@ -25,7 +25,15 @@ from footprint.exchange.replies import (
 from footprint.exchange.requesting import received_footprints
 from footprint.exchange.server import create_app
 from footprint.exchange.store import FootprintStore
-from tests.exchange.conftest import FOOTPRINT_A, ID_A, ID_B, Clock, footprint, serving
+from tests.exchange.conftest import (
+    FOOTPRINT_A,
+    ID_A,
+    ID_B,
+    Clock,
+    footprint,
+    serving,
+    wait_for,
+)
 
 REBAR = "urn:gtin:4012345000017"  # a productId of footprint A
 
@@ -484,16 +492,6 @@ def test_a_loopback_reply_host_may_be_plain_http(tmp_path: Path, runner: CliRunn
 # --- the other direction: we request, a supplier answers on our host ---------------------------
 
 
-def _wait_for(condition: Any, seconds: float = 20.0) -> None:
-    import time
-
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail("the answer did not arrive")
-        time.sleep(0.05)
-
-
 @pytest.mark.slow
 def test_requesting_footprints_from_a_supplier_and_importing_them(
     filled: FootprintStore, tmp_path: Path, runner: CliRunner
@@ -520,7 +518,7 @@ def test_requesting_footprints_from_a_supplier_and_importing_them(
             host, {"productId": [REBAR]}, source=our_base, store=ours, comment="2025 please"
         )
         refused = request_footprints(host, {"productId": ["urn:null"]}, source=our_base, store=ours)
-        _wait_for(lambda: len(ours.events()) == 2)
+        wait_for(lambda: len(ours.events()) == 2, "the answer", seconds=20)
     footprints, rejected = received_footprints(ours)
     assert [pf["id"] for pf in footprints] == [ID_A]
     assert [(r["requestEventId"], r["error"]["code"]) for r in rejected] == [(refused, "NotFound")]
