@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
 
-from footprint.cbam.defaults import ANNEX_IV_SOURCE, SOURCE, default_for, is_unknown
+from footprint.cbam.defaults import default_for, is_unknown
 from footprint.cbam.flows import (
     FlowLine,
     double_count_warnings,
@@ -442,8 +442,7 @@ class _Calculator:
             see = See(value.direct, indirect, value.direct + indirect)
             area = f"({value.row.area})" if value.row.annex != "I" else value.row.area
             basis = f"default value {value.row.cn} {area}{fallback}"
-            cited = ANNEX_IV_SOURCE if is_unknown(item.country) else SOURCE
-            provenance = (f"{basis}: {cited}", "unconfirmed")
+            provenance = (f"{basis}: {value.row.source}", "unconfirmed")
         self.purchased[item.id] = see
         self.basis[item.id] = basis
         self.provenance[item.id] = provenance
